@@ -1,0 +1,216 @@
+/**
+ * @file common/log.c  Logging with phone-number masking
+ *
+ * Copyright (C) 2026 The lianluo authors
+ */
+#include <string.h>
+#include <stdio.h>
+#include <stdarg.h>
+#include <time.h>
+#include <ctype.h>
+#include <unistd.h>
+#include <re.h>
+#include "common/log.h"
+
+
+enum {
+	LINE_MAX_LEN = 2048,
+	MASK_MIN_DIGITS = 7,   /* shorter runs are ports, counts, codes */
+};
+
+static enum log_level cur_level = LOG_LEVEL_INFO;
+static const char *cur_tag = "lianluo";
+
+
+void log_set_level(enum log_level level)
+{
+	cur_level = level;
+}
+
+
+enum log_level log_get_level(void)
+{
+	return cur_level;
+}
+
+
+void log_set_tag(const char *tag)
+{
+	cur_tag = tag ? tag : "lianluo";
+}
+
+
+const char *log_level_str(enum log_level level)
+{
+	switch (level) {
+
+	case LOG_LEVEL_DEBUG: return "debug";
+	case LOG_LEVEL_INFO:  return "info";
+	case LOG_LEVEL_WARN:  return "warn";
+	case LOG_LEVEL_ERROR: return "error";
+	}
+
+	return "?";
+}
+
+
+int log_level_decode(enum log_level *levelp, const char *name)
+{
+	enum log_level l;
+
+	if (!levelp || !name)
+		return EINVAL;
+
+	for (l = LOG_LEVEL_DEBUG; l <= LOG_LEVEL_ERROR; l++) {
+		if (0 == strcasecmp(name, log_level_str(l))) {
+			*levelp = l;
+			return 0;
+		}
+	}
+
+	return EINVAL;
+}
+
+
+/*
+ * Mask one run of n digits in place: keep the first 3 and last 4 of long
+ * numbers (138****5678), fewer of shorter ones, so that at least half of
+ * the digits are always hidden.
+ */
+static void mask_digits(char *p, size_t n)
+{
+	size_t head = n >= 11 ? 3 : n >= 9 ? 2 : 1;
+	size_t tail = n >= 11 ? 4 : 2;
+	size_t i;
+
+	for (i = head; i < n - tail; i++)
+		p[i] = '*';
+}
+
+
+/**
+ * Mask every phone-number-like run of digits in a NUL-terminated line.
+ * A run is masked when it has at least 7 digits and is not glued to
+ * letters (hex identifiers stay readable).
+ *
+ * @param line  Line to mask in place
+ *
+ * @return Number of runs masked
+ */
+size_t log_mask_line(char *line)
+{
+	size_t masked = 0;
+	char *p = line;
+
+	while (p && *p) {
+		char *start;
+		size_t n;
+
+		if (!isdigit((unsigned char)*p)) {
+			++p;
+			continue;
+		}
+
+		start = p;
+		while (isdigit((unsigned char)*p))
+			++p;
+		n = (size_t)(p - start);
+
+		if (n < MASK_MIN_DIGITS)
+			continue;
+		if (start > line && isalpha((unsigned char)start[-1]))
+			continue;
+		if (isalpha((unsigned char)*p))
+			continue;
+
+		mask_digits(start, n);
+		++masked;
+	}
+
+	return masked;
+}
+
+
+/**
+ * Write the masked form of a phone number into buf, for display to people
+ * who must not see it in clear (logs, agents of masked groups).
+ *
+ * @param buf     Output buffer
+ * @param sz      Size of buf
+ * @param number  Number in clear
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int mask_phone(char *buf, size_t sz, const char *number)
+{
+	size_t n;
+
+	if (!buf || !sz || !number)
+		return EINVAL;
+
+	n = strlen(number);
+	if (n >= sz)
+		return ENOSPC;
+
+	memcpy(buf, number, n + 1);
+
+	if (n < MASK_MIN_DIGITS) {
+		/* Short numbers are masked too when they are asked for. */
+		size_t i;
+		for (i = n > 2 ? 1 : 0; i + 1 < n; i++)
+			buf[i] = '*';
+		return 0;
+	}
+
+	/* Skip a leading '+' or letters of a SIP user part. */
+	(void)log_mask_line(buf);
+	if (!strchr(buf, '*')) {
+		size_t i;
+		for (i = 3; i + 4 < n; i++)
+			buf[i] = '*';
+	}
+
+	return 0;
+}
+
+
+void log_vwrite(enum log_level level, const char *fmt, va_list ap)
+{
+	char line[LINE_MAX_LEN];
+	char ts[32];
+	struct timespec now;
+	struct tm tm;
+	int n;
+
+	if (level < cur_level)
+		return;
+
+	n = re_vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return;
+
+	/* One event, one line. */
+	for (char *p = line; *p; p++) {
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	}
+
+	(void)log_mask_line(line);
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+
+	fprintf(stderr, "%s.%03ldZ %s %-5s %s\n", ts, now.tv_nsec / 1000000,
+		cur_tag, log_level_str(level), line);
+}
+
+
+void log_write(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(level, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,123 @@
+/**
+ * @file acd/acd.c  The ACD object, its housekeeping tick and live status
+ *
+ * Copyright (C) 2026 The lianluo authors
+ */
+#include <string.h>
+#include <time.h>
+#include <re.h>
+#include "common/log.h"
+#include "store/store.h"
+#include "config.h"
+#include "acd/acd.h"
+#include "acd/acdint.h"
+
+
+enum {
+	TICK_MS = 1000,
+	AGENT_HASH_SIZE = 256,
+};
+
+
+static void destructor(void *arg)
+{
+	struct acd *acd = arg;
+
+	tmr_cancel(&acd->dispatch_tmr);
+	tmr_cancel(&acd->tick_tmr);
+
+	/* Calls belong to the SIP front end, which ends them first. */
+	list_clear(&acd->queue);
+	list_clear(&acd->calls);
+	hash_flush(acd->agents);
+	mem_deref(acd->agents);
+	mem_deref(acd->st);
+}
+
+
+/*
+ * Once a second:
+ *  - agents whose registration expired go offline;
+ *  - expired login tokens, SIP credentials and registrations are deleted
+ *    from the store.
+ */
+static void tick_handler(void *arg)
+{
+	struct acd *acd = arg;
+	int64_t now = (int64_t)time(NULL);
+
+	acd_agents_expire(acd, now);
+	(void)store_expire(acd->st, now);
+
+	tmr_start(&acd->tick_tmr, TICK_MS, tick_handler, acd);
+}
+
+
+/**
+ * Allocate the ACD and load the registrations that survived a restart.
+ *
+ * @param acdp  Returned ACD
+ * @param st    Store
+ * @param cfg   Configuration (must outlive the ACD)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int acd_alloc(struct acd **acdp, struct store *st, const struct config *cfg)
+{
+	struct acd *acd;
+	int err;
+
+	if (!acdp || !st || !cfg)
+		return EINVAL;
+
+	acd = mem_zalloc(sizeof(*acd), destructor);
+	if (!acd)
+		return ENOMEM;
+
+	acd->st = mem_ref(st);
+	acd->cfg = cfg;
+	list_init(&acd->calls);
+	list_init(&acd->queue);
+	tmr_init(&acd->dispatch_tmr);
+	tmr_init(&acd->tick_tmr);
+
+	err = hash_alloc(&acd->agents, AGENT_HASH_SIZE);
+	if (err)
+		goto out;
+
+	err = acd_agents_load(acd);
+	if (err)
+		goto out;
+
+	tmr_start(&acd->tick_tmr, TICK_MS, tick_handler, acd);
+
+ out:
+	if (err)
+		mem_deref(acd);
+	else
+		*acdp = acd;
+
+	return err;
+}
+
+
+/**
+ * Print the live status of one application: {"agents":[..],"calls":[..]}.
+ * Its signature is the API's status handler; arg is the ACD.
+ */
+int acd_status_print(struct re_printf *pf, const char *app, void *arg)
+{
+	const struct acd *acd = arg;
+	int err;
+
+	if (!pf || !app || !acd)
+		return EINVAL;
+
+	err = re_hprintf(pf, "{");
+	err |= acd_agents_print(pf, acd, app);
+	err |= re_hprintf(pf, ",");
+	err |= acd_calls_print(pf, acd, app);
+	err |= re_hprintf(pf, "}");
+
+	return err;
+}

@@ -1,0 +1,81 @@
+/**
+ * @file acd/acdint.h  ACD internals shared by the files of acd/
+ *
+ * Copyright (C) 2026 The lianluo authors
+ */
+
+enum {
+	ACD_MAX_TRIED  = 16,
+	ACD_MAX_MISSES = 3,    /* unanswered offers in a row: notReady */
+};
+
+struct acd {
+	struct store *st;             /**< (ref.) */
+	const struct config *cfg;
+	struct hash *agents;          /**< struct acd_agent, by app/user */
+	struct list calls;            /**< every call in progress */
+	struct list queue;            /**< waiting calls, oldest first */
+	struct tmr dispatch_tmr;
+	struct tmr tick_tmr;
+	uint32_t rr_next;             /**< round-robin position */
+};
+
+struct acd_agent {
+	struct le he;
+	struct acd *acd;
+	char app[STORE_ID_SZ];
+	char user_id[STORE_ID_SZ];
+	char contact[STORE_URI_SZ];
+	char transport[8];
+	struct sa source;
+	int64_t reg_expires;          /**< Unix seconds; 0 = not registered */
+	enum acd_agent_status status;
+	uint64_t since_ms;            /**< wall clock of the last change */
+	uint64_t idle_since;          /**< monotonic ms, for longest-idle */
+	struct acd_call *call;        /**< offered or connected call */
+	uint32_t misses;
+	struct tmr wrapup_tmr;
+};
+
+struct acd_call {
+	struct le le;                 /**< in acd->calls */
+	struct le qle;                /**< in acd->queue while waiting */
+	struct acd *acd;
+	struct store_cdr cdr;
+	enum acd_call_state state;
+	struct store_group group;
+	struct acd_agent *agent;
+	char tried[ACD_MAX_TRIED][STORE_ID_SZ];
+	size_t triedc;
+	acd_offer_h *offerh;
+	acd_timeout_h *timeouth;
+	void *arg;
+	struct tmr maxwait_tmr;
+	uint64_t since_ms;
+};
+
+/* A strategy picks one agent among free candidates, or returns NULL. */
+typedef struct acd_agent *(acd_select_h)(struct acd *acd,
+					 struct acd_agent **candv,
+					 size_t candc);
+
+struct acd_strategy {
+	const char *name;
+	acd_select_h *selecth;
+};
+
+const struct acd_strategy *acd_strategy_find(const char *name);
+
+uint64_t acd_now_ms(void);
+struct acd_agent *acd_agent_find(const struct acd *acd, const char *app,
+				 const char *user_id);
+void acd_agent_set_status(struct acd_agent *ag,
+			  enum acd_agent_status status);
+void acd_agent_release(struct acd_agent *ag, bool talked, uint32_t wrapup_s);
+int  acd_agents_print(struct re_printf *pf, const struct acd *acd,
+		      const char *app);
+int  acd_agents_load(struct acd *acd);
+void acd_agents_expire(struct acd *acd, int64_t now);
+void acd_dispatch_schedule(struct acd *acd);
+int  acd_calls_print(struct re_printf *pf, const struct acd *acd,
+		     const char *app);

@@ -1,0 +1,572 @@
+/**
+ * @file acd/call.c  Calls: queueing, offering to agents, CDRs
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * DESIGN: one FIFO of waiting calls for the whole server.  Dispatch runs
+ * from a zero-delay timer, so that it never re-enters the SIP code that
+ * triggered it (an offer can fail synchronously), and walks the FIFO in
+ * order: the oldest call whose group has a free agent is offered first.
+ * An agent who is being offered a call is reserved (agent->call set) and
+ * can not be offered another.  Agents tried for a call are skipped for
+ * that call until every free agent of the group has been tried.
+ */
+#include <string.h>
+#include <time.h>
+#include <re.h>
+#include "common/log.h"
+#include "common/jsonw.h"
+#include "store/store.h"
+#include "config.h"
+#include "acd/acd.h"
+#include "acd/acdint.h"
+
+
+enum {
+	MAX_CANDIDATES = 256,
+};
+
+
+const char *acd_call_state_str(enum acd_call_state state)
+{
+	switch (state) {
+
+	case ACD_CALL_OFFERED: return "offered";
+	case ACD_CALL_QUEUED:  return "queued";
+	case ACD_CALL_RINGING: return "ringing";
+	case ACD_CALL_TALKING: return "talking";
+	case ACD_CALL_ENDED:   return "ended";
+	}
+
+	return "?";
+}
+
+
+static void call_destructor(void *arg)
+{
+	struct acd_call *call = arg;
+
+	if (call->state != ACD_CALL_ENDED)
+		acd_call_end(call, "failed", "system", 500);
+
+	tmr_cancel(&call->maxwait_tmr);
+	list_unlink(&call->qle);
+	list_unlink(&call->le);
+}
+
+
+static void session_id_generate(char *buf, size_t sz)
+{
+	uint8_t rnd[16];
+
+	rand_bytes(rnd, sizeof(rnd));
+	(void)re_snprintf(buf, sz, "%w", rnd, sizeof(rnd));
+}
+
+
+/**
+ * Create the ACD's record of a call; its CDR is written when it ends.
+ *
+ * @param callp    Returned call
+ * @param acd      ACD
+ * @param app      SdkAppId the call belongs to
+ * @param inbound  True for a customer calling a service number
+ * @param caller   Calling number or user
+ * @param callee   Called number
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int acd_call_alloc(struct acd_call **callp, struct acd *acd, const char *app,
+		   bool inbound, const char *caller, const char *callee)
+{
+	struct acd_call *call;
+
+	if (!callp || !acd || !app || !caller || !callee)
+		return EINVAL;
+
+	call = mem_zalloc(sizeof(*call), call_destructor);
+	if (!call)
+		return ENOMEM;
+
+	call->acd = acd;
+	call->state = ACD_CALL_OFFERED;
+	call->since_ms = acd_now_ms();
+	tmr_init(&call->maxwait_tmr);
+
+	session_id_generate(call->cdr.session_id,
+			    sizeof(call->cdr.session_id));
+	str_ncpy(call->cdr.sdk_app_id, app, sizeof(call->cdr.sdk_app_id));
+	call->cdr.direction = inbound ? STORE_DIR_INBOUND :
+		STORE_DIR_OUTBOUND;
+	str_ncpy(call->cdr.caller, caller, sizeof(call->cdr.caller));
+	str_ncpy(call->cdr.callee, callee, sizeof(call->cdr.callee));
+	call->cdr.offered_ms = (int64_t)call->since_ms;
+
+	list_append(&acd->calls, &call->le, call);
+
+	*callp = call;
+	return 0;
+}
+
+
+const char *acd_call_id(const struct acd_call *call)
+{
+	return call ? call->cdr.session_id : NULL;
+}
+
+
+static void maxwait_handler(void *arg)
+{
+	struct acd_call *call = arg;
+
+	if (call->state != ACD_CALL_QUEUED)
+		return;
+
+	log_info("acd: call %s waited %us in %s, giving up",
+		 call->cdr.session_id, call->group.max_wait_s,
+		 call->group.name);
+
+	list_unlink(&call->qle);
+	if (call->timeouth)
+		call->timeouth(call, call->arg);
+}
+
+
+/**
+ * Put an inbound call in its skill group's queue; agents are offered it
+ * through offerh, and timeouth is called after the group's max wait.
+ *
+ * @return 0 if success, ENOENT if the group does not exist
+ */
+int acd_call_queue(struct acd_call *call, const char *group,
+		   acd_offer_h *offerh, acd_timeout_h *timeouth, void *arg)
+{
+	struct acd *acd;
+	int err;
+
+	if (!call || !group || !offerh)
+		return EINVAL;
+
+	acd = call->acd;
+
+	err = store_group_get(acd->st, call->cdr.sdk_app_id, group,
+			      &call->group);
+	if (err)
+		return err;
+
+	if (!call->group.ring_timeout_s)
+		call->group.ring_timeout_s = acd->cfg->ring_timeout_s;
+	if (!call->group.max_wait_s)
+		call->group.max_wait_s = acd->cfg->max_wait_s;
+
+	str_ncpy(call->cdr.group, group, sizeof(call->cdr.group));
+	call->offerh = offerh;
+	call->timeouth = timeouth;
+	call->arg = arg;
+	call->state = ACD_CALL_QUEUED;
+	call->cdr.queued_ms = (int64_t)acd_now_ms();
+
+	list_append(&acd->queue, &call->qle, call);
+	tmr_start(&call->maxwait_tmr, call->group.max_wait_s * 1000ULL,
+		  maxwait_handler, call);
+
+	acd_dispatch_schedule(acd);
+
+	return 0;
+}
+
+
+void acd_call_ringing(struct acd_call *call)
+{
+	if (!call || call->state != ACD_CALL_RINGING)
+		return;
+
+	if (!call->cdr.ringing_ms)
+		call->cdr.ringing_ms = (int64_t)acd_now_ms();
+}
+
+
+static bool was_tried(const struct acd_call *call, const char *user_id)
+{
+	for (size_t i = 0; i < call->triedc; i++) {
+		if (0 == strcmp(call->tried[i], user_id))
+			return true;
+	}
+
+	return false;
+}
+
+
+/**
+ * The agent offered this call did not take it: back to the queue, and the
+ * next agent gets it.  After ACD_MAX_MISSES unanswered offers in a row the
+ * agent is made notReady (an agent who walked away stops receiving calls).
+ */
+void acd_call_offer_failed(struct acd_call *call, bool no_answer)
+{
+	struct acd_agent *ag;
+
+	if (!call || call->state != ACD_CALL_RINGING)
+		return;
+
+	ag = call->agent;
+	call->agent = NULL;
+	call->cdr.agent[0] = '\0';
+	call->state = ACD_CALL_QUEUED;
+
+	if (ag) {
+		log_info("acd: agent %s did not take call %s (%s)",
+			 ag->user_id, call->cdr.session_id,
+			 no_answer ? "no answer" : "rejected");
+
+		if (call->triedc < ACD_MAX_TRIED)
+			str_ncpy(call->tried[call->triedc++], ag->user_id,
+				 sizeof(call->tried[0]));
+
+		ag->call = NULL;
+		ag->idle_since = tmr_jiffies();   /* to the back */
+		if (no_answer && ++ag->misses >= ACD_MAX_MISSES)
+			acd_agent_set_status(ag, ACD_AGENT_NOTREADY);
+		else if (ag->status == ACD_AGENT_BUSY)
+			acd_agent_set_status(ag, ag->reg_expires ?
+					     ACD_AGENT_FREE :
+					     ACD_AGENT_OFFLINE);
+	}
+
+	/* The call keeps its place: it is still the oldest. */
+	if (!call->qle.list)
+		list_prepend(&call->acd->queue, &call->qle, call);
+
+	acd_dispatch_schedule(call->acd);
+}
+
+
+void acd_call_answered(struct acd_call *call)
+{
+	if (!call || call->state == ACD_CALL_TALKING ||
+	    call->state == ACD_CALL_ENDED)
+		return;
+
+	call->state = ACD_CALL_TALKING;
+	call->cdr.answered_ms = (int64_t)acd_now_ms();
+	tmr_cancel(&call->maxwait_tmr);
+	list_unlink(&call->qle);
+
+	if (call->agent) {
+		call->agent->misses = 0;
+		acd_agent_set_status(call->agent, ACD_AGENT_BUSY);
+	}
+}
+
+
+struct callerid_ctx {
+	struct acd *acd;
+	const char *app;
+	char *callerid;
+	size_t sz;
+	char group[STORE_NAME_SZ];
+};
+
+
+static void number_handler(const struct store_number *n, void *arg)
+{
+	struct callerid_ctx *ctx = arg;
+
+	if (ctx->callerid[0] || strcmp(n->group, ctx->group))
+		return;
+
+	str_ncpy(ctx->callerid, n->number, ctx->sz);
+}
+
+
+static void member_callerid_handler(const struct store_member *m, void *arg)
+{
+	struct callerid_ctx *ctx = arg;
+
+	if (ctx->callerid[0])
+		return;
+
+	str_ncpy(ctx->group, m->group, sizeof(ctx->group));
+	(void)store_number_list(ctx->acd->st, ctx->app, number_handler, ctx);
+}
+
+
+/**
+ * An agent places an outbound call: the agent becomes busy and the caller
+ * id is a service number of the agent's first skill group that has one.
+ *
+ * @param call      Outbound call
+ * @param user_id   The calling agent
+ * @param callerid  Returned caller id
+ * @param sz        Size of callerid
+ *
+ * @return 0 if success, ENOENT if the agent has no group with a number
+ */
+int acd_call_outbound(struct acd_call *call, const char *user_id,
+		      char *callerid, size_t sz)
+{
+	struct callerid_ctx ctx;
+	struct acd_agent *ag;
+	int err;
+
+	if (!call || !user_id || !callerid || !sz)
+		return EINVAL;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.acd = call->acd;
+	ctx.app = call->cdr.sdk_app_id;
+	ctx.callerid = callerid;
+	ctx.sz = sz;
+	callerid[0] = '\0';
+
+	err = store_member_list_by_user(call->acd->st, call->cdr.sdk_app_id,
+					user_id, member_callerid_handler,
+					&ctx);
+	if (err)
+		return err;
+	if (!callerid[0])
+		return ENOENT;
+
+	str_ncpy(call->cdr.agent, user_id, sizeof(call->cdr.agent));
+	str_ncpy(call->cdr.group, ctx.group, sizeof(call->cdr.group));
+	str_ncpy(call->cdr.caller, callerid, sizeof(call->cdr.caller));
+	(void)store_group_get(call->acd->st, call->cdr.sdk_app_id, ctx.group,
+			      &call->group);
+
+	ag = acd_agent_find(call->acd, call->cdr.sdk_app_id, user_id);
+	if (ag && !ag->call) {
+		call->agent = ag;
+		ag->call = call;
+		acd_agent_set_status(ag, ACD_AGENT_BUSY);
+	}
+
+	return 0;
+}
+
+
+void acd_call_set_info(struct acd_call *call, const char *uui,
+		       const char *remark)
+{
+	if (!call)
+		return;
+
+	if (uui)
+		str_ncpy(call->cdr.uui, uui, sizeof(call->cdr.uui));
+	if (remark)
+		str_ncpy(call->cdr.remark, remark, sizeof(call->cdr.remark));
+}
+
+
+/**
+ * The call is over: write its CDR and release its agent.
+ *
+ * @param call    Call
+ * @param status  "answered", "abandoned", "timeout", "rejected", "failed"
+ * @param side    Who ended it: "caller", "callee", "agent", "system"
+ * @param scode   SIP status behind the end (0 for a normal BYE)
+ */
+void acd_call_end(struct acd_call *call, const char *status,
+		  const char *side, uint16_t scode)
+{
+	struct acd_agent *ag;
+	bool talked;
+	int err;
+
+	if (!call || call->state == ACD_CALL_ENDED)
+		return;
+
+	talked = call->state == ACD_CALL_TALKING;
+	call->state = ACD_CALL_ENDED;
+	tmr_cancel(&call->maxwait_tmr);
+	list_unlink(&call->qle);
+
+	call->cdr.ended_ms = (int64_t)acd_now_ms();
+	str_ncpy(call->cdr.end_status, status, sizeof(call->cdr.end_status));
+	str_ncpy(call->cdr.hangup_side, side, sizeof(call->cdr.hangup_side));
+	call->cdr.end_scode = scode;
+	if (call->cdr.answered_ms)
+		call->cdr.duration_s = (uint32_t)((call->cdr.ended_ms -
+						   call->cdr.answered_ms +
+						   500) / 1000);
+
+	err = store_cdr_add(call->acd->st, &call->cdr);
+	if (err)
+		log_error("acd: call %s: CDR not written: %m",
+			  call->cdr.session_id, err);
+
+	log_info("acd: call %s ended: %s by %s (%u), %us",
+		 call->cdr.session_id, status, side, scode,
+		 call->cdr.duration_s);
+
+	ag = call->agent;
+	call->agent = NULL;
+	if (ag && ag->call == call) {
+		uint32_t wrapup = call->group.wrapup_s ?
+			call->group.wrapup_s : call->acd->cfg->wrapup_s;
+
+		acd_agent_release(ag, talked, wrapup);
+	}
+
+	list_unlink(&call->le);
+	acd_dispatch_schedule(call->acd);
+}
+
+
+struct cand_ctx {
+	struct acd *acd;
+	const struct acd_call *call;
+	struct acd_agent *candv[MAX_CANDIDATES];
+	size_t candc;
+	size_t triedc;     /* free agents skipped because already tried */
+	bool use_tried;
+};
+
+
+static void member_handler(const struct store_member *m, void *arg)
+{
+	struct cand_ctx *ctx = arg;
+	struct acd_agent *ag;
+
+	ag = acd_agent_find(ctx->acd, ctx->call->cdr.sdk_app_id, m->user_id);
+	if (!ag || ag->status != ACD_AGENT_FREE || ag->call)
+		return;
+	if (!ag->contact[0])
+		return;
+
+	if (!ctx->use_tried && was_tried(ctx->call, ag->user_id)) {
+		++ctx->triedc;
+		return;
+	}
+
+	if (ctx->candc < ARRAY_SIZE(ctx->candv))
+		ctx->candv[ctx->candc++] = ag;
+}
+
+
+static struct acd_agent *select_agent(struct acd *acd, struct acd_call *call)
+{
+	const struct acd_strategy *strat;
+	struct cand_ctx *ctx;
+	struct acd_agent *ag = NULL;
+
+	ctx = mem_zalloc(sizeof(*ctx), NULL);
+	if (!ctx)
+		return NULL;
+
+	ctx->acd = acd;
+	ctx->call = call;
+
+	if (store_member_list_by_group(acd->st, call->cdr.sdk_app_id,
+				       call->group.name, member_handler, ctx))
+		goto out;
+
+	/* Everyone free was tried once: start a new round. */
+	if (!ctx->candc && ctx->triedc) {
+		call->triedc = 0;
+		ctx->use_tried = true;
+		(void)store_member_list_by_group(acd->st,
+						 call->cdr.sdk_app_id,
+						 call->group.name,
+						 member_handler, ctx);
+	}
+
+	strat = acd_strategy_find(call->group.strategy);
+	ag = strat->selecth(acd, ctx->candv, ctx->candc);
+
+ out:
+	mem_deref(ctx);
+	return ag;
+}
+
+
+static void dispatch_handler(void *arg)
+{
+	struct acd *acd = arg;
+	struct le *le;
+
+	le = acd->queue.head;
+	while (le) {
+		struct acd_call *call = le->data;
+		struct acd_agent *ag;
+
+		le = le->next;
+
+		if (call->state != ACD_CALL_QUEUED)
+			continue;
+
+		ag = select_agent(acd, call);
+		if (!ag)
+			continue;
+
+		call->state = ACD_CALL_RINGING;
+		call->agent = ag;
+		ag->call = call;
+		str_ncpy(call->cdr.agent, ag->user_id,
+			 sizeof(call->cdr.agent));
+		list_unlink(&call->qle);
+
+		log_info("acd: call %s offered to agent %s",
+			 call->cdr.session_id, ag->user_id);
+
+		/* Handlers may end the call; dispatch again afterwards. */
+		call->offerh(call, ag->user_id, ag->contact,
+			     call->group.ring_timeout_s, call->arg);
+		acd_dispatch_schedule(acd);
+		return;
+	}
+}
+
+
+void acd_dispatch_schedule(struct acd *acd)
+{
+	if (acd && !tmr_isrunning(&acd->dispatch_tmr))
+		tmr_start(&acd->dispatch_tmr, 0, dispatch_handler, acd);
+}
+
+
+int acd_calls_print(struct re_printf *pf, const struct acd *acd,
+		    const char *app)
+{
+	bool first = true;
+	struct le *le;
+	int err;
+
+	err = re_hprintf(pf, "\"calls\":[");
+
+	for (le = acd->calls.head; le; le = le->next) {
+		const struct acd_call *call = le->data;
+		bool in = call->cdr.direction == STORE_DIR_INBOUND;
+		char caller[sizeof(call->cdr.caller)];
+		char callee[sizeof(call->cdr.callee)];
+
+		if (strcmp(call->cdr.sdk_app_id, app))
+			continue;
+
+		/* The customer's number is personal data: masked. */
+		str_ncpy(caller, call->cdr.caller, sizeof(caller));
+		str_ncpy(callee, call->cdr.callee, sizeof(callee));
+		if (mask_phone(in ? caller : callee, sizeof(caller),
+			       in ? call->cdr.caller : call->cdr.callee))
+			(in ? caller : callee)[0] = '\0';
+
+		err |= re_hprintf(pf, "%s{\"session_id\":\"%s\","
+				  "\"direction\":\"%s\",\"state\":\"%s\","
+				  "\"caller\":%H,\"callee\":%H,"
+				  "\"group\":%H,\"agent\":%H,"
+				  "\"since_ms\":%llu}",
+				  first ? "" : ",",
+				  call->cdr.session_id,
+				  in ? "inbound" : "outbound",
+				  acd_call_state_str(call->state),
+				  jsonw_str, caller,
+				  jsonw_str, callee,
+				  jsonw_str, call->cdr.group,
+				  jsonw_str, call->cdr.agent,
+				  call->since_ms);
+		first = false;
+	}
+
+	err |= re_hprintf(pf, "]");
+
+	return err;
+}

@@ -1,0 +1,102 @@
+/**
+ * @file api/apiint.h  Private interface of the HTTP API
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * Only api/ includes this, after <re.h>, common/log.h, config.h,
+ * store/store.h and api/api.h.
+ */
+
+enum {
+	API_HDR_MAX       = 16384,  /* request line + headers */
+	API_CONN_MAX      = 256,    /* open connections */
+	API_IDLE_MS       = 30000,  /* a request must be complete by then */
+	API_DRAIN_MS      = 5000,   /* reading the rest of a refused body */
+	API_JSON_DEPTH    = 8,
+	API_PARAM_SZ      = 128,
+	API_LIST_MAX      = 32,     /* skill groups of one staff member */
+	API_CDR_LIMIT     = 100,
+	API_CDR_LIMIT_MAX = 1000,
+};
+
+struct api {
+	struct tcp_sock *ts;
+	struct list connl;          /* struct api_conn */
+	const struct config *cfg;   /* (ref. by pointer, outlives api) */
+	struct store *st;           /* (ref. by pointer, outlives api) */
+	char sip_uri[256];
+	char sip_hostport[256];     /* host:port of sip_uri, for AORs */
+	api_status_h *statush;
+	void *arg;
+	struct sa laddr;            /* bound address */
+};
+
+/* One request being handled, and its reply. */
+struct api_req {
+	struct api *api;
+	const struct http_msg *msg;
+	struct pl target;           /* path with query, as received */
+	struct pl query;            /* after '?', may be empty */
+	const uint8_t *body;
+	size_t body_len;
+	char param[API_PARAM_SZ];   /* the {} path segment, decoded */
+	struct store_app app;       /* the signing application */
+	uint16_t scode;             /* 0 until a reply is set */
+	struct mbuf *mb;            /* reply body */
+};
+
+typedef void (api_route_h)(struct api_req *req);
+
+struct api_route {
+	const char *method;
+	const char *path;           /* a trailing "{}" matches one segment */
+	bool auth;                  /* must be signed */
+	api_route_h *h;
+};
+
+/* routes.c */
+int api_route_find(const struct api_route **routep, struct api_req *req,
+		   const struct pl *method, const struct pl *path);
+
+/* auth.c */
+int api_auth(struct api_req *req);
+
+/* reply.c */
+void api_reply(struct api_req *req, uint16_t scode, const char *fmt, ...);
+void api_error(struct api_req *req, uint16_t scode, const char *code,
+	       const char *fmt, ...);
+void api_error_store(struct api_req *req, int err, const char *what,
+		     const char *id);
+const char *api_reason(uint16_t scode);
+
+/* body.c */
+int  api_body_decode(struct api_req *req, struct odict **odp);
+int  api_get_str(struct api_req *req, const struct odict *od,
+		 const char *key, bool required, char *buf, size_t sz,
+		 bool (*validh)(const char *s));
+int  api_get_u32(struct api_req *req, const struct odict *od,
+		 const char *key, uint32_t *valp, uint32_t min, uint32_t max);
+bool api_valid_id(const char *s);
+bool api_valid_name(const char *s);
+bool api_valid_text(const char *s);
+bool api_valid_number(const char *s);
+bool api_valid_extension(const char *s);
+bool api_valid_password(const char *s);
+int  api_ha1(char ha1[STORE_HA1_SZ], const char *user, const char *realm,
+	     const char *password);
+
+/* Handlers */
+void api_healthz(struct api_req *req);
+void api_status(struct api_req *req);
+void api_staff_create(struct api_req *req);
+void api_staff_list(struct api_req *req);
+void api_staff_delete(struct api_req *req);
+void api_group_create(struct api_req *req);
+void api_group_list(struct api_req *req);
+void api_group_delete(struct api_req *req);
+void api_number_create(struct api_req *req);
+void api_number_list(struct api_req *req);
+void api_number_delete(struct api_req *req);
+void api_token_create(struct api_req *req);
+void api_login(struct api_req *req);
+void api_cdr_list(struct api_req *req);

@@ -1,0 +1,148 @@
+/**
+ * @file api/routes.c  The table of API routes
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * One declarative table: method, path, whether the request must be signed,
+ * handler.  A path ending in "{}" matches one more, non-empty path segment,
+ * which is percent-decoded into req->param.
+ */
+#include <string.h>
+#include <re.h>
+#include "common/log.h"
+#include "config.h"
+#include "store/store.h"
+#include "api/api.h"
+#include "api/apiint.h"
+
+
+static const struct api_route routev[] = {
+	{"GET",    "/healthz",                false, api_healthz},
+	{"POST",   "/v1/login",               false, api_login},
+	{"GET",    "/v1/status",              true,  api_status},
+	{"POST",   "/v1/staff",               true,  api_staff_create},
+	{"GET",    "/v1/staff",               true,  api_staff_list},
+	{"DELETE", "/v1/staff/{}",            true,  api_staff_delete},
+	{"POST",   "/v1/skill-groups",        true,  api_group_create},
+	{"GET",    "/v1/skill-groups",        true,  api_group_list},
+	{"DELETE", "/v1/skill-groups/{}",     true,  api_group_delete},
+	{"POST",   "/v1/numbers",             true,  api_number_create},
+	{"GET",    "/v1/numbers",             true,  api_number_list},
+	{"DELETE", "/v1/numbers/{}",          true,  api_number_delete},
+	{"POST",   "/v1/sdk-login-tokens",    true,  api_token_create},
+	{"GET",    "/v1/cdrs",                true,  api_cdr_list},
+};
+
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+
+/* Percent-decode one path segment; refuses NUL and bad escapes. */
+static int pct_decode(char *buf, size_t sz, const char *p, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)p[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n)
+				return EBADMSG;
+			hi = hexval(p[i + 1]);
+			lo = hexval(p[i + 2]);
+			if (hi < 0 || lo < 0)
+				return EBADMSG;
+			c = hi * 16 + lo;
+			i += 2;
+		}
+
+		if (c == 0 || c == '/')
+			return EBADMSG;
+		if (o + 1 >= sz)
+			return ENAMETOOLONG;
+
+		buf[o++] = (char)c;
+	}
+
+	buf[o] = '\0';
+	return 0;
+}
+
+
+/* Match one route path against a request path: 0, ENOENT or EBADMSG. */
+static int match(const char *rpath, const struct pl *path, char *param,
+		 size_t sz)
+{
+	const size_t rlen = strlen(rpath);
+	const char *seg;
+	size_t plen;
+
+	if (rlen < 2 || strcmp(rpath + rlen - 2, "{}")) {
+		return (path->l == rlen && !memcmp(path->p, rpath, rlen))
+			? 0 : ENOENT;
+	}
+
+	plen = rlen - 2;
+	if (path->l <= plen || memcmp(path->p, rpath, plen))
+		return ENOENT;
+
+	seg = path->p + plen;
+	if (memchr(seg, '/', path->l - plen))
+		return ENOENT;
+
+	return pct_decode(param, sz, seg, path->l - plen);
+}
+
+
+/**
+ * Find the route of a request
+ *
+ * @param routep Returned route
+ * @param req    Request (its param is set)
+ * @param method Request method
+ * @param path   Request path, without query
+ *
+ * @return 0 if found, ENOENT if no path matches, EPERM if the path matches
+ *         but not the method, EBADMSG if the path parameter is malformed
+ */
+int api_route_find(const struct api_route **routep, struct api_req *req,
+		   const struct pl *method, const struct pl *path)
+{
+	bool path_found = false;
+	size_t i;
+
+	if (!routep || !req || !method || !path)
+		return EINVAL;
+
+	for (i = 0; i < ARRAY_SIZE(routev); i++) {
+		const struct api_route *r = &routev[i];
+		int err;
+
+		err = match(r->path, path, req->param, sizeof(req->param));
+		if (err == ENOENT)
+			continue;
+		else if (err)
+			return EBADMSG;
+
+		path_found = true;
+
+		if (pl_strcmp(method, r->method))
+			continue;
+
+		*routep = r;
+		return 0;
+	}
+
+	return path_found ? EPERM : ENOENT;
+}

@@ -1,0 +1,29 @@
+/**
+ * @file config.h  lianluod configuration: defaults, file, command line
+ *
+ * Copyright (C) 2026 The lianluo authors
+ */
+
+struct config {
+	char data_dir[256];
+	struct sa sip_laddr;          /* UDP and TCP */
+	struct sa http_laddr;
+	char trunk_uri[256];          /* outbound calls go here; "" = none */
+	char realm[64];               /* SIP digest realm */
+	char queue_prompt[256];       /* WAV played to waiting callers; ""
+					 = a tone */
+	uint32_t ring_timeout_s;      /* per agent attempt */
+	uint32_t max_wait_s;          /* in queue, then the call is ended */
+	uint32_t wrapup_s;            /* default after-call work */
+	uint32_t token_ttl_s;         /* SDK login token lifetime */
+	uint32_t sipcred_ttl_s;       /* ephemeral SIP credential lifetime */
+	uint32_t reg_max_expires_s;
+	uint32_t rtp_port_min;
+	uint32_t rtp_port_max;
+	size_t http_max_body;         /* larger requests get 413 */
+	enum log_level log_level;
+};
+
+void config_defaults(struct config *cfg);
+int  config_load_file(struct config *cfg, const char *path);
+int  config_parse_args(struct config *cfg, int argc, char *argv[]);

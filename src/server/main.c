@@ -1,0 +1,223 @@
+/**
+ * @file main.c  lianluod: start-up, event loop, ordered shutdown
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * Start-up order: configuration, store, ACD, SIP front end, HTTP API; the
+ * first SIGTERM/SIGINT ends every call and stops after a short drain, a
+ * second one stops at once.  Shutdown runs in the reverse order.
+ */
+#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <re.h>
+#include "common/log.h"
+#include "common/jsonw.h"
+#include "store/store.h"
+#include "config.h"
+#include "acd/acd.h"
+#include "sip/sipfront.h"
+#include "api/api.h"
+
+
+enum {
+	DRAIN_MS = 1000,    /* lets BYEs and their answers cross the wire */
+	FD_MAX   = 65536,
+};
+
+static struct config cfg;
+static struct sipfront *sipfront;
+static struct tmr drain_tmr;
+
+
+static void drain_handler(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+static void signal_handler(int sig)
+{
+	static bool stopping;
+
+	if (stopping) {
+		log_warn("lianluod: signal %d again, stopping now", sig);
+		re_cancel();
+		return;
+	}
+
+	stopping = true;
+	log_info("lianluod: signal %d, ending calls and stopping", sig);
+	sipfront_close(sipfront);
+	tmr_start(&drain_tmr, DRAIN_MS, drain_handler, NULL);
+}
+
+
+static void app_first_handler(const struct store_app *app, void *arg)
+{
+	struct store_app *first = arg;
+
+	if (!first->sdk_app_id[0])
+		*first = *app;
+}
+
+
+/*
+ * The operator's keys, readable by the owner alone (0600).  Written anew at
+ * every start so that the addresses follow the configuration.
+ */
+static int credentials_write(const struct store_app *app,
+			     const char *sip_uri)
+{
+	char path[300], tmp[310];
+	FILE *f;
+	int fd, err = 0;
+
+	re_snprintf(path, sizeof(path), "%s/credentials.json", cfg.data_dir);
+	re_snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return errno;
+
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = errno;
+		close(fd);
+		return err;
+	}
+
+	err = re_fprintf(f, "{\n"
+			 "  \"sdk_app_id\": %H,\n"
+			 "  \"secret_id\": %H,\n"
+			 "  \"secret_key\": %H,\n"
+			 "  \"http_url\": \"http://%J\",\n"
+			 "  \"sip_uri\": %H\n"
+			 "}\n",
+			 jsonw_str, app->sdk_app_id,
+			 jsonw_str, app->secret_id,
+			 jsonw_str, app->secret_key,
+			 &cfg.http_laddr,
+			 jsonw_str, sip_uri) < 0 ? EIO : 0;
+
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+
+	return err;
+}
+
+
+static int data_dir_prepare(void)
+{
+	if (mkdir(cfg.data_dir, 0700) && errno != EEXIST) {
+		log_error("lianluod: cannot create %s: %m", cfg.data_dir,
+			  errno);
+		return errno;
+	}
+
+	return 0;
+}
+
+
+int main(int argc, char *argv[])
+{
+	struct store *st = NULL;
+	struct acd *acd = NULL;
+	struct api *api = NULL;
+	struct store_app app;
+	char dbpath[300];
+	int err;
+
+	log_set_tag("lianluod");
+	config_defaults(&cfg);
+
+	err = config_parse_args(&cfg, argc, argv);
+	if (err == EAGAIN)
+		return 0;
+	if (err)
+		return 2;
+
+	log_set_level(cfg.log_level);
+
+	err = libre_init();
+	if (err) {
+		log_error("lianluod: libre_init: %m", err);
+		return 1;
+	}
+
+	(void)fd_setsize(FD_MAX);
+	tmr_init(&drain_tmr);
+
+	err = data_dir_prepare();
+	if (err)
+		goto out;
+
+	re_snprintf(dbpath, sizeof(dbpath), "%s/lianluo.db", cfg.data_dir);
+	err = store_open(&st, dbpath);
+	if (err) {
+		log_error("lianluod: cannot open store %s: %m", dbpath, err);
+		goto out;
+	}
+
+	memset(&app, 0, sizeof(app));
+	err = store_app_list(st, app_first_handler, &app);
+	if (!err && !app.sdk_app_id[0]) {
+		err = store_app_create(st, &app);
+		if (!err)
+			log_info("lianluod: created application %s",
+				 app.sdk_app_id);
+	}
+	if (err) {
+		log_error("lianluod: application: %m", err);
+		goto out;
+	}
+
+	err = acd_alloc(&acd, st, &cfg);
+	if (err) {
+		log_error("lianluod: acd: %m", err);
+		goto out;
+	}
+
+	err = sipfront_alloc(&sipfront, &cfg, st, acd);
+	if (err)
+		goto out;
+
+	err = api_alloc(&api, &cfg, st, sipfront_uri(sipfront),
+			acd_status_print, acd);
+	if (err) {
+		log_error("lianluod: http api on %J: %m", &cfg.http_laddr,
+			  err);
+		goto out;
+	}
+
+	err = credentials_write(&app, sipfront_uri(sipfront));
+	if (err) {
+		log_error("lianluod: cannot write credentials.json: %m", err);
+		goto out;
+	}
+
+	log_info("lianluod %s ready: sip %s, http http://%J, data %s",
+		 LL_VERSION_STR, sipfront_uri(sipfront), &cfg.http_laddr,
+		 cfg.data_dir);
+
+	err = re_main(signal_handler);
+
+ out:
+	tmr_cancel(&drain_tmr);
+	api = mem_deref(api);
+	sipfront = mem_deref(sipfront);
+	acd = mem_deref(acd);
+	st = mem_deref(st);
+
+	libre_close();
+
+	log_info("lianluod: stopped");
+
+	return err ? 1 : 0;
+}

@@ -1,0 +1,84 @@
+/**
+ * @file media/media.h  Media anchoring: RTP relay, prompt player, SDP
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * DESIGN: every call has one relay with two UDP sockets, one per leg (A =
+ * the side that called us, B = the side we called).  RTP is forwarded
+ * unchanged between the legs once they are bridged; the codec is the same
+ * on both legs because the B offer is built from what A negotiated (or the
+ * A answer from what B chose), so nothing is transcoded.  Before the
+ * bridge, a player can send a tone or a WAV prompt to a leg.  Peers are
+ * latched: packets go to where the peer's packets come from (symmetric
+ * RTP), since phones behind NAT or on loopback often announce another
+ * address in their SDP.  The relay knows nothing about calls or agents.
+ */
+
+enum relay_leg {
+	RELAY_A = 0,
+	RELAY_B = 1,
+};
+
+/** A codec as negotiated on a leg; pt is the payload type on the wire. */
+struct media_codec {
+	char name[16];        /* "PCMU", "PCMA", "opus" */
+	uint32_t srate;
+	uint8_t ch;
+	uint8_t pt;
+	char fmtp[128];
+	int telev_pt;         /* telephone-event payload type, -1 if none */
+};
+
+struct relay_stats {
+	uint64_t pkts[2];     /* received on each leg */
+	uint64_t fwd[2];      /* forwarded from each leg to the other */
+};
+
+struct relay;
+struct player;
+
+int  relay_alloc(struct relay **rp, const struct sa *laddr);
+uint16_t relay_port(const struct relay *r, enum relay_leg leg);
+void relay_set_peer(struct relay *r, enum relay_leg leg,
+		    const struct sa *addr);
+void relay_bridge(struct relay *r, bool on);
+int  relay_send(struct relay *r, enum relay_leg leg, struct mbuf *mb);
+void relay_stats(const struct relay *r, struct relay_stats *st);
+
+/* A prompt: 8 kHz mono samples, loaded once (mem_deref'able). */
+struct media_prompt {
+	int16_t *sampv;
+	size_t sampc;
+};
+
+int  media_prompt_load(struct media_prompt **mpp, const char *wav_path);
+
+/* Player: the prompt in a loop, or without one a 425 Hz queue tone (on
+ * 1 s, off 0.5 s), encoded in the leg's codec and sent every 20 ms. */
+int  player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
+		  const struct media_codec *codec,
+		  const struct media_prompt *prompt);
+
+/* SDP (RFC 4566, offer/answer RFC 3264): one audio stream; other
+ * streams of an offer are declined in the answer. */
+enum {
+	MEDIA_MAX_CODECS  = 8,
+	MEDIA_MAX_STREAMS = 8,
+};
+
+struct media_sdp {
+	struct sa raddr;                       /* audio address and port */
+	struct media_codec codecv[MEDIA_MAX_CODECS];  /* usable, in the
+							  peer's order */
+	size_t codecc;
+	char declined[MEDIA_MAX_STREAMS][64];  /* "video RTP/AVP 96" */
+	size_t declinedc;
+	bool audio_first;                      /* audio is the first m= */
+	size_t audio_index;                    /* position of audio m= */
+};
+
+bool media_codec_supported(const char *name, uint32_t srate, uint8_t ch);
+int  media_sdp_decode(struct media_sdp *sdp, const struct mbuf *mb);
+int  media_sdp_encode(struct mbuf **mbp, const struct sa *laddr,
+		      const struct media_codec *codecv, size_t codecc,
+		      const struct media_sdp *offer);

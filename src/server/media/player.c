@@ -1,0 +1,344 @@
+/**
+ * @file media/player.c  Queue tone and prompt player
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * Generates 20 ms frames on a timer and sends them as RTP to one leg of a
+ * relay.  The frame count follows the clock, not the timer ticks, so a late
+ * tick is caught up and the far end's jitter buffer stays fed.
+ */
+#include <string.h>
+#include <math.h>
+#include <opus/opus.h>
+#include <re.h>
+#include <rem.h>
+#include "common/log.h"
+#include "media/media.h"
+
+
+enum {
+	FRAME_MS      = 20,
+	MAX_CATCHUP   = 5,
+	TONE_HZ       = 425,
+	TONE_ON_MS    = 1000,
+	TONE_OFF_MS   = 500,
+	OPUS_MAX_SIZE = 400,
+	RTP_HDR_SIZE  = 12,
+};
+
+enum player_enc {
+	ENC_PCMU,
+	ENC_PCMA,
+	ENC_OPUS,
+};
+
+struct player {
+	struct tmr tmr;
+	struct relay *relay;              /* (ref.) */
+	const struct media_prompt *prompt;/* (ref.) or NULL for the tone */
+	enum relay_leg leg;
+	enum player_enc enc;
+	OpusEncoder *opus;
+	uint32_t srate;
+	uint8_t pt;
+	uint16_t seq;
+	uint32_t ts;
+	uint32_t ssrc;
+	uint64_t start_ms;
+	uint64_t frames_sent;
+	size_t pos;                       /* in samples at 8 kHz */
+	bool marker;
+};
+
+
+static void destructor(void *arg)
+{
+	struct player *p = arg;
+
+	tmr_cancel(&p->tmr);
+	if (p->opus)
+		opus_encoder_destroy(p->opus);
+	mem_deref(p->relay);
+	mem_deref((void *)p->prompt);
+}
+
+
+/* The next 20 ms at 8 kHz: 160 samples. */
+static void next_samples(struct player *p, int16_t *sampv, size_t n)
+{
+	for (size_t i = 0; i < n; i++, p->pos++) {
+		if (p->prompt && p->prompt->sampc) {
+			sampv[i] = p->prompt->sampv[p->pos %
+						    p->prompt->sampc];
+			continue;
+		}
+
+		uint64_t cycle_ms = (p->pos / 8) %
+			(TONE_ON_MS + TONE_OFF_MS);
+		double t = (double)p->pos / 8000.0;
+
+		sampv[i] = cycle_ms < TONE_ON_MS ?
+			(int16_t)(8000.0 * sin(2.0 * M_PI * TONE_HZ * t)) : 0;
+	}
+}
+
+
+static int encode_frame(struct player *p, struct mbuf *mb)
+{
+	int16_t s8k[160];
+
+	next_samples(p, s8k, ARRAY_SIZE(s8k));
+
+	switch (p->enc) {
+
+	case ENC_PCMU:
+		for (size_t i = 0; i < ARRAY_SIZE(s8k); i++)
+			mbuf_write_u8(mb, g711_pcm2ulaw(s8k[i]));
+		return 0;
+
+	case ENC_PCMA:
+		for (size_t i = 0; i < ARRAY_SIZE(s8k); i++)
+			mbuf_write_u8(mb, g711_pcm2alaw(s8k[i]));
+		return 0;
+
+	case ENC_OPUS: {
+		int16_t s48k[960];
+		opus_int32 n;
+		int err;
+
+		/* Prompts are 8 kHz: upsample by 6, linear in between. */
+		for (size_t i = 0; i < ARRAY_SIZE(s8k); i++) {
+			int16_t a = s8k[i];
+			int16_t b = i + 1 < ARRAY_SIZE(s8k) ? s8k[i + 1] : a;
+
+			for (int k = 0; k < 6; k++)
+				s48k[i * 6 + k] = (int16_t)(a + (b - a) * k / 6);
+		}
+
+		err = mbuf_resize(mb, mb->pos + OPUS_MAX_SIZE);
+		if (err)
+			return err;
+
+		n = opus_encode(p->opus, s48k, 960, mbuf_buf(mb),
+				OPUS_MAX_SIZE);
+		if (n < 0)
+			return EPROTO;
+
+		mbuf_set_end(mb, mb->pos + (size_t)n);
+		return 0;
+	}
+	}
+
+	return EINVAL;
+}
+
+
+static void send_frame(struct player *p)
+{
+	struct rtp_header hdr;
+	struct mbuf *mb;
+	int err;
+
+	mb = mbuf_alloc(RTP_HDR_SIZE + OPUS_MAX_SIZE);
+	if (!mb)
+		return;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.ver  = RTP_VERSION;
+	hdr.m    = p->marker;
+	hdr.pt   = p->pt;
+	hdr.seq  = p->seq++;
+	hdr.ts   = p->ts;
+	hdr.ssrc = p->ssrc;
+
+	err = rtp_hdr_encode(mb, &hdr);
+	err |= encode_frame(p, mb);
+	if (!err) {
+		mb->pos = 0;
+		if (0 == relay_send(p->relay, p->leg, mb))
+			p->marker = false;
+	}
+
+	p->ts += p->srate / (1000 / FRAME_MS);
+	mem_deref(mb);
+}
+
+
+static void tmr_handler(void *arg)
+{
+	struct player *p = arg;
+	uint64_t due = (tmr_jiffies() - p->start_ms) / FRAME_MS + 1;
+	unsigned n = 0;
+
+	while (p->frames_sent < due && n++ < MAX_CATCHUP) {
+		send_frame(p);
+		++p->frames_sent;
+	}
+
+	/* Too far behind (a stalled loop): skip rather than burst. */
+	if (p->frames_sent < due)
+		p->frames_sent = due;
+
+	tmr_start(&p->tmr, FRAME_MS, tmr_handler, p);
+}
+
+
+/**
+ * Start playing to one leg of a relay; stops when dereferenced.
+ *
+ * @param pp      Returned player
+ * @param r       Relay to send through
+ * @param leg     Leg to play to
+ * @param codec   Codec negotiated on that leg
+ * @param prompt  Prompt to loop, or NULL for the queue tone
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
+		 const struct media_codec *codec,
+		 const struct media_prompt *prompt)
+{
+	struct player *p;
+	int err = 0;
+
+	if (!pp || !r || !codec)
+		return EINVAL;
+
+	p = mem_zalloc(sizeof(*p), destructor);
+	if (!p)
+		return ENOMEM;
+
+	p->relay  = mem_ref(r);
+	p->prompt = mem_ref((void *)prompt);
+	p->leg    = leg;
+	p->pt     = codec->pt;
+	p->srate  = codec->srate;
+	p->seq    = rand_u16();
+	p->ts     = rand_u32();
+	p->ssrc   = rand_u32();
+	p->marker = true;
+
+	if (0 == strcasecmp(codec->name, "PCMU")) {
+		p->enc = ENC_PCMU;
+	}
+	else if (0 == strcasecmp(codec->name, "PCMA")) {
+		p->enc = ENC_PCMA;
+	}
+	else if (0 == strcasecmp(codec->name, "opus")) {
+		int oerr;
+
+		p->enc = ENC_OPUS;
+		p->opus = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP,
+					      &oerr);
+		if (!p->opus) {
+			err = ENOMEM;
+			goto out;
+		}
+	}
+	else {
+		err = ENOTSUP;
+		goto out;
+	}
+
+	p->start_ms = tmr_jiffies();
+	tmr_start(&p->tmr, 0, tmr_handler, p);
+
+ out:
+	if (err)
+		mem_deref(p);
+	else
+		*pp = p;
+
+	return err;
+}
+
+
+static void prompt_destructor(void *arg)
+{
+	struct media_prompt *mp = arg;
+
+	mem_deref(mp->sampv);
+}
+
+
+/**
+ * Load a WAV prompt (16-bit PCM, 8 kHz, mono) into memory.
+ *
+ * @param mpp       Returned prompt
+ * @param wav_path  WAV file
+ *
+ * @return 0 if success, ENOTSUP for another format, otherwise errorcode
+ */
+int media_prompt_load(struct media_prompt **mpp, const char *wav_path)
+{
+	struct media_prompt *mp;
+	struct aufile_prm prm;
+	struct aufile *af = NULL;
+	struct mbuf *mb = NULL;
+	int err;
+
+	if (!mpp || !wav_path)
+		return EINVAL;
+
+	mp = mem_zalloc(sizeof(*mp), prompt_destructor);
+	if (!mp)
+		return ENOMEM;
+
+	err = aufile_open(&af, &prm, wav_path, AUFILE_READ);
+	if (err)
+		goto out;
+
+	if (prm.srate != 8000 || prm.channels != 1 || prm.fmt != AUFMT_S16LE) {
+		log_error("media: prompt %s: need 16-bit 8 kHz mono WAV",
+			  wav_path);
+		err = ENOTSUP;
+		goto out;
+	}
+
+	mb = mbuf_alloc(65536);
+	if (!mb) {
+		err = ENOMEM;
+		goto out;
+	}
+
+	for (;;) {
+		uint8_t buf[4096];
+		size_t sz = sizeof(buf);
+
+		err = aufile_read(af, buf, &sz);
+		if (err || !sz)
+			break;
+		err = mbuf_write_mem(mb, buf, sz);
+		if (err)
+			goto out;
+		if (mb->end > 8000 * 2 * 600) {
+			err = EFBIG;   /* ten minutes is plenty */
+			goto out;
+		}
+	}
+	if (err)
+		goto out;
+
+	mp->sampc = mb->end / 2;
+	if (!mp->sampc) {
+		err = ENODATA;
+		goto out;
+	}
+
+	mp->sampv = mem_alloc(mp->sampc * sizeof(int16_t), NULL);
+	if (!mp->sampv) {
+		err = ENOMEM;
+		goto out;
+	}
+	memcpy(mp->sampv, mb->buf, mp->sampc * sizeof(int16_t));
+
+ out:
+	mem_deref(af);
+	mem_deref(mb);
+	if (err)
+		mem_deref(mp);
+	else
+		*mpp = mp;
+
+	return err;
+}

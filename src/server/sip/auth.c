@@ -1,0 +1,168 @@
+/**
+ * @file sip/auth.c  SIP digest authentication (RFC 3261 22, RFC 2617)
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * Nonces are stateless: "<unix time in hex>.<HMAC-SHA1 of it, hex>" under a
+ * key made at start-up, so any nonce we issued is recognised for
+ * NONCE_TTL_S without keeping a table; an older one is answered with a new
+ * challenge marked stale.  Credentials are either a staff extension with
+ * its password's HA1, or the ephemeral credentials of POST /v1/login.
+ */
+#include <string.h>
+#include <time.h>
+#include <re.h>
+#include "common/log.h"
+#include "store/store.h"
+#include "config.h"
+#include "media/media.h"
+#include "sip/sipint.h"
+
+
+enum {
+	NONCE_TTL_S = 300,
+	NONCE_SZ    = 64,
+};
+
+
+static void nonce_make(const struct sipfront *sf, uint64_t t, char *buf,
+		       size_t sz)
+{
+	uint8_t mac[20];    /* HMAC-SHA1 */
+	char ts[20];
+
+	(void)re_snprintf(ts, sizeof(ts), "%llx", t);
+	hmac_sha1(sf->nonce_key, sizeof(sf->nonce_key), (uint8_t *)ts,
+		  strlen(ts), mac, sizeof(mac));
+	(void)re_snprintf(buf, sz, "%s.%w", ts, mac, (size_t)10);
+}
+
+
+/* 0 when the nonce is ours and fresh, ETIMEDOUT when ours but old. */
+static int nonce_verify(const struct sipfront *sf, const struct pl *nonce)
+{
+	char expect[NONCE_SZ];
+	struct pl ts;
+	uint64_t t, now = (uint64_t)time(NULL);
+
+	if (re_regex(nonce->p, nonce->l, "[0-9a-f]+.", &ts) || ts.l > 16)
+		return EACCES;
+
+	t = pl_x64(&ts);
+	nonce_make(sf, t, expect, sizeof(expect));
+	if (pl_strcmp(nonce, expect))
+		return EACCES;
+
+	if (t > now + 5 || now - t > NONCE_TTL_S)
+		return ETIMEDOUT;
+
+	return 0;
+}
+
+
+int sipauth_challenge(struct sipfront *sf, const struct sip_msg *msg,
+		      bool proxy, bool stale)
+{
+	char nonce[NONCE_SZ];
+
+	nonce_make(sf, (uint64_t)time(NULL), nonce, sizeof(nonce));
+
+	return sip_replyf(sf->sip, msg, proxy ? 407 : 401,
+			  proxy ? "Proxy Authentication Required" :
+			  "Unauthorized",
+			  "%s: Digest realm=\"%s\", nonce=\"%s\","
+			  " algorithm=MD5, qop=\"auth\"%s\r\n"
+			  "Content-Length: 0\r\n\r\n",
+			  proxy ? "Proxy-Authenticate" : "WWW-Authenticate",
+			  sf->cfg->realm, nonce,
+			  stale ? ", stale=true" : "");
+}
+
+
+static int ha1_decode(uint8_t ha1[MD5_SIZE], const char *hex)
+{
+	if (strlen(hex) != 2 * MD5_SIZE)
+		return EINVAL;
+
+	return str_hex(ha1, MD5_SIZE, hex);
+}
+
+
+/* Find the credentials behind a digest username. */
+static int identity_lookup(struct sipfront *sf, const struct pl *username,
+			   struct sip_identity *id, uint8_t ha1[MD5_SIZE])
+{
+	struct store_sipcred cred;
+	struct store_staff staff;
+	int err;
+
+	if (!username->l || username->l >= sizeof(id->username))
+		return EACCES;
+
+	(void)pl_strcpy(username, id->username, sizeof(id->username));
+
+	if (0 == store_sipcred_get(sf->st, id->username, &cred) &&
+	    cred.expires > (int64_t)time(NULL)) {
+		str_ncpy(id->app, cred.sdk_app_id, sizeof(id->app));
+		str_ncpy(id->user_id, cred.user_id, sizeof(id->user_id));
+		return ha1_decode(ha1, cred.ha1);
+	}
+
+	err = store_staff_by_extension(sf->st, id->username, id->app,
+				       sizeof(id->app), &staff);
+	if (err || !staff.ha1[0])
+		return EACCES;
+
+	str_ncpy(id->user_id, staff.user_id, sizeof(id->user_id));
+
+	return ha1_decode(ha1, staff.ha1);
+}
+
+
+/**
+ * Check a request's digest credentials.
+ *
+ * @param sf     SIP front end
+ * @param msg    Request
+ * @param proxy  Look at Proxy-Authorization (INVITE) instead of
+ *               Authorization (REGISTER)
+ * @param id     Returned identity on success
+ *
+ * @return 0 if authenticated, ENOENT if no credentials were sent,
+ *         ETIMEDOUT if the nonce is stale, EACCES if they are wrong
+ */
+int sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
+		  bool proxy, struct sip_identity *id)
+{
+	struct httpauth_digest_resp resp;
+	const struct sip_hdr *hdr;
+	uint8_t ha1[MD5_SIZE];
+	int err;
+
+	hdr = sip_msg_hdr(msg, proxy ? SIP_HDR_PROXY_AUTHORIZATION :
+			  SIP_HDR_AUTHORIZATION);
+	if (!hdr)
+		return ENOENT;
+
+	if (httpauth_digest_response_decode(&resp, &hdr->val))
+		return EACCES;
+
+	if (pl_strcmp(&resp.realm, sf->cfg->realm))
+		return EACCES;
+
+	memset(id, 0, sizeof(*id));
+	err = identity_lookup(sf, &resp.username, id, ha1);
+	if (err)
+		return EACCES;
+
+	err = httpauth_digest_response_auth(&resp, &msg->met, ha1);
+	if (err)
+		return EACCES;
+
+	/* A right answer to an old challenge: ask again (stale=true). */
+	err = nonce_verify(sf, &resp.nonce);
+	if (err)
+		return err;
+
+	return 0;
+}

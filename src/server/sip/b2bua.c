@@ -1,0 +1,667 @@
+/**
+ * @file sip/b2bua.c  Back-to-back user agent: one call, two SIP legs
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * DESIGN: leg A is the session that reached us (the customer, or an agent
+ * calling out), leg B the one we place (to the agent, or to the trunk).
+ * Media is anchored in a relay with one port pair per leg.
+ *
+ *  Inbound:  A is answered at once with the first codec of its offer that
+ *            we relay, and hears the queue tone; the ACD offers the call to
+ *            agents one at a time (B with that codec only); when an agent
+ *            answers, the tone stops and the relay bridges the legs.
+ *  Outbound: B is offered every codec of A's offer that we relay; B's
+ *            180 is passed to A; A is answered with the codec B chose.
+ *
+ * A b2bua_call lives in sf->calls until call_end(), which is the only way
+ * out: it writes the CDR (through the ACD), hangs up both legs and frees.
+ */
+#include <string.h>
+#include <re.h>
+#include "common/log.h"
+#include "store/store.h"
+#include "config.h"
+#include "media/media.h"
+#include "acd/acd.h"
+#include "sip/sipint.h"
+
+
+struct b2bua_call {
+	struct le le;
+	struct sipfront *sf;
+	struct acd_call *acall;
+	struct sipsess *a;
+	struct sipsess *b;
+	struct relay *relay;
+	struct player *player;
+	struct media_sdp a_offer;
+	struct media_codec codec;      /* what both legs send */
+	struct mbuf *a_desc;           /* our current SDP on each leg */
+	struct mbuf *b_desc;
+	struct tmr ring_tmr;
+	char from_user[STORE_NUMBER_SZ * 2];   /* shown to leg B */
+	bool inbound;
+	bool a_answered;
+	bool b_answered;
+	bool ended;
+};
+
+
+static void destructor(void *arg)
+{
+	struct b2bua_call *call = arg;
+
+	tmr_cancel(&call->ring_tmr);
+	list_unlink(&call->le);
+	mem_deref(call->player);
+	mem_deref(call->b);
+	mem_deref(call->a);
+	mem_deref(call->relay);
+	mem_deref(call->acall);
+	mem_deref(call->a_desc);
+	mem_deref(call->b_desc);
+}
+
+
+/*
+ * The single way a call ends.  reason, when set, goes into the BYE to leg A
+ * as an RFC 3326 Reason header, so the caller's phone can show why.
+ */
+static void call_end(struct b2bua_call *call, const char *status,
+		     const char *side, uint16_t scode, const char *reason)
+{
+	if (call->ended)
+		return;
+	call->ended = true;
+
+	acd_call_end(call->acall, status, side, scode);
+
+	tmr_cancel(&call->ring_tmr);
+	call->player = mem_deref(call->player);
+
+	if (call->a && reason)
+		(void)sipsess_set_close_headers(call->a,
+						"Reason: SIP;cause=%u;"
+						"text=\"%s\"\r\n",
+						scode, reason);
+
+	/* mem_deref of a session sends BYE, or CANCEL while ringing. */
+	call->b = mem_deref(call->b);
+	call->a = mem_deref(call->a);
+	call->relay = mem_deref(call->relay);
+
+	mem_deref(call);
+}
+
+
+static void leg_laddr(const struct b2bua_call *call, enum relay_leg leg,
+		      struct sa *laddr)
+{
+	*laddr = call->sf->laddr;
+	sa_set_port(laddr, relay_port(call->relay, leg));
+}
+
+
+/* A re-INVITE on either leg: keep the media as it is. */
+static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+			 void *arg, bool leg_a)
+{
+	struct b2bua_call *call = arg;
+	struct media_sdp sdp;
+	struct mbuf *desc = leg_a ? call->a_desc : call->b_desc;
+
+	if (!desc || media_sdp_decode(&sdp, msg->mb))
+		return EPROTO;
+
+	relay_set_peer(call->relay, leg_a ? RELAY_A : RELAY_B, &sdp.raddr);
+	desc->pos = 0;
+	*descp = mem_ref(desc);
+
+	return 0;
+}
+
+
+static int a_offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+			   void *arg)
+{
+	return offer_handler(descp, msg, arg, true);
+}
+
+
+static int b_offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+			   void *arg)
+{
+	return offer_handler(descp, msg, arg, false);
+}
+
+
+static int a_answer_handler(const struct sip_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return 0;
+}
+
+
+static void a_estab_handler(const struct sip_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+}
+
+
+static void a_close_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct b2bua_call *call = arg;
+	const char *status;
+	(void)msg;
+
+	if (call->b_answered)
+		status = "answered";
+	else
+		status = call->inbound ? "abandoned" : "cancelled";
+
+	if (err && err != ECONNRESET)
+		log_info("sip: call %s: leg A lost: %m",
+			 acd_call_id(call->acall), err);
+
+	/* The session is closed already: nothing to send on leg A. */
+	call->a = mem_deref(call->a);
+
+	call_end(call, status, call->inbound ? "caller" : "agent", 0, NULL);
+}
+
+
+static int b_answer_handler(const struct sip_msg *msg, void *arg)
+{
+	struct b2bua_call *call = arg;
+	struct media_sdp sdp;
+	int err;
+
+	err = media_sdp_decode(&sdp, msg->mb);
+	if (err) {
+		log_info("sip: call %s: unusable answer from leg B: %m",
+			 acd_call_id(call->acall), err);
+		return err;
+	}
+
+	if (!call->inbound)
+		call->codec = sdp.codecv[0];
+
+	relay_set_peer(call->relay, RELAY_B, &sdp.raddr);
+
+	return 0;
+}
+
+
+static void b_progress_handler(const struct sip_msg *msg, void *arg)
+{
+	struct b2bua_call *call = arg;
+
+	if (msg->scode != 180 && msg->scode != 183)
+		return;
+
+	acd_call_ringing(call->acall);
+
+	if (!call->inbound && !call->a_answered)
+		(void)sipsess_progress(call->a, 180, "Ringing", NULL, NULL);
+}
+
+
+static void b_estab_handler(const struct sip_msg *msg, void *arg)
+{
+	struct b2bua_call *call = arg;
+	(void)msg;
+
+	tmr_cancel(&call->ring_tmr);
+	call->b_answered = true;
+
+	if (!call->inbound) {
+		struct sa laddr;
+		int err;
+
+		leg_laddr(call, RELAY_A, &laddr);
+		err = media_sdp_encode(&call->a_desc, &laddr, &call->codec, 1,
+				       &call->a_offer);
+		if (!err)
+			err = sipsess_answer(call->a, 200, "OK", call->a_desc,
+					     NULL);
+		if (err) {
+			log_warn("sip: call %s: answering leg A: %m",
+				 acd_call_id(call->acall), err);
+			call_end(call, "failed", "system", 500, NULL);
+			return;
+		}
+		call->a_answered = true;
+	}
+
+	call->player = mem_deref(call->player);
+	relay_bridge(call->relay, true);
+	acd_call_answered(call->acall);
+
+	log_info("sip: call %s: connected (%s)", acd_call_id(call->acall),
+		 call->codec.name);
+}
+
+
+static void b_close_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct b2bua_call *call = arg;
+	uint16_t scode = msg && !msg->req ? msg->scode : 0;
+
+	tmr_cancel(&call->ring_tmr);
+	call->b = mem_deref(call->b);
+
+	if (call->b_answered) {
+		call_end(call, "answered", call->inbound ? "agent" : "callee",
+			 0, NULL);
+		return;
+	}
+
+	if (call->inbound) {
+		/* Back to the queue; the ACD offers the next agent. */
+		bool no_answer = err || scode == 408 || scode == 480;
+
+		acd_call_offer_failed(call->acall, no_answer);
+		return;
+	}
+
+	/* Outbound: tell the agent's phone what the far end said. */
+	if (!scode)
+		scode = err == ETIMEDOUT ? 408 : 503;
+
+	if (call->a && !call->a_answered)
+		(void)sipsess_reject(call->a, scode,
+				     msg && msg->reason.l ? "Rejected" :
+				     "Service Unavailable", NULL);
+
+	call_end(call, scode == 487 ? "cancelled" : "rejected", "callee",
+		 scode, NULL);
+}
+
+
+static void ring_timeout_handler(void *arg)
+{
+	struct b2bua_call *call = arg;
+
+	log_info("sip: call %s: no answer from agent",
+		 acd_call_id(call->acall));
+
+	call->b = mem_deref(call->b);      /* sends CANCEL */
+	acd_call_offer_failed(call->acall, true);
+}
+
+
+static int b_connect(struct b2bua_call *call, const char *to_uri,
+		     const char *from_user, const struct media_codec *codecv,
+		     size_t codecc)
+{
+	struct sipfront *sf = call->sf;
+	char from_uri[256];
+	struct sa laddr;
+	int err;
+
+	leg_laddr(call, RELAY_B, &laddr);
+	call->b_desc = mem_deref(call->b_desc);
+	err = media_sdp_encode(&call->b_desc, &laddr, codecv, codecc, NULL);
+	if (err)
+		return err;
+
+	if (re_snprintf(from_uri, sizeof(from_uri), "sip:%s@%J", from_user,
+			&sf->laddr) < 0)
+		return ENOMEM;
+
+	return sipsess_connect(&call->b, sf->sock, to_uri, NULL, from_uri,
+			       "lianluo", NULL, 0, "application/sdp",
+			       call->b_desc, NULL, NULL, false,
+			       b_offer_handler, b_answer_handler,
+			       b_progress_handler, b_estab_handler, NULL,
+			       NULL, b_close_handler, call,
+			       "X-Lianluo-Session: %s\r\n",
+			       acd_call_id(call->acall));
+}
+
+
+/* The ACD asks us to ring one agent. */
+static void agent_offer_handler(struct acd_call *acall, const char *user_id,
+				const char *contact, uint32_t ring_timeout_s,
+				void *arg)
+{
+	struct b2bua_call *call = arg;
+	int err;
+
+	err = b_connect(call, contact, call->from_user, &call->codec, 1);
+	if (err) {
+		log_warn("sip: call %s: cannot ring agent %s: %m",
+			 acd_call_id(acall), user_id, err);
+		acd_call_offer_failed(acall, false);
+		return;
+	}
+
+	tmr_start(&call->ring_tmr, ring_timeout_s * 1000ULL,
+		  ring_timeout_handler, call);
+}
+
+
+/* The call waited its skill group's max wait in vain. */
+static void queue_timeout_handler(struct acd_call *acall, void *arg)
+{
+	struct b2bua_call *call = arg;
+	(void)acall;
+
+	call_end(call, "timeout", "system", 480, "No agent available");
+}
+
+
+static int call_alloc(struct b2bua_call **callp, struct sipfront *sf,
+		      const struct sip_msg *msg, bool inbound)
+{
+	struct b2bua_call *call;
+	int err;
+
+	call = mem_zalloc(sizeof(*call), destructor);
+	if (!call)
+		return ENOMEM;
+
+	call->sf = sf;
+	call->inbound = inbound;
+	tmr_init(&call->ring_tmr);
+
+	err = media_sdp_decode(&call->a_offer, msg->mb);
+	if (err)
+		goto out;
+
+	err = relay_alloc(&call->relay, &sf->laddr);
+	if (err)
+		goto out;
+
+	relay_set_peer(call->relay, RELAY_A, &call->a_offer.raddr);
+	list_append(&sf->calls, &call->le, call);
+
+ out:
+	if (err)
+		mem_deref(call);
+	else
+		*callp = call;
+
+	return err;
+}
+
+
+static int accept_leg_a(struct b2bua_call *call, const struct sip_msg *msg,
+			uint16_t scode, const char *reason, struct mbuf *desc)
+{
+	return sipsess_accept(&call->a, call->sf->sock, msg, scode, reason,
+			      "lianluo", "application/sdp", desc, NULL, NULL,
+			      false, a_offer_handler, a_answer_handler,
+			      a_estab_handler, NULL, NULL, a_close_handler,
+			      call, NULL);
+}
+
+
+/* SDP errors have their own answers (RFC 3261 21.4.26, 21.4.19). */
+static void reply_sdp_error(struct sipfront *sf, const struct sip_msg *msg,
+			    int err)
+{
+	if (err == ENOTSUP)
+		(void)sip_treply(NULL, sf->sip, msg, 488,
+				 "Not Acceptable Here");
+	else if (err == EBADMSG)
+		(void)sip_treply(NULL, sf->sip, msg, 400, "Bad SDP");
+	else
+		(void)sip_treply(NULL, sf->sip, msg, 500,
+				 "Server Internal Error");
+}
+
+
+static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
+			  const char *app, const struct store_number *num)
+{
+	char caller[STORE_NUMBER_SZ * 2], callee[STORE_NUMBER_SZ];
+	struct b2bua_call *call = NULL;
+	struct sa laddr;
+	int err;
+
+	(void)pl_strcpy(&msg->from.uri.user, caller, sizeof(caller));
+	str_ncpy(callee, num->number, sizeof(callee));
+
+	err = call_alloc(&call, sf, msg, true);
+	if (err) {
+		reply_sdp_error(sf, msg, err);
+		return;
+	}
+
+	str_ncpy(call->from_user, caller, sizeof(call->from_user));
+	call->codec = call->a_offer.codecv[0];
+
+	err = acd_call_alloc(&call->acall, sf->acd, app, true, caller,
+			     callee);
+	if (err)
+		goto fail;
+
+	leg_laddr(call, RELAY_A, &laddr);
+	err = media_sdp_encode(&call->a_desc, &laddr, &call->codec, 1,
+			       &call->a_offer);
+	if (err)
+		goto fail;
+
+	err = accept_leg_a(call, msg, 200, "OK", call->a_desc);
+	if (err)
+		goto fail;
+	call->a_answered = true;
+
+	log_info("sip: call %s: %s -> %s (%s), queued to %s",
+		 acd_call_id(call->acall), caller, callee, call->codec.name,
+		 num->group);
+
+	err = player_alloc(&call->player, call->relay, RELAY_A, &call->codec,
+			   sf->prompt);
+	if (err)
+		log_warn("sip: call %s: no queue tone: %m",
+			 acd_call_id(call->acall), err);
+
+	err = acd_call_queue(call->acall, num->group, agent_offer_handler,
+			     queue_timeout_handler, call);
+	if (err) {
+		log_warn("sip: call %s: skill group %s: %m",
+			 acd_call_id(call->acall), num->group, err);
+		call_end(call, "failed", "system", 503, "No such skill group");
+	}
+
+	return;
+
+ fail:
+	log_warn("sip: inbound call from %J failed: %m", &msg->src, err);
+	if (!call->a)
+		(void)sip_treply(NULL, sf->sip, msg, 500,
+				 "Server Internal Error");
+	call_end(call, "failed", "system", 500, NULL);
+}
+
+
+static int trunk_target(const struct sipfront *sf, const char *number,
+			char *buf, size_t sz)
+{
+	struct pl pl;
+	struct uri uri;
+
+	pl_set_str(&pl, sf->cfg->trunk_uri);
+	if (uri_decode(&uri, &pl))
+		return EINVAL;
+
+	if (uri.port)
+		return re_snprintf(buf, sz, "sip:%s@%r:%u%r", number,
+				   &uri.host, uri.port, &uri.params) < 0 ?
+			ENOMEM : 0;
+
+	return re_snprintf(buf, sz, "sip:%s@%r%r", number, &uri.host,
+			   &uri.params) < 0 ? ENOMEM : 0;
+}
+
+
+static void copy_xhdr(const struct sip_msg *msg, const char *name, char *buf,
+		      size_t sz)
+{
+	const struct sip_hdr *hdr = sip_msg_xhdr(msg, name);
+
+	buf[0] = '\0';
+	if (hdr && hdr->val.l < sz)
+		(void)pl_strcpy(&hdr->val, buf, sz);
+}
+
+
+/* The From user is an extension or ephemeral credential of ours. */
+static bool is_agent_request(struct sipfront *sf, const struct sip_msg *msg)
+{
+	struct store_staff staff;
+	struct store_sipcred cred;
+	char user[STORE_ID_SZ], app[STORE_ID_SZ];
+
+	if (!msg->from.uri.user.l || msg->from.uri.user.l >= sizeof(user))
+		return false;
+
+	(void)pl_strcpy(&msg->from.uri.user, user, sizeof(user));
+
+	return 0 == store_staff_by_extension(sf->st, user, app, sizeof(app),
+					     &staff) ||
+		0 == store_sipcred_get(sf->st, user, &cred);
+}
+
+
+static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
+{
+	char number[STORE_NUMBER_SZ], callerid[STORE_NUMBER_SZ];
+	char uui[STORE_TEXT_SZ], remark[STORE_TEXT_SZ];
+	char target[320];
+	struct sip_identity id;
+	struct b2bua_call *call = NULL;
+	int err;
+
+	err = sipauth_check(sf, msg, true, &id);
+	if (err == ENOENT || err == ETIMEDOUT) {
+		(void)sipauth_challenge(sf, msg, true, err == ETIMEDOUT);
+		return;
+	}
+	if (err) {
+		log_info("sip: INVITE from %J: wrong credentials", &msg->src);
+		(void)sip_treply(NULL, sf->sip, msg, 403, "Forbidden");
+		return;
+	}
+
+	if (!sf->cfg->trunk_uri[0]) {
+		(void)sip_treply(NULL, sf->sip, msg, 503, "No Trunk Configured");
+		return;
+	}
+
+	if (msg->uri.user.l == 0 || msg->uri.user.l >= sizeof(number)) {
+		(void)sip_treply(NULL, sf->sip, msg, 484, "Address Incomplete");
+		return;
+	}
+	(void)pl_strcpy(&msg->uri.user, number, sizeof(number));
+
+	err = call_alloc(&call, sf, msg, false);
+	if (err) {
+		reply_sdp_error(sf, msg, err);
+		return;
+	}
+
+	err = acd_call_alloc(&call->acall, sf->acd, id.app, false, id.user_id,
+			     number);
+	if (err)
+		goto fail;
+
+	err = acd_call_outbound(call->acall, id.user_id, callerid,
+				sizeof(callerid));
+	if (err) {
+		log_info("sip: agent %s has no skill group with a number",
+			 id.user_id);
+		(void)sip_treply(NULL, sf->sip, msg, 403, "No Caller Number");
+		call_end(call, "failed", "system", 403, NULL);
+		return;
+	}
+
+	copy_xhdr(msg, "X-Lianluo-UUI", uui, sizeof(uui));
+	copy_xhdr(msg, "X-Lianluo-Remark", remark, sizeof(remark));
+	acd_call_set_info(call->acall, uui, remark);
+	str_ncpy(call->from_user, callerid, sizeof(call->from_user));
+
+	err = trunk_target(sf, number, target, sizeof(target));
+	if (err)
+		goto fail;
+
+	err = accept_leg_a(call, msg, 100, "Trying", NULL);
+	if (err)
+		goto fail;
+
+	err = b_connect(call, target, callerid, call->a_offer.codecv,
+			call->a_offer.codecc);
+	if (err) {
+		(void)sipsess_reject(call->a, 503, "Trunk Unreachable", NULL);
+		call_end(call, "failed", "system", 503, NULL);
+		return;
+	}
+
+	log_info("sip: call %s: agent %s -> %s as %s",
+		 acd_call_id(call->acall), id.user_id, number, callerid);
+	return;
+
+ fail:
+	log_warn("sip: outbound call from %J failed: %m", &msg->src, err);
+	if (!call->a)
+		(void)sip_treply(NULL, sf->sip, msg, 500,
+				 "Server Internal Error");
+	else
+		(void)sipsess_reject(call->a, 500, "Server Internal Error",
+				     NULL);
+	call_end(call, "failed", "system", 500, NULL);
+}
+
+
+/**
+ * A new INVITE: a service number means a customer calling in; anything
+ * else must come from an authenticated agent and goes out to the trunk.
+ */
+void b2bua_conn_handler(const struct sip_msg *msg, void *arg)
+{
+	struct sipfront *sf = arg;
+	struct store_number num;
+	char app[STORE_ID_SZ];
+	char user[STORE_NUMBER_SZ];
+
+	if (sf->closing) {
+		(void)sip_treply(NULL, sf->sip, msg, 503, "Shutting Down");
+		return;
+	}
+
+	if (msg->uri.user.l && msg->uri.user.l < sizeof(user)) {
+		(void)pl_strcpy(&msg->uri.user, user, sizeof(user));
+		if (0 == store_number_get(sf->st, user, app, sizeof(app),
+					  &num)) {
+			inbound_start(sf, msg, app, &num);
+			return;
+		}
+	}
+
+	/* Not a service number: only an agent may call it. */
+	if (sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION) ||
+	    is_agent_request(sf, msg)) {
+		outbound_start(sf, msg);
+		return;
+	}
+
+	(void)sip_treply(NULL, sf->sip, msg, 404, "Not Found");
+}
+
+
+void b2bua_close_all(struct sipfront *sf)
+{
+	struct le *le = sf->calls.head;
+
+	while (le) {
+		struct b2bua_call *call = le->data;
+
+		le = le->next;
+		call_end(call, "failed", "system", 503, "Server shutting down");
+	}
+}

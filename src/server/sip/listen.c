@@ -1,0 +1,205 @@
+/**
+ * @file sip/listen.c  SIP transports and the first look at every request
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * UDP and TCP listen on the same address; the choice of transports is made
+ * here alone (TLS comes in beside them).  Every request passes a sanity
+ * check first, so that a malformed request gets 400 and never reaches the
+ * registrar or the B2BUA; libre drops what it cannot parse at all.
+ */
+#include <string.h>
+#include <re.h>
+#include "common/log.h"
+#include "store/store.h"
+#include "config.h"
+#include "media/media.h"
+#include "acd/acd.h"
+#include "sip/sipfront.h"
+#include "sip/sipint.h"
+
+
+enum {
+	SIP_HASH_SIZE = 1024,
+};
+
+#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO"
+
+
+static bool is_sane(const struct sip_msg *msg, const char **why)
+{
+	if (!pl_isset(&msg->callid))
+		*why = "Missing Call-ID";
+	else if (!pl_isset(&msg->from.auri) || !pl_isset(&msg->to.auri))
+		*why = "Missing From or To";
+	else if (!pl_isset(&msg->cseq.met) ||
+		 pl_cmp(&msg->cseq.met, &msg->met))
+		*why = "Bad CSeq";
+	else if (!pl_isset(&msg->via.branch))
+		*why = "Missing Via branch";
+	else if (pl_strcasecmp(&msg->ver, "SIP/2.0"))
+		*why = "Bad Version";
+	else
+		return true;
+
+	return false;
+}
+
+
+static bool request_handler(const struct sip_msg *msg, void *arg)
+{
+	struct sipfront *sf = arg;
+	const char *why = NULL;
+
+	if (!is_sane(msg, &why)) {
+		log_info("sip: %r from %J: 400 %s", &msg->met, &msg->src,
+			 why);
+		if (pl_strcmp(&msg->met, "ACK"))
+			(void)sip_reply(sf->sip, msg, 400, why);
+		return true;
+	}
+
+	if (pl_isset(&msg->maxfwd) && pl_u32(&msg->maxfwd) == 0 &&
+	    pl_strcmp(&msg->met, "OPTIONS")) {
+		(void)sip_reply(sf->sip, msg, 483, "Too Many Hops");
+		return true;
+	}
+
+	if (!pl_strcmp(&msg->met, "REGISTER")) {
+		registrar_handle(sf, msg);
+		return true;
+	}
+
+	if (!pl_strcmp(&msg->met, "OPTIONS")) {
+		(void)sip_replyf(sf->sip, msg, 200, "OK",
+				 "Allow: " ALLOW "\r\n"
+				 "Accept: application/sdp\r\n"
+				 "Content-Length: 0\r\n\r\n");
+		return true;
+	}
+
+	/* Dialog methods belong to sipsess. */
+	if (!pl_strcmp(&msg->met, "INVITE") || !pl_strcmp(&msg->met, "ACK") ||
+	    !pl_strcmp(&msg->met, "BYE") || !pl_strcmp(&msg->met, "CANCEL") ||
+	    !pl_strcmp(&msg->met, "INFO") || !pl_strcmp(&msg->met, "REFER"))
+		return false;
+
+	(void)sip_replyf(sf->sip, msg, 405, "Method Not Allowed",
+			 "Allow: " ALLOW "\r\n"
+			 "Content-Length: 0\r\n\r\n");
+	return true;
+}
+
+
+static void destructor(void *arg)
+{
+	struct sipfront *sf = arg;
+
+	b2bua_close_all(sf);
+	mem_deref(sf->lsnr);
+	mem_deref(sf->sock);
+	sip_close(sf->sip, true);
+	mem_deref(sf->sip);
+	mem_deref(sf->prompt);
+	mem_deref(sf->acd);
+	mem_deref(sf->st);
+}
+
+
+/**
+ * Start the SIP front end on cfg->sip_laddr over UDP and TCP.
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
+		   struct store *st, struct acd *acd)
+{
+	struct sipfront *sf;
+	int err;
+
+	if (!sfp || !cfg || !st || !acd)
+		return EINVAL;
+
+	sf = mem_zalloc(sizeof(*sf), destructor);
+	if (!sf)
+		return ENOMEM;
+
+	sf->cfg = cfg;
+	sf->st = mem_ref(st);
+	sf->acd = mem_ref(acd);
+	sf->laddr = cfg->sip_laddr;
+	list_init(&sf->calls);
+	rand_bytes(sf->nonce_key, sizeof(sf->nonce_key));
+
+	if (cfg->queue_prompt[0]) {
+		err = media_prompt_load(&sf->prompt, cfg->queue_prompt);
+		if (err) {
+			log_error("sip: queue prompt %s: %m",
+				  cfg->queue_prompt, err);
+			goto out;
+		}
+	}
+
+	err = sip_alloc(&sf->sip, NULL, SIP_HASH_SIZE, SIP_HASH_SIZE,
+			SIP_HASH_SIZE, "lianluo/" LL_VERSION_STR, NULL, NULL);
+	if (err)
+		goto out;
+
+	err = sip_transp_add(sf->sip, SIP_TRANSP_UDP, &cfg->sip_laddr);
+	if (err) {
+		log_error("sip: cannot listen on udp %J: %m",
+			  &cfg->sip_laddr, err);
+		goto out;
+	}
+
+	err = sip_transp_add(sf->sip, SIP_TRANSP_TCP, &cfg->sip_laddr);
+	if (err) {
+		log_error("sip: cannot listen on tcp %J: %m",
+			  &cfg->sip_laddr, err);
+		goto out;
+	}
+
+	/* Ours first: sanity, REGISTER, OPTIONS; then sipsess. */
+	err = sip_listen(&sf->lsnr, sf->sip, true, request_handler, sf);
+	if (err)
+		goto out;
+
+	err = sipsess_listen(&sf->sock, sf->sip, SIP_HASH_SIZE,
+			     b2bua_conn_handler, sf);
+	if (err)
+		goto out;
+
+	(void)re_snprintf(sf->uri, sizeof(sf->uri), "sip:%J",
+			  &cfg->sip_laddr);
+
+	log_info("sip: listening on %J (udp, tcp)", &cfg->sip_laddr);
+
+ out:
+	if (err)
+		mem_deref(sf);
+	else
+		*sfp = sf;
+
+	return err;
+}
+
+
+const char *sipfront_uri(const struct sipfront *sf)
+{
+	return sf ? sf->uri : NULL;
+}
+
+
+/**
+ * Start a graceful stop: end every call (BYE/CANCEL) and stop taking new
+ * ones; the transactions finish while the loop still runs.
+ */
+void sipfront_close(struct sipfront *sf)
+{
+	if (!sf)
+		return;
+
+	sf->closing = true;
+	b2bua_close_all(sf);
+	sip_close(sf->sip, false);
+}

@@ -1,0 +1,153 @@
+/**
+ * @file sip/register.c  Registrar (RFC 3261 10)
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * One contact per agent: a new registration replaces the old one, as an
+ * agent works from one phone or one SDK instance at a time.  Expiry is
+ * clamped to the configured maximum and honoured by the ACD's tick.
+ */
+#include <string.h>
+#include <stdlib.h>
+#include <re.h>
+#include "common/log.h"
+#include "store/store.h"
+#include "config.h"
+#include "media/media.h"
+#include "acd/acd.h"
+#include "sip/sipint.h"
+
+
+enum {
+	MIN_EXPIRES_S = 30,
+};
+
+
+struct contact_ctx {
+	struct sip_addr addr;
+	bool found;
+	bool star;
+	uint32_t expires;
+	bool has_expires;
+};
+
+
+static bool contact_handler(const struct sip_hdr *hdr,
+			    const struct sip_msg *msg, void *arg)
+{
+	struct contact_ctx *ctx = arg;
+	struct pl expires;
+	(void)msg;
+
+	if (ctx->found)
+		return true;
+
+	if (!pl_strcmp(&hdr->val, "*")) {
+		ctx->star = true;
+		ctx->found = true;
+		return true;
+	}
+
+	if (sip_addr_decode(&ctx->addr, &hdr->val))
+		return false;
+
+	if (0 == msg_param_decode(&ctx->addr.params, "expires", &expires)) {
+		ctx->expires = pl_u32(&expires);
+		ctx->has_expires = true;
+	}
+
+	ctx->found = true;
+	return true;
+}
+
+
+/**
+ * Handle a REGISTER: authenticate, then bind, refresh or remove.
+ */
+void registrar_handle(struct sipfront *sf, const struct sip_msg *msg)
+{
+	struct sip_identity id;
+	struct contact_ctx ctx;
+	char contact[STORE_URI_SZ];
+	uint32_t expires;
+	int err;
+
+	err = sipauth_check(sf, msg, false, &id);
+	switch (err) {
+
+	case 0:
+		break;
+
+	case ENOENT:
+		(void)sipauth_challenge(sf, msg, false, false);
+		return;
+
+	case ETIMEDOUT:
+		(void)sipauth_challenge(sf, msg, false, true);
+		return;
+
+	default:
+		log_info("sip: REGISTER from %J for '%r': wrong credentials",
+			 &msg->src, &msg->to.uri.user);
+		(void)sip_reply(sf->sip, msg, 403, "Forbidden");
+		return;
+	}
+
+	memset(&ctx, 0, sizeof(ctx));
+	(void)sip_msg_hdr_apply(msg, true, SIP_HDR_CONTACT, contact_handler,
+				&ctx);
+
+	/* No Contact: a query of the current bindings. */
+	if (!ctx.found) {
+		(void)sip_reply(sf->sip, msg, 200, "OK");
+		return;
+	}
+
+	if (ctx.has_expires)
+		expires = ctx.expires;
+	else if (pl_isset(&msg->expires))
+		expires = pl_u32(&msg->expires);
+	else
+		expires = 3600;
+
+	if (ctx.star || expires == 0) {
+		(void)acd_agent_unregister(sf->acd, id.app, id.user_id);
+		log_info("sip: agent %s unregistered", id.user_id);
+		(void)sip_reply(sf->sip, msg, 200, "OK");
+		return;
+	}
+
+	if (expires < MIN_EXPIRES_S) {
+		(void)sip_replyf(sf->sip, msg, 423, "Interval Too Brief",
+				 "Min-Expires: %u\r\n"
+				 "Content-Length: 0\r\n\r\n", MIN_EXPIRES_S);
+		return;
+	}
+
+	if (expires > sf->cfg->reg_max_expires_s)
+		expires = sf->cfg->reg_max_expires_s;
+
+	if (ctx.addr.auri.l >= sizeof(contact)) {
+		(void)sip_reply(sf->sip, msg, 400, "Contact Too Long");
+		return;
+	}
+	(void)pl_strcpy(&ctx.addr.auri, contact, sizeof(contact));
+
+	err = acd_agent_register(sf->acd, id.app, id.user_id, contact,
+				 sip_transp_name(msg->tp), &msg->src,
+				 expires);
+	if (err) {
+		log_warn("sip: registration of %s failed: %m", id.user_id,
+			 err);
+		(void)sip_reply(sf->sip, msg, 500, "Server Internal Error");
+		return;
+	}
+
+	log_info("sip: agent %s registered from %J over %s for %us",
+		 id.user_id, &msg->src, sip_transp_name(msg->tp), expires);
+
+	(void)sip_replyf(sf->sip, msg, 200, "OK",
+			 "Contact: <%r>;expires=%u\r\n"
+			 "Content-Length: 0\r\n\r\n",
+			 &ctx.addr.auri, expires);
+}

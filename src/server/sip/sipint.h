@@ -1,0 +1,35 @@
+/**
+ * @file sip/sipint.h  SIP front end internals
+ *
+ * Copyright (C) 2026 The lianluo authors
+ */
+
+struct sipfront {
+	struct sip *sip;
+	struct sip_lsnr *lsnr;
+	struct sipsess_sock *sock;
+	struct store *st;             /**< (ref.) */
+	struct acd *acd;              /**< (ref.) */
+	const struct config *cfg;
+	struct media_prompt *prompt;  /**< queue prompt, NULL = tone */
+	struct list calls;            /**< struct b2bua_call */
+	struct sa laddr;
+	char uri[64];                 /**< "sip:127.0.0.1:5060" */
+	uint8_t nonce_key[32];        /**< signs digest nonces */
+	bool closing;
+};
+
+/* Who a request was authenticated as. */
+struct sip_identity {
+	char app[STORE_ID_SZ];
+	char user_id[STORE_ID_SZ];
+	char username[STORE_ID_SZ];
+};
+
+int  sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
+		   bool proxy, struct sip_identity *id);
+int  sipauth_challenge(struct sipfront *sf, const struct sip_msg *msg,
+		       bool proxy, bool stale);
+void registrar_handle(struct sipfront *sf, const struct sip_msg *msg);
+void b2bua_conn_handler(const struct sip_msg *msg, void *arg);
+void b2bua_close_all(struct sipfront *sf);

@@ -1,0 +1,204 @@
+/**
+ * @file store/store.h  Persistent state of lianluod, behind one interface
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * DESIGN: the store is called from the main loop thread only and is
+ * synchronous.  It is implemented on SQLite (WAL mode, schema migrations
+ * versioned in store/schema.c); SQLite result codes never leave store/:
+ * they become errno values (ENOENT not found, EEXIST constraint, EBUSY busy,
+ * EIO anything else).  All strings are copied into the caller's fixed-size
+ * structs, so nothing returned points into SQLite.
+ *
+ * Times are Unix seconds (int64_t) unless a name says _ms.
+ */
+
+struct store;
+
+enum {
+	STORE_ID_SZ     = 64,
+	STORE_NAME_SZ   = 128,
+	STORE_NUMBER_SZ = 32,
+	STORE_SECRET_SZ = 80,
+	STORE_HA1_SZ    = 33,   /* 32 hex digits of MD5(user:realm:pw) + NUL */
+	STORE_URI_SZ    = 256,
+	STORE_TEXT_SZ   = 256,
+};
+
+struct store_app {
+	char sdk_app_id[STORE_ID_SZ];
+	char secret_id[STORE_SECRET_SZ];
+	char secret_key[STORE_SECRET_SZ];
+	char token_key[STORE_SECRET_SZ];   /* signs SDK login tokens */
+	int64_t created;
+};
+
+struct store_staff {
+	char user_id[STORE_ID_SZ];
+	char name[STORE_NAME_SZ];
+	char phone[STORE_NUMBER_SZ];
+	char extension[STORE_NUMBER_SZ];   /* "" when none */
+	char ha1[STORE_HA1_SZ];            /* "" when no SIP password */
+	int64_t created;
+};
+
+struct store_group {
+	char name[STORE_NAME_SZ];
+	char strategy[32];          /* "longest-idle", "round-robin", ... */
+	uint32_t ring_timeout_s;
+	uint32_t wrapup_s;
+	uint32_t max_wait_s;
+	int64_t created;
+};
+
+struct store_member {
+	char user_id[STORE_ID_SZ];
+	char group[STORE_NAME_SZ];
+	uint32_t level;             /* skill level, 1..5 */
+};
+
+struct store_number {
+	char number[STORE_NUMBER_SZ];
+	char group[STORE_NAME_SZ];
+	int64_t created;
+};
+
+/* Ephemeral SIP credentials handed out by POST /v1/login */
+struct store_sipcred {
+	char username[STORE_ID_SZ];
+	char sdk_app_id[STORE_ID_SZ];
+	char user_id[STORE_ID_SZ];
+	char ha1[STORE_HA1_SZ];
+	int64_t expires;
+};
+
+struct store_reg {
+	char sdk_app_id[STORE_ID_SZ];
+	char user_id[STORE_ID_SZ];
+	char contact[STORE_URI_SZ];    /* where INVITEs for the agent go */
+	char transport[8];             /* "udp", "tcp" */
+	char source[64];               /* address the REGISTER came from */
+	int64_t expires;               /* absolute */
+};
+
+enum store_direction {
+	STORE_DIR_INBOUND = 0,
+	STORE_DIR_OUTBOUND,
+};
+
+struct store_cdr {
+	char session_id[STORE_ID_SZ];
+	char sdk_app_id[STORE_ID_SZ];
+	enum store_direction direction;
+	char caller[STORE_NUMBER_SZ * 2];
+	char callee[STORE_NUMBER_SZ * 2];
+	char group[STORE_NAME_SZ];
+	char agent[STORE_ID_SZ];        /* user id, "" when none */
+	int64_t offered_ms;             /* 0 when the stage was not reached */
+	int64_t queued_ms;
+	int64_t ringing_ms;
+	int64_t answered_ms;
+	int64_t ended_ms;
+	char end_status[32];            /* "answered", "abandoned", "timeout",
+					   "rejected", "no-agent", "failed" */
+	char hangup_side[16];           /* "caller", "callee", "agent",
+					   "system" */
+	uint16_t end_scode;             /* SIP status behind end_status */
+	char uui[STORE_TEXT_SZ];
+	char remark[STORE_TEXT_SZ];
+	uint32_t duration_s;            /* answered to ended */
+};
+
+typedef void (store_app_h)(const struct store_app *app, void *arg);
+typedef void (store_staff_h)(const struct store_staff *s, void *arg);
+typedef void (store_group_h)(const struct store_group *g, void *arg);
+typedef void (store_member_h)(const struct store_member *m, void *arg);
+typedef void (store_number_h)(const struct store_number *n, void *arg);
+typedef void (store_reg_h)(const struct store_reg *r, void *arg);
+typedef void (store_cdr_h)(const struct store_cdr *c, void *arg);
+
+/* Opening; ":memory:" works for tests. The store is a mem_deref'able
+ * libre object. */
+int  store_open(struct store **stp, const char *path);
+int  store_schema_version(struct store *st, int *versionp);
+
+/* Applications (SdkAppId + API credentials) */
+int  store_app_create(struct store *st, struct store_app *app);
+int  store_app_get(struct store *st, const char *sdk_app_id,
+		   struct store_app *app);
+int  store_app_by_secret_id(struct store *st, const char *secret_id,
+			    struct store_app *app);
+int  store_app_list(struct store *st, store_app_h *h, void *arg);
+
+/* Staff (agents).  Extensions are unique across the server. */
+int  store_staff_add(struct store *st, const char *app,
+		     const struct store_staff *s);
+int  store_staff_get(struct store *st, const char *app, const char *user_id,
+		     struct store_staff *s);
+int  store_staff_by_extension(struct store *st, const char *extension,
+			      char *app, size_t appsz, struct store_staff *s);
+int  store_staff_delete(struct store *st, const char *app,
+			const char *user_id);
+int  store_staff_list(struct store *st, const char *app, store_staff_h *h,
+		      void *arg);
+/* Replace name, phone, extension and ha1; ENOENT if unknown */
+int  store_staff_update(struct store *st, const char *app,
+			const struct store_staff *s);
+
+/* Skill groups and their members */
+int  store_group_add(struct store *st, const char *app,
+		     const struct store_group *g);
+int  store_group_get(struct store *st, const char *app, const char *name,
+		     struct store_group *g);
+int  store_group_delete(struct store *st, const char *app, const char *name);
+int  store_group_list(struct store *st, const char *app, store_group_h *h,
+		      void *arg);
+/* Replace strategy and the timers; ENOENT if unknown */
+int  store_group_update(struct store *st, const char *app,
+			const struct store_group *g);
+int  store_member_add(struct store *st, const char *app,
+		      const struct store_member *m);
+int  store_member_list_by_user(struct store *st, const char *app,
+			       const char *user_id, store_member_h *h,
+			       void *arg);
+/* ENOENT if the user is not in the group */
+int  store_member_delete(struct store *st, const char *app,
+			 const char *user_id, const char *group);
+int  store_member_list_by_group(struct store *st, const char *app,
+				const char *group, store_member_h *h,
+				void *arg);
+
+/* Service numbers.  A number is unique across the server. */
+int  store_number_add(struct store *st, const char *app,
+		      const struct store_number *n);
+int  store_number_get(struct store *st, const char *number, char *app,
+		      size_t appsz, struct store_number *n);
+int  store_number_delete(struct store *st, const char *app,
+			 const char *number);
+int  store_number_list(struct store *st, const char *app, store_number_h *h,
+		       void *arg);
+
+/* SDK login tokens: single use.  consume returns EALREADY when the nonce
+ * was used before and ENOENT when it was never issued. */
+int  store_token_add(struct store *st, const char *app, const char *user_id,
+		     const char *nonce, int64_t expires);
+int  store_token_consume(struct store *st, const char *nonce);
+
+/* Ephemeral SIP credentials */
+int  store_sipcred_add(struct store *st, const struct store_sipcred *c);
+int  store_sipcred_get(struct store *st, const char *username,
+		       struct store_sipcred *c);
+
+/* Registrations: one contact per (app, user); set replaces. */
+int  store_reg_set(struct store *st, const struct store_reg *r);
+int  store_reg_delete(struct store *st, const char *app,
+		      const char *user_id);
+int  store_reg_list(struct store *st, store_reg_h *h, void *arg);
+
+/* Call detail records */
+int  store_cdr_add(struct store *st, const struct store_cdr *c);
+int  store_cdr_list(struct store *st, const char *app, uint32_t limit,
+		    store_cdr_h *h, void *arg);
+
+/* Housekeeping: delete expired tokens, credentials and registrations */
+int  store_expire(struct store *st, int64_t now);
