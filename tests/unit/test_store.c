@@ -401,6 +401,41 @@ static void test_open_file_reopen(void **state)
 }
 
 
+/* Two connections to one file, as two processes would have */
+static void test_two_connections(void **state)
+{
+	struct store *a = NULL, *b = NULL;
+	struct store_app app;
+	struct store_staff s;
+	struct tmpdb t;
+
+	(void)state;
+	tmpdb_init(&t);
+
+	assert_int_equal(store_open(&a, t.path), 0);
+	assert_int_equal(store_open(&b, t.path), 0);
+
+	memset(&app, 0, sizeof(app));
+	assert_int_equal(store_app_create(a, &app), 0);
+	make_staff(&s, "alice", "1001");
+	assert_int_equal(store_staff_add(a, app.sdk_app_id, &s), 0);
+	assert_int_equal(store_token_add(a, app.sdk_app_id, "alice", "n",
+					 4000000000LL), 0);
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_staff_get(b, app.sdk_app_id, "alice", &s), 0);
+	assert_string_equal(s.extension, "1001");
+
+	/* Single use holds across connections too */
+	assert_int_equal(store_token_consume(b, "n"), 0);
+	assert_int_equal(store_token_consume(a, "n"), EALREADY);
+
+	mem_deref(b);
+	mem_deref(a);
+	tmpdb_remove(&t);
+}
+
+
 static void test_newer_version_refused(void **state)
 {
 	struct store *st = NULL;
@@ -419,6 +454,31 @@ static void test_newer_version_refused(void **state)
 	assert_int_equal(raw_int(t.path, "PRAGMA user_version"), 99);
 	assert_int_equal(raw_int(t.path, "SELECT count(*) FROM sqlite_schema"
 				 " WHERE name = 'staff'"), 0);
+	assert_int_equal(raw_int(t.path, "SELECT journal_mode = 'delete'"
+				 " FROM pragma_journal_mode"), 1);
+
+	tmpdb_remove(&t);
+}
+
+
+static void test_not_a_database(void **state)
+{
+	struct store *st = NULL;
+	struct tmpdb t;
+	FILE *fp;
+	int i;
+
+	(void)state;
+	tmpdb_init(&t);
+
+	fp = fopen(t.path, "wb");
+	assert_non_null(fp);
+	for (i = 0; i < 4096; i++)
+		fputc(0x5a ^ i, fp);
+	fclose(fp);
+
+	assert_int_equal(store_open(&st, t.path), EIO);
+	assert_null(st);
 
 	tmpdb_remove(&t);
 }
@@ -1059,16 +1119,20 @@ static void test_hostile_strings(void **state)
 {
 	struct fixture *f = *state;
 	char binary[STORE_NAME_SZ];
+	char allbytes[STORE_TEXT_SZ];
 	struct store_staff s, g;
 	struct store_group grp;
 	struct store_cdr c;
 	struct seen sn;
 	size_t i;
 
-	/* Every byte but NUL, in the range that fits */
+	/* Bytes from 0xff down, and every byte value but NUL */
 	for (i = 0; i < sizeof(binary) - 1; i++)
-		binary[i] = (char)(i + 1);
+		binary[i] = (char)(0xff - i);
 	binary[sizeof(binary) - 1] = '\0';
+	for (i = 0; i < sizeof(allbytes) - 1; i++)
+		allbytes[i] = (char)(i + 1);
+	allbytes[sizeof(allbytes) - 1] = '\0';
 
 	make_staff(&s, hostile, "");
 	str_ncpy(s.name, binary, sizeof(s.name));
@@ -1099,14 +1163,14 @@ static void test_hostile_strings(void **state)
 	assert_string_equal(sn.keyv[0], hostile);
 
 	make_cdr(&c, f->app, hostile, 5);
-	str_ncpy(c.remark, binary, sizeof(c.remark));
+	memcpy(c.remark, allbytes, sizeof(c.remark));
 	str_ncpy(c.uui, "%s%n%x\\'\"", sizeof(c.uui));
 	assert_int_equal(store_cdr_add(f->st, &c), 0);
 	memset(&sn, 0, sizeof(sn));
 	assert_int_equal(store_cdr_list(f->st, f->app, 0, cdr_h, &sn), 0);
 	assert_int_equal(sn.n, 1);
 	assert_string_equal(sn.cdr.session_id, hostile);
-	assert_string_equal(sn.cdr.remark, binary);
+	assert_memory_equal(sn.cdr.remark, allbytes, sizeof(allbytes));
 	assert_string_equal(sn.cdr.uui, "%s%n%x\\'\"");
 
 	/* The staff table is still there, with both rows */
@@ -1348,8 +1412,10 @@ int main(void)
 		cmocka_unit_test(test_open_memory),
 		cmocka_unit_test(test_open_bad_args),
 		cmocka_unit_test(test_open_file_reopen),
+		cmocka_unit_test(test_two_connections),
 		cmocka_unit_test(test_newer_version_refused),
 		cmocka_unit_test(test_old_version_migrated),
+		cmocka_unit_test(test_not_a_database),
 		cmocka_unit_test_setup_teardown(test_app, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_staff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_member, setup,

@@ -249,6 +249,49 @@ void api_token_create(struct api_req *req)
 }
 
 
+/* Split "v1|app|user|expires|nonce" into its five fields. */
+static int payload_split(const char *p, size_t n, struct pl *v,
+			 struct pl *app, struct pl *user, struct pl *exp,
+			 struct pl *nonce)
+{
+	struct pl *fieldv[5];
+	const char *end = p + n;
+	size_t i, k;
+
+	fieldv[0] = v;
+	fieldv[1] = app;
+	fieldv[2] = user;
+	fieldv[3] = exp;
+	fieldv[4] = nonce;
+
+	for (i = 0; i < ARRAY_SIZE(fieldv); i++) {
+		const char *sep = memchr(p, '|', end - p);
+
+		if (i + 1 < ARRAY_SIZE(fieldv) && !sep)
+			return EBADMSG;
+		if (i + 1 == ARRAY_SIZE(fieldv)) {
+			if (sep)
+				return EBADMSG;
+			sep = end;
+		}
+
+		fieldv[i]->p = p;
+		fieldv[i]->l = sep - p;
+		if (!fieldv[i]->l)
+			return EBADMSG;
+
+		p = sep + 1;
+	}
+
+	for (k = 0; k < exp->l; k++) {
+		if (exp->p[k] < '0' || exp->p[k] > '9' || exp->l > 15)
+			return EBADMSG;
+	}
+
+	return 0;
+}
+
+
 /*
  * Check a token for (app, user).  Returns 0, or sets the 401 reply:
  * AuthFailure, TokenExpired or TokenUsed.
@@ -299,9 +342,8 @@ static int token_check(struct api_req *req, const char *token,
 		goto fail;
 
 	/* Authentic from here on: a mismatch is a token for someone else. */
-	if (re_regex((const char *)payload, plen,
-		     "^[^|]+|[^|]+|[^|]+|[0-9]+|[0-9a-f]+$",
-		     &tv, &tapp, &tuser, &texp, &tnonce) ||
+	if (payload_split((const char *)payload, plen, &tv, &tapp, &tuser,
+			  &texp, &tnonce) ||
 	    pl_strcmp(&tv, "v1") || tnonce.l != NONCE_HEX)
 		goto fail;
 
@@ -377,7 +419,7 @@ struct login_reply {
 	const char *password;
 	const char *realm;
 	const char *sip_uri;
-	const char *hostport;
+	const char *aor;
 };
 
 
@@ -385,12 +427,10 @@ static int login_print(struct re_printf *pf, const struct login_reply *r)
 {
 	return re_hprintf(pf, "{\"sip_username\":%H,\"sip_password\":%H,"
 			  "\"sip_realm\":%H,\"sip_uri\":%H,"
-			  "\"aor\":\"sip:%H@%H\",\"expires_at\":%lld}",
+			  "\"aor\":%H,\"expires_at\":%lld}",
 			  jsonw_str, r->cred->username,
 			  jsonw_str, r->password, jsonw_str, r->realm,
-			  jsonw_str, r->sip_uri,
-			  jsonw_str, r->cred->user_id,
-			  jsonw_str, r->hostport,
+			  jsonw_str, r->sip_uri, jsonw_str, r->aor,
 			  (long long)r->cred->expires);
 }
 
@@ -405,6 +445,7 @@ void api_login(struct api_req *req)
 	struct login_reply r;
 	char app[STORE_ID_SZ], user[STORE_ID_SZ], token[TOKEN_MAX];
 	char password[SIPPW_LEN + 1];
+	char aor[STORE_URI_SZ + STORE_ID_SZ];
 	uint8_t rnd[8];
 	int err;
 
@@ -463,7 +504,9 @@ void api_login(struct api_req *req)
 	r.password = password;
 	r.realm    = cfg->realm;
 	r.sip_uri  = req->api->sip_uri;
-	r.hostport = req->api->sip_hostport;
+	r.aor      = aor;
+	(void)re_snprintf(aor, sizeof(aor), "sip:%s@%s", user,
+			  req->api->sip_hostport);
 	api_reply(req, 200, "%H", login_print, &r);
 
  out:

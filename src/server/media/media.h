@@ -41,6 +41,7 @@ int  relay_alloc(struct relay **rp, const struct sa *laddr);
 uint16_t relay_port(const struct relay *r, enum relay_leg leg);
 void relay_set_peer(struct relay *r, enum relay_leg leg,
 		    const struct sa *addr);
+void relay_set_clock(struct relay *r, uint32_t clock_rate);
 void relay_bridge(struct relay *r, bool on);
 int  relay_send(struct relay *r, enum relay_leg leg, struct mbuf *mb);
 void relay_stats(const struct relay *r, struct relay_stats *st);

@@ -3,10 +3,16 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * Packets are forwarded as they are (header and payload), so DTMF
- * (telephone-event, RFC 4733) and every codec pass through untouched.  The
- * port after each RTP port is bound too and RTCP is relayed the same way,
- * so that each end's reports reach the other.
+ * Payloads are forwarded as they are, so DTMF (telephone-event, RFC 4733)
+ * and every codec pass through untouched.  The port after each RTP port is
+ * bound too and RTCP is relayed the same way.
+ *
+ * What a leg receives must look like one RTP stream even when its source
+ * changes (the queue tone, then the agent): phones drop packets whose
+ * sequence numbers jump back after an SSRC change.  So the first source's
+ * SSRC is kept on the wire, and a later source's sequence numbers and
+ * timestamps are shifted to continue where the previous source stopped
+ * (RFC 3550 5.1: seq increments by one, ts by the time elapsed).
  */
 #include <string.h>
 #include <re.h>
@@ -14,7 +20,20 @@
 #include "media/media.h"
 
 
+/* The one stream a leg hears, whatever feeds it. */
+struct out_stream {
+	bool started;
+	uint32_t ssrc;          /* on the wire, kept */
+	uint32_t src_ssrc;      /* of the current source */
+	uint16_t seq_delta;
+	uint32_t ts_delta;
+	uint16_t last_seq;      /* last sent, on the wire */
+	uint32_t last_ts;
+	uint64_t last_ms;
+};
+
 struct relay_leg_sock {
+	struct out_stream out;
 	struct udp_sock *rtp;
 	struct udp_sock *rtcp;
 	struct sa peer;          /* where this leg's RTP goes */
@@ -24,6 +43,7 @@ struct relay_leg_sock {
 
 struct relay {
 	struct relay_leg_sock legv[2];
+	uint32_t clock_rate;
 	struct relay_stats stats;
 	bool bridged;
 };
@@ -36,6 +56,52 @@ static void destructor(void *arg)
 	for (int i = 0; i < 2; i++) {
 		mem_deref(r->legv[i].rtp);
 		mem_deref(r->legv[i].rtcp);
+	}
+}
+
+
+/* Rewrite an outgoing RTP header in place so the leg hears one stream. */
+static void out_stream_apply(struct relay *r, struct out_stream *os,
+			     struct mbuf *mb)
+{
+	uint8_t *p = mbuf_buf(mb);
+	uint64_t now = tmr_jiffies();
+	uint32_t ssrc, ts;
+	uint16_t seq;
+
+	if (mbuf_get_left(mb) < 12 || (p[0] >> 6) != 2)
+		return;
+
+	seq  = (uint16_t)(p[2] << 8 | p[3]);
+	ts   = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+		(uint32_t)p[6] << 8 | p[7];
+	ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+		(uint32_t)p[10] << 8 | p[11];
+
+	if (!os->started) {
+		os->started = true;
+		os->ssrc = os->src_ssrc = ssrc;
+	}
+	else if (ssrc != os->src_ssrc) {
+		uint32_t elapsed = (uint32_t)((now - os->last_ms) *
+					      r->clock_rate / 1000);
+
+		os->src_ssrc = ssrc;
+		os->seq_delta = (uint16_t)(os->last_seq + 1 - seq);
+		os->ts_delta = os->last_ts + (elapsed ? elapsed : 1) - ts;
+	}
+
+	seq = (uint16_t)(seq + os->seq_delta);
+	ts += os->ts_delta;
+	os->last_seq = seq;
+	os->last_ts = ts;
+	os->last_ms = now;
+
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	for (int i = 0; i < 4; i++) {
+		p[4 + i] = (uint8_t)(ts >> (24 - 8 * i));
+		p[8 + i] = (uint8_t)(os->ssrc >> (24 - 8 * i));
 	}
 }
 
@@ -70,6 +136,7 @@ static void forward(struct relay *r, enum relay_leg from, bool rtcp,
 	if (!sa_isset(&out->peer, SA_ALL))
 		return;
 
+	out_stream_apply(r, &out->out, mb);
 	if (0 == udp_send(out->rtp, &out->peer, mb))
 		++r->stats.fwd[from];
 }
@@ -145,6 +212,8 @@ int relay_alloc(struct relay **rp, const struct sa *laddr)
 	if (!r)
 		return ENOMEM;
 
+	r->clock_rate = 8000;
+
 	err = leg_listen(&r->legv[RELAY_A], laddr, rtp_a_handler,
 			 rtcp_a_handler, r);
 	if (err)
@@ -203,6 +272,16 @@ void relay_set_peer(struct relay *r, enum relay_leg leg,
 }
 
 
+/**
+ * Set the RTP clock rate of the codec in use (timestamps per second).
+ */
+void relay_set_clock(struct relay *r, uint32_t clock_rate)
+{
+	if (r && clock_rate)
+		r->clock_rate = clock_rate;
+}
+
+
 void relay_bridge(struct relay *r, bool on)
 {
 	if (r)
@@ -224,6 +303,7 @@ int relay_send(struct relay *r, enum relay_leg leg, struct mbuf *mb)
 	if (!sa_isset(&l->peer, SA_ALL))
 		return ENOTCONN;
 
+	out_stream_apply(r, &l->out, mb);
 	return udp_send(l->rtp, &l->peer, mb);
 }
 

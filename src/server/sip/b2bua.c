@@ -237,6 +237,7 @@ static void b_estab_handler(const struct sip_msg *msg, void *arg)
 	}
 
 	call->player = mem_deref(call->player);
+	relay_set_clock(call->relay, call->codec.srate);
 	relay_bridge(call->relay, true);
 	acd_call_answered(call->acall);
 
@@ -455,6 +456,7 @@ static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
 		 acd_call_id(call->acall), caller, callee, call->codec.name,
 		 num->group);
 
+	relay_set_clock(call->relay, call->codec.srate);
 	err = player_alloc(&call->player, call->relay, RELAY_A, &call->codec,
 			   sf->prompt);
 	if (err)

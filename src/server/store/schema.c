@@ -7,7 +7,9 @@
  * PRAGMA user_version holds the version applied; each step runs in its
  * own transaction together with the version bump, so a crash leaves the
  * database at one version or the next, never in between.  Append steps;
- * never edit one that has shipped.
+ * never edit one that has shipped.  Steps run with foreign_keys=ON, which
+ * cannot change inside a transaction: a step that rebuilds a table uses
+ * PRAGMA defer_foreign_keys.
  *
  * Scoping: staff, groups and numbers belong to an application; user ids
  * and group names are unique within it, extensions and numbers across the

@@ -1,5 +1,5 @@
 /**
- * @file store/store.c  Opening the SQLite store, statements and errors
+ * @file store/store.c  Opening the SQLite store, error mapping, housekeeping
  *
  * Copyright (C) 2026 The lianluo authors
  *

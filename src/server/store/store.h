@@ -130,7 +130,10 @@ int  store_app_by_secret_id(struct store *st, const char *secret_id,
 			    struct store_app *app);
 int  store_app_list(struct store *st, store_app_h *h, void *arg);
 
-/* Staff (agents).  Extensions are unique across the server. */
+/* Staff (agents).  Extensions are unique across the server ("" = none).
+ * Deleting a staff member also deletes their memberships, registration,
+ * tokens and SIP credentials.  Tokens, SIP credentials and registrations
+ * can only be added for existing staff (ENOENT otherwise). */
 int  store_staff_add(struct store *st, const char *app,
 		     const struct store_staff *s);
 int  store_staff_get(struct store *st, const char *app, const char *user_id,
@@ -179,7 +182,9 @@ int  store_number_list(struct store *st, const char *app, store_number_h *h,
 		       void *arg);
 
 /* SDK login tokens: single use.  consume returns EALREADY when the nonce
- * was used before and ENOENT when it was never issued. */
+ * was used before and ENOENT when it was never issued.  consume does not
+ * look at the clock: the caller checks the signed expiry; store_expire()
+ * forgets expired nonces (used ones too), which then read as ENOENT. */
 int  store_token_add(struct store *st, const char *app, const char *user_id,
 		     const char *nonce, int64_t expires);
 int  store_token_consume(struct store *st, const char *nonce);

@@ -1,0 +1,1502 @@
+"""End-to-end test harness for lianluo.
+
+The tests in this directory drive real processes on 127.0.0.1: the server
+(lianluod), the admin CLI (lianluoctl) and baresip 1.0.0 as the SIP phones
+of customers, agents and the trunk.  Audio is checked, not assumed: every
+phone plays a WAV with its own sine tone, baresip's sndfile module records
+what each phone sent and heard, and the small C tool ll_tonecheck
+(tonecheck.c) says whether a tone is in a recording.
+
+A test is a function of one argument, run by run():
+
+    import lianluo_e2e as e2e
+
+    def main(t):
+        srv = t.server()
+        ...
+
+    if __name__ == '__main__':
+        e2e.run(main)
+
+run() gives the test a temporary directory, a deadline and the promise that
+every process it started is killed when it ends, passes or fails.  On
+failure it prints why, where the logs are and keeps the directory.
+
+Environment: LL_BIN_DIR (build directory with lianluod and lianluoctl),
+LL_TONECHECK (the ll_tonecheck binary; when unset the tool is compiled from
+tonecheck.c into the test directory), LL_KEEP=1 keeps the directory of a
+passing test too.
+
+Only the Python standard library is used, so that Debian's /usr/bin/python3
+runs the suite as is.
+"""
+
+import atexit
+import hashlib
+import hmac
+import http.client
+import json as jsonlib
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LOOPBACK = '127.0.0.1'
+REALM = 'lianluo'
+
+# A test must finish well inside ctest's 180 s and the 120 s we promise.
+DEFAULT_TEST_TIMEOUT = 100
+
+
+class TestFailure(AssertionError):
+    """A check failed; the message says what was expected and what was seen."""
+
+
+class TestTimeout(TestFailure):
+    """The test as a whole ran out of time."""
+
+
+def fail(msg):
+    raise TestFailure(msg)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def log(msg):
+    """Progress lines, so that a failing run shows how far it got."""
+    sys.stdout.write('[%7.2f] %s\n' % (time.monotonic() - _T0, msg))
+    sys.stdout.flush()
+
+
+_T0 = time.monotonic()
+
+
+def wait_until(pred, timeout, what, interval=0.1):
+    """Polls pred() until it returns something truthy, which is returned.
+
+    Raises TestFailure naming `what` when the deadline passes; pred may
+    itself raise to stop waiting early (a process died, a call failed).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = pred()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            fail('timed out after %.1f s waiting for %s' % (timeout, what))
+        time.sleep(interval)
+
+
+# --------------------------------------------------------------------------
+# Ports
+#
+# Ports come from the kernel (bind to port 0), so that two test runs or a
+# stray daemon do not collide.  A port is handed out once per test process
+# even though its probe socket is closed again: the process that will use
+# it binds it later.
+
+_given_ports = set()
+
+
+def free_port():
+    """A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both)."""
+    for _ in range(200):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            u.bind((LOOPBACK, 0))
+            port = u.getsockname()[1]
+            if port in _given_ports:
+                continue
+            try:
+                s.bind((LOOPBACK, port))
+            except OSError:
+                continue
+            _given_ports.add(port)
+            return port
+        finally:
+            u.close()
+            s.close()
+    fail('no free UDP+TCP port on %s' % LOOPBACK)
+
+
+def free_port_range(count):
+    """A run of `count` consecutive free UDP ports (for baresip's rtp_ports).
+
+    The kernel cannot hand out ranges, so random bases below Linux's
+    ephemeral range (32768+) are probed; that keeps them clear of the
+    ports the kernel gives to port-0 binds meanwhile.
+    """
+    for _ in range(200):
+        base = random.randrange(20000, 32000 - count, 2)
+        ports = range(base, base + count)
+        if any(p in _given_ports for p in ports):
+            continue
+        socks = []
+        try:
+            for p in ports:
+                u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                socks.append(u)
+                u.bind((LOOPBACK, p))
+        except OSError:
+            continue
+        finally:
+            for u in socks:
+                u.close()
+        _given_ports.update(ports)
+        return base, base + count - 1
+    fail('no run of %d free UDP ports' % count)
+
+
+# --------------------------------------------------------------------------
+# Processes
+
+# setpriv makes the kernel kill a child when the test runner dies, even by
+# SIGKILL (a ctest timeout), where neither finally nor atexit runs.
+_SETPRIV = shutil.which('setpriv')
+
+_live_procs = []
+
+
+class Process:
+    """A child process in its own process group, output to a log file."""
+
+    def __init__(self, name, argv, log_path, cwd=None, env=None):
+        self.name = name
+        self.argv = list(argv)
+        self.log_path = log_path
+        self.cwd = cwd
+        self.env = env
+        self.popen = None
+
+    def start(self):
+        argv = self.argv
+        if _SETPRIV:
+            argv = [_SETPRIV, '--pdeathsig', 'KILL', '--'] + argv
+        with open(self.log_path, 'ab') as logf:
+            logf.write(('==== %s: %s\n' % (time.strftime('%H:%M:%S'),
+                                          ' '.join(self.argv))).encode())
+            logf.flush()
+            self.popen = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=logf,
+                stderr=subprocess.STDOUT, cwd=self.cwd, env=self.env,
+                start_new_session=True)
+        _live_procs.append(self)
+        return self
+
+    @property
+    def pid(self):
+        return self.popen.pid if self.popen else None
+
+    def alive(self):
+        return self.popen is not None and self.popen.poll() is None
+
+    def returncode(self):
+        return self.popen.poll() if self.popen else None
+
+    def _signal_group(self, sig):
+        # The child leads its own group; signalling the group also reaches
+        # anything it forked.  Only ever our own child's group.
+        try:
+            os.killpg(self.popen.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def wait(self, timeout):
+        try:
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill9(self):
+        if self.popen is None:
+            return None
+        self._signal_group(signal.SIGKILL)
+        rc = self.popen.wait()
+        self._forget()
+        return rc
+
+    def terminate(self, timeout=5.0):
+        """SIGTERM, then SIGKILL if it has not exited after `timeout`."""
+        if self.popen is None:
+            return None
+        if self.popen.poll() is None:
+            self._signal_group(signal.SIGTERM)
+            if self.wait(timeout) is None:
+                log('%s ignored SIGTERM for %.0f s: SIGKILL'
+                    % (self.name, timeout))
+                return self.kill9()
+        self._forget()
+        return self.popen.returncode
+
+    def _forget(self):
+        if self in _live_procs:
+            _live_procs.remove(self)
+
+    def log_text(self):
+        return read_text(self.log_path)
+
+    def log_tail(self, lines=30):
+        return '\n'.join(self.log_text().splitlines()[-lines:])
+
+
+def kill_all():
+    """Stops every process still running; safe to call more than once."""
+    for p in list(_live_procs):
+        try:
+            p.terminate(timeout=3.0)
+        except Exception as e:  # never let cleanup hide the real failure
+            sys.stderr.write('cleanup of %s: %s\n' % (p.name, e))
+
+
+atexit.register(kill_all)
+
+
+def read_text(path):
+    try:
+        with open(path, 'rb') as f:
+            return f.read().decode('utf-8', 'replace')
+    except FileNotFoundError:
+        return ''
+
+
+def bin_path(name):
+    bindir = os.environ.get('LL_BIN_DIR')
+    if not bindir:
+        fail('LL_BIN_DIR is not set (run through ctest, or set it to the '
+             'build directory)')
+    path = os.path.join(bindir, name)
+    if not os.access(path, os.X_OK):
+        fail('%s is not built: %s is missing or not executable'
+             % (name, path))
+    return path
+
+
+# --------------------------------------------------------------------------
+# Tones and recordings
+
+_tonecheck_bin = None
+
+
+def tonecheck_path(workdir=None):
+    """ll_tonecheck from LL_TONECHECK, else compiled from tonecheck.c."""
+    global _tonecheck_bin
+    if _tonecheck_bin:
+        return _tonecheck_bin
+    path = os.environ.get('LL_TONECHECK')
+    if path:
+        check(os.access(path, os.X_OK),
+              'LL_TONECHECK=%s is not executable' % path)
+    else:
+        cc = shutil.which('cc') or shutil.which('gcc')
+        check(cc, 'LL_TONECHECK is unset and no C compiler to build it')
+        path = os.path.join(workdir or tempfile.gettempdir(),
+                            'll_tonecheck')
+        subprocess.run([cc, '-std=c11', '-O2', '-o', path,
+                        os.path.join(HERE, 'tonecheck.c'), '-lm'],
+                       check=True)
+    _tonecheck_bin = path
+    return path
+
+
+def make_tone(path, freq, seconds=90, rate=8000, volume=0.5):
+    """A mono PCM16 sine WAV.
+
+    Long on purpose: baresip's aufile source ends the call when the file
+    runs out ("menu: audio error (0,end of file)").
+    """
+    subprocess.run(['sox', '-n', '-r', str(rate), '-c', '1', '-b', '16',
+                    '-e', 'signed-integer', path, 'synth', str(seconds),
+                    'sine', str(freq), 'vol', str(volume)],
+                   check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def wav_info(path):
+    """(sample rate, channels, seconds) of a PCM16 WAV.
+
+    The length comes from the file size, not the header, because baresip
+    fills the header in only when the call ends and we also look at files
+    still being written.
+    """
+    with open(path, 'rb') as f:
+        head = f.read(4096)
+        size = os.fstat(f.fileno()).st_size
+    if len(head) < 12 or head[:4] != b'RIFF' or head[8:12] != b'WAVE':
+        fail('%s is not a WAV file' % path)
+    pos, rate, channels = 12, None, None
+    while pos + 8 <= len(head):
+        cid, csize = head[pos:pos + 4], struct.unpack('<I',
+                                                      head[pos + 4:pos + 8])[0]
+        if cid == b'fmt ':
+            channels, rate = struct.unpack('<HI', head[pos + 10:pos + 16])
+        elif cid == b'data':
+            check(rate, '%s: data before fmt' % path)
+            frames = (size - pos - 8) // (2 * channels)
+            return rate, channels, frames / float(rate)
+        pos += 8 + csize + (csize & 1)
+    fail('%s: no data chunk in its first 4 KiB' % path)
+
+
+def wav_seconds(path):
+    return wav_info(path)[2]
+
+
+def tonecheck(path, freq, from_s=None, to_s=None, min_fraction=None,
+              absent=False):
+    """Runs ll_tonecheck; returns (holds, its output line)."""
+    argv = [tonecheck_path(), path, str(freq)]
+    if from_s is not None:
+        argv += ['--from', '%.2f' % from_s]
+    if to_s is not None:
+        argv += ['--to', '%.2f' % to_s]
+    if min_fraction is not None:
+        argv += ['--min-fraction', str(min_fraction)]
+    if absent:
+        argv.append('--absent')
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = (r.stdout + r.stderr).decode().strip()
+    if r.returncode not in (0, 1):
+        fail('ll_tonecheck failed on %s: %s' % (path, out))
+    return r.returncode == 0, out
+
+
+def middle(path, margin=1.0):
+    """(from, to) of a recording without its first and last `margin` s,
+    where call set-up and tear-down make audio unreliable."""
+    seconds = wav_seconds(path)
+    check(seconds >= 2 * margin + 0.5,
+          '%s holds only %.1f s of audio' % (path, seconds))
+    return margin, seconds - margin
+
+
+def assert_tone(path, freq, what, from_s=None, to_s=None, min_fraction=0.7):
+    """Fails unless `freq` dominates the recording (between from/to)."""
+    if from_s is None and to_s is None:
+        from_s, to_s = middle(path)
+    ok, out = tonecheck(path, freq, from_s, to_s, min_fraction)
+    log('%s: %s' % (what, out))
+    check(ok, '%s: expected %s Hz in %s [%s..%s s], got: %s'
+          % (what, freq, path, from_s, to_s, out))
+
+
+def assert_no_tone(path, freq, what, from_s=None, to_s=None):
+    """Fails when `freq` is in 5 % of the windows or more."""
+    if from_s is None and to_s is None:
+        from_s, to_s = middle(path)
+    ok, out = tonecheck(path, freq, from_s, to_s, absent=True)
+    log('%s: %s' % (what, out))
+    check(ok, '%s: did not expect %s Hz in %s [%s..%s s], got: %s'
+          % (what, freq, path, from_s, to_s, out))
+
+
+# --------------------------------------------------------------------------
+# HTTP API
+
+def sign_request(secret_id, secret_key, method, target, body=b'',
+                 timestamp=None):
+    """The Authorization header value of a signed API request.
+
+    Signature = hex HMAC-SHA256(secret_key, METHOD "\\n" PATH-WITH-QUERY
+    "\\n" TIMESTAMP "\\n" hex(SHA256(body))), as in src/common/sign.h.
+    """
+    if timestamp is None:
+        timestamp = int(time.time())
+    canon = '%s\n%s\n%d\n%s' % (method, target, timestamp,
+                                hashlib.sha256(body).hexdigest())
+    sig = hmac.new(secret_key.encode(), canon.encode(),
+                   hashlib.sha256).hexdigest()
+    return 'LL-HMAC-SHA256 SecretId=%s, Timestamp=%d, Signature=%s' % (
+        secret_id, timestamp, sig)
+
+
+class HttpResult:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def json(self):
+        try:
+            return jsonlib.loads(self.body.decode())
+        except ValueError:
+            fail('HTTP %d answer is not JSON: %r' % (self.status,
+                                                     self.body[:300]))
+
+    def __repr__(self):
+        return 'HTTP %d %r' % (self.status, self.body[:300])
+
+
+def http_request(port, method, target, body=b'', headers=None, timeout=5.0):
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
+    try:
+        conn.request(method, target, body=body or None,
+                     headers=dict(headers or {}))
+        r = conn.getresponse()
+        return HttpResult(r.status, dict(r.getheaders()), r.read())
+    finally:
+        conn.close()
+
+
+def http_raw(port, data, timeout=5.0):
+    """Sends raw bytes and parses the answer, for requests http.client
+    will not send (or that the server may cut short: a server answering
+    413 before reading a huge body closes while we still send)."""
+    s = socket.create_connection((LOOPBACK, port), timeout=timeout)
+    try:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        chunks = []
+        try:
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                chunks.append(b)
+                if _http_complete(b''.join(chunks)):
+                    break
+        except (ConnectionResetError, socket.timeout):
+            pass
+    finally:
+        s.close()
+    raw = b''.join(chunks)
+    m = re.match(rb'HTTP/1\.[01] (\d{3})[^\r\n]*\r\n', raw)
+    if not m:
+        return None
+    head, _, body = raw.partition(b'\r\n\r\n')
+    headers = {}
+    for line in head.split(b'\r\n')[1:]:
+        k, _, v = line.partition(b':')
+        headers[k.decode().strip().lower()] = v.decode().strip()
+    return HttpResult(int(m.group(1)), headers, body)
+
+
+def _http_complete(raw):
+    head, sep, body = raw.partition(b'\r\n\r\n')
+    if not sep:
+        return False
+    m = re.search(rb'(?im)^content-length:\s*(\d+)', head)
+    return bool(m) and len(body) >= int(m.group(1))
+
+
+# --------------------------------------------------------------------------
+# Server
+
+class Server:
+    """A lianluod on free ports with its own data directory."""
+
+    def __init__(self, t, name='lianluod', trunk_port=None, args=()):
+        self.t = t
+        self.name = name
+        self.data_dir = t.path(name + '-data')
+        os.makedirs(self.data_dir, exist_ok=True)
+        self.sip_port = free_port()
+        self.http_port = free_port()
+        self.trunk_port = trunk_port
+        self.extra_args = list(args)
+        self.log_path = t.path(name + '.log')
+        self.proc = None
+        self.credentials = None
+
+    def argv(self):
+        argv = [bin_path('lianluod'), '--data', self.data_dir,
+                '--sip', '%s:%d' % (LOOPBACK, self.sip_port),
+                '--http', '%s:%d' % (LOOPBACK, self.http_port)]
+        if self.trunk_port:
+            argv += ['--trunk', 'sip:%s:%d' % (LOOPBACK, self.trunk_port)]
+        return argv + self.extra_args
+
+    @property
+    def sip_uri(self):
+        return 'sip:%s:%d' % (LOOPBACK, self.sip_port)
+
+    def number_uri(self, number):
+        return 'sip:%s@%s:%d' % (number, LOOPBACK, self.sip_port)
+
+    def start(self, timeout=20.0):
+        self.proc = Process(self.name, self.argv(), self.log_path)
+        self.t.track(self.proc)
+        self.proc.start()
+        wait_until(self._ready, timeout, '%s GET /healthz 200' % self.name)
+        cred_path = os.path.join(self.data_dir, 'credentials.json')
+        with open(cred_path) as f:
+            self.credentials = jsonlib.load(f)
+        for key in ('sdk_app_id', 'secret_id', 'secret_key', 'http_url',
+                    'sip_uri'):
+            check(key in self.credentials,
+                  '%s has no "%s"' % (cred_path, key))
+        mode = os.stat(cred_path).st_mode & 0o777
+        check(mode == 0o600, '%s has mode %o, expected 600'
+              % (cred_path, mode))
+        log('%s ready: sip %d, http %d' % (self.name, self.sip_port,
+                                          self.http_port))
+        return self
+
+    def _ready(self):
+        if not self.proc.alive():
+            fail('%s exited with %s before it was ready; log tail:\n%s'
+                 % (self.name, self.proc.returncode(), self.proc.log_tail()))
+        try:
+            return http_request(self.http_port, 'GET', '/healthz',
+                                timeout=1.0).status == 200
+        except OSError:
+            return False
+
+    def healthz(self):
+        return http_request(self.http_port, 'GET', '/healthz').status
+
+    def check_alive(self, after=''):
+        check(self.proc.alive(), '%s died%s; log tail:\n%s'
+              % (self.name, ' after ' + after if after else '',
+                 self.proc.log_tail()))
+        status = self.healthz()
+        check(status == 200, '/healthz answers %d%s'
+              % (status, ' after ' + after if after else ''))
+
+    def kill9(self):
+        log('kill -9 %s' % self.name)
+        self.proc.kill9()
+
+    def stop(self, timeout=10.0, check_rc=True):
+        """SIGTERM; the server must drain and exit 0."""
+        self.proc._signal_group(signal.SIGTERM)
+        rc = self.proc.wait(timeout)
+        if rc is None:
+            self.proc.kill9()
+            fail('%s did not stop within %.0f s of SIGTERM'
+                 % (self.name, timeout))
+        self.proc._forget()
+        if check_rc:
+            check(rc == 0, '%s exited %d on SIGTERM; log tail:\n%s'
+                  % (self.name, rc, self.proc.log_tail()))
+        return rc
+
+    def restart(self, timeout=20.0):
+        """Same data directory, same ports."""
+        if self.proc and self.proc.alive():
+            self.stop()
+        return self.start(timeout)
+
+    # ---- HTTP API
+
+    def api(self, method, target, body=b'', sign=True, headers=None,
+            timestamp=None, secret_id=None, secret_key=None):
+        if isinstance(body, (dict, list)):
+            body = jsonlib.dumps(body).encode()
+        hdrs = {'Content-Type': 'application/json'} if body else {}
+        if sign:
+            hdrs['Authorization'] = sign_request(
+                secret_id or self.credentials['secret_id'],
+                secret_key or self.credentials['secret_key'],
+                method, target, body, timestamp)
+        hdrs.update(headers or {})
+        return http_request(self.http_port, method, target, body, hdrs)
+
+    # ---- lianluoctl
+
+    def ctl(self, *args, json=True, check_rc=True):
+        """Runs lianluoctl against this server; parsed JSON (or stdout)."""
+        argv = [bin_path('lianluoctl'), '--data', self.data_dir]
+        argv += [str(a) for a in args]
+        if json:
+            argv.append('--json')
+        r = subprocess.run(argv, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=15)
+        out, err = r.stdout.decode(), r.stderr.decode().strip()
+        with open(self.t.path('lianluoctl.log'), 'a') as f:
+            f.write('$ %s\n-> %d\n%s%s\n' % (' '.join(argv[1:]),
+                                              r.returncode, out, err))
+        if check_rc and r.returncode != 0:
+            fail('lianluoctl %s exited %d: %s'
+                 % (' '.join(str(a) for a in args), r.returncode,
+                    err or out.strip()))
+        if not json:
+            return out.strip()
+        try:
+            return jsonlib.loads(out)
+        except ValueError:
+            fail('lianluoctl %s --json printed no JSON: %r'
+                 % (' '.join(str(a) for a in args), out[:300]))
+
+    def status(self):
+        return self.ctl('status')
+
+    def agent_status(self, user):
+        for a in self.status().get('agents', []):
+            if a.get('user_id') == user:
+                return a.get('status')
+        return None
+
+    def wait_agent_status(self, user, wanted, timeout=10.0):
+        """Waits until `user` has one of the `wanted` statuses."""
+        if isinstance(wanted, str):
+            wanted = (wanted,)
+        seen = []
+
+        def reached():
+            st = self.agent_status(user)
+            if not seen or seen[-1] != st:
+                seen.append(st)
+            return st in wanted
+        try:
+            wait_until(reached, timeout, '%s to be %s' % (user,
+                                                         '/'.join(wanted)),
+                       interval=0.2)
+        except TestFailure as e:
+            fail('%s (statuses seen: %s)' % (e, ' -> '.join(map(str, seen))))
+        return seen
+
+    def cdrs(self):
+        return self.ctl('cdr', 'list').get('cdrs', [])
+
+    def wait_cdrs(self, count, timeout=10.0):
+        """Waits until at least `count` CDR rows exist; returns them."""
+        rows = []
+
+        def enough():
+            rows[:] = self.cdrs()
+            return len(rows) >= count
+        wait_until(enough, timeout, '%d CDR row(s) (have %d)'
+                   % (count, len(rows)), interval=0.25)
+        return rows
+
+    # ---- logs
+
+    def log_files(self):
+        """The captured output plus any log file it writes itself."""
+        paths = [self.log_path]
+        for root, _, files in os.walk(self.data_dir):
+            paths += [os.path.join(root, f) for f in files
+                      if f.endswith('.log') or '.log.' in f]
+        return paths
+
+    def log_text(self):
+        return '\n'.join(read_text(p) for p in self.log_files())
+
+
+# --------------------------------------------------------------------------
+# Provisioning shortcuts shared by the tests
+
+def provision(srv, group='support', number='4001', agents=(),
+              ring_timeout=None, wrap_up=None, max_wait=None):
+    """A skill group, its service number and staff with SIP extensions.
+
+    agents: (user, extension, password, phone) tuples.
+    """
+    args = ['skill-group', 'create', '--name', group]
+    if ring_timeout is not None:
+        args += ['--ring-timeout', ring_timeout]
+    if wrap_up is not None:
+        args += ['--wrap-up', wrap_up]
+    if max_wait is not None:
+        args += ['--max-wait', max_wait]
+    srv.ctl(*args)
+    for user, ext, password, phone in agents:
+        srv.ctl('staff', 'create', '--user', user, '--name', user.title(),
+                '--phone', phone, '--extension', ext, '--password', password,
+                '--skill-group', group)
+    if number:
+        srv.ctl('number', 'create', '--number', number, '--skill-group',
+                group)
+
+
+def json_has_value(obj, value):
+    """True when `value` is one of the strings anywhere in a JSON value:
+    list commands' exact layouts are theirs to choose."""
+    if isinstance(obj, dict):
+        return any(json_has_value(v, value) for v in obj.values())
+    if isinstance(obj, list):
+        return any(json_has_value(v, value) for v in obj)
+    return obj == value
+
+
+def assert_cdr_times(row):
+    """offered <= ringing <= answered <= ended, queued in between if set."""
+    names = ['offered_ms', 'ringing_ms', 'answered_ms', 'ended_ms']
+    for n in names:
+        check(isinstance(row.get(n), int) and row[n] > 0,
+              'CDR %s is %r, expected a positive ms time: %s'
+              % (n, row.get(n), row))
+    values = [row[n] for n in names]
+    check(values == sorted(values), 'CDR times out of order: %s'
+          % ', '.join('%s=%s' % (n, row[n]) for n in names))
+    q = row.get('queued_ms')
+    if q:
+        check(row['offered_ms'] <= q <= row['answered_ms'],
+              'CDR queued_ms %s is not between offered and answered: %s'
+              % (q, row))
+
+
+def assert_cdr(row, **expected):
+    for key, want in expected.items():
+        got = row.get(key)
+        if isinstance(want, (set, tuple, list)):
+            ok = got in want
+        else:
+            ok = got == want
+        check(ok, 'CDR %s is %r, expected %r; row: %s'
+              % (key, got, want, jsonlib.dumps(row)))
+
+
+def assert_log_clean(srv, numbers=(), secrets=()):
+    """Privacy rule 5: no phone number in clear, no secret at all, in any
+    log the server wrote."""
+    text = srv.log_text()
+    for n in numbers:
+        idx = text.find(n)
+        check(idx < 0, 'phone number %s appears in clear in the server log:'
+              ' ...%s...' % (n, text[max(0, idx - 80):idx + 40]))
+    for s in secrets:
+        check(s not in text, 'a secret (%s...) appears in the server log'
+              % s[:3])
+    log('server log has none of %d number(s) and %d secret(s)'
+        % (len(numbers), len(secrets)))
+
+
+# --------------------------------------------------------------------------
+# Phone: baresip 1.0.0 driven over ctrl_tcp
+
+# A successful REGISTER in baresip's log: "1001@127.0.0.1: {0/UDP/v4}
+# 200 OK (lianluo) [1 binding]".
+_REG_OK = re.compile(r'\{\d+/(?:UDP|TCP|TLS)/v[46]\} 2\d\d ')
+# The same line with a failure code, or a transport error.
+_REG_FAIL = re.compile(r'(?:\{\d+/(?:UDP|TCP|TLS)/v[46]\} [3-6]\d\d |'
+                       r'reg(?:ister)?: .*(?:failed|[3-6]\d\d ))', re.I)
+# baresip's SIP trace (-s) frames each message like this.
+_TRACE = re.compile(r'\x1b\[36;1m#\n(\S+) (\S+) -> (\S+)\n(.*?)\x1b\[;m',
+                    re.S)
+
+
+class Phone:
+    """A headless baresip with one account.
+
+    user:      the account's user part (an extension, a phone number)
+    tone_hz:   what it sends (a sine; or wav=PATH)
+    registrar: port of the SIP server the account belongs to; the phone
+               registers there when it has a password (register=True)
+    answer:    'auto' or 'manual' (then answer())
+
+    Events from ctrl_tcp are dicts like {"type": "CALL_ESTABLISHED",
+    "peeruri": "sip:4001@127.0.0.1:5060", "param": ..., "direction":
+    "incoming", "id": ...}, plus "time" (time.monotonic() on receipt).
+    """
+
+    def __init__(self, t, name, user, tone_hz=None, wav=None,
+                 registrar=None, password=None, auth_user=None,
+                 register=None, regint=60, answer='auto',
+                 codecs=('g711', 'opus'), sip_trace=True):
+        self.t = t
+        self.name = name
+        self.user = user
+        self.dir = t.path(name)
+        self.rec_dir = os.path.join(self.dir, 'rec')
+        os.makedirs(self.rec_dir, exist_ok=True)
+        self.log_path = t.path(name + '.log')
+        if wav is None:
+            check(tone_hz, 'Phone %s needs tone_hz or wav' % name)
+            wav = t.tone(tone_hz)
+        self.wav = wav
+        self.tone_hz = tone_hz
+        self.registrar = registrar
+        self.password = password
+        self.auth_user = auth_user or user
+        self.register = password is not None if register is None \
+            else register
+        self.regint = regint if self.register else 0
+        self.answer_mode = answer
+        self.codecs = codecs
+        self.sip_trace = sip_trace
+        self.sip_port = free_port()
+        self.ctrl_port = free_port()
+        self.rtp_ports = free_port_range(10)
+        self.proc = None
+        self.events = []
+        self._next = {}          # event type -> index of the next to read
+        self._responses = {}
+        self._cond = threading.Condition()
+        self._sock = None
+        self._reader = None
+        self._token = 0
+        self._seen_files = set()  # recordings of calls that have closed
+        self._closed_calls = []   # [(event, [files])]
+
+    # ---- configuration
+
+    def aor(self):
+        host = self.registrar or self.sip_port
+        return 'sip:%s@%s:%d' % (self.user, LOOPBACK, host)
+
+    def account_line(self):
+        line = '<%s>' % self.aor()
+        if self.password is not None:
+            check(';' not in self.password and '>' not in self.password,
+                  'password %r cannot go into a baresip account line'
+                  % self.password[:3])
+            line += ';auth_user=%s;auth_pass=%s' % (self.auth_user,
+                                                    self.password)
+        line += ';regint=%d;answermode=%s' % (self.regint, self.answer_mode)
+        return line
+
+    def config_text(self):
+        modules = ['%s.so' % c for c in self.codecs]
+        lines = [
+            'poll_method\t\tepoll',
+            'sip_listen\t\t%s:%d' % (LOOPBACK, self.sip_port),
+            # Without it the SDP carries the host's external address.
+            'net_interface\t\t%s' % LOOPBACK,
+            'call_local_timeout\t120',
+            'call_max_calls\t\t4',
+            'audio_source\t\taufile,%s' % self.wav,
+            'audio_player\t\talsa,null',
+            'audio_alert\t\talsa,null',
+            'audio_level\t\tno',
+            'ausrc_format\t\ts16',
+            'auplay_format\t\ts16',
+            'auenc_format\t\ts16',
+            'audec_format\t\ts16',
+            'audio_buffer\t\t20-160',
+            'rtp_ports\t\t%d-%d' % self.rtp_ports,
+            'rtcp_mux\t\tno',
+            'jitter_buffer_delay\t5-10',
+            'rtp_stats\t\tno',
+            'module_path\t\t/usr/lib/baresip/modules',
+        ] + ['module\t\t\t%s' % m for m in modules] + [
+            'module\t\t\tsndfile.so',
+            'module\t\t\talsa.so',
+            'module\t\t\taufile.so',
+            'module_tmp\t\taccount.so',
+            'module_app\t\tmenu.so',
+            'module_app\t\tctrl_tcp.so',
+            'ctrl_tcp_listen\t\t%s:%d' % (LOOPBACK, self.ctrl_port),
+            'snd_path\t\t%s' % self.rec_dir,
+            # menu prints a call-status line ten times a second otherwise
+            'statmode_default\toff',
+            # no ringback/redial noise
+            'ringback_disabled\tyes',
+        ]
+        return '\n'.join(lines) + '\n'
+
+    # ---- life cycle
+
+    def start(self, timeout=10.0):
+        with open(os.path.join(self.dir, 'config'), 'w') as f:
+            f.write(self.config_text())
+        with open(os.path.join(self.dir, 'accounts'), 'w') as f:
+            f.write(self.account_line() + '\n')
+        # Without these two baresip writes templates with sample entries.
+        open(os.path.join(self.dir, 'contacts'), 'a').close()
+        argv = ['baresip', '-f', self.dir]
+        if self.sip_trace:
+            argv.append('-s')
+        self.proc = Process(self.name, argv, self.log_path, cwd=self.dir)
+        self.t.track(self.proc, phone=self)
+        self.proc.start()
+        self._sock = wait_until(self._connect, timeout,
+                                '%s ctrl_tcp on port %d'
+                                % (self.name, self.ctrl_port))
+        self._reader = threading.Thread(target=self._read_loop,
+                                        name=self.name, daemon=True)
+        self._reader.start()
+        log('%s started: %s (sip %d)' % (self.name, self.aor(),
+                                          self.sip_port))
+        return self
+
+    def _connect(self):
+        self._check_running()
+        try:
+            sock = socket.create_connection((LOOPBACK, self.ctrl_port),
+                                            timeout=1.0)
+        except OSError:
+            return None
+        sock.settimeout(None)  # the reader blocks for as long as it takes
+        return sock
+
+    def _check_running(self):
+        if not self.proc.alive():
+            fail('%s (baresip) exited with %s; log tail:\n%s'
+                 % (self.name, self.proc.returncode(), self.proc.log_tail()))
+
+    def quit(self, timeout=5.0):
+        """Quits baresip so that it closes its recordings properly."""
+        if not self.proc or not self.proc.alive():
+            return
+        try:
+            self._send({'command': 'quit'})
+        except OSError:
+            pass
+        if self.proc.wait(timeout) is None:
+            log('%s did not quit: terminating' % self.name)
+        self.proc.terminate()
+        if self._sock:
+            self._sock.close()
+
+    # ---- ctrl_tcp: netstrings "len:json," both ways
+
+    def _send(self, obj):
+        data = jsonlib.dumps(obj).encode()
+        self._sock.sendall(b'%d:%s,' % (len(data), data))
+
+    def _read_loop(self):
+        buf = b''
+        sock = self._sock
+        try:
+            while True:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                buf += data
+                while True:
+                    colon = buf.find(b':')
+                    if colon < 0:
+                        break
+                    n = int(buf[:colon])
+                    if len(buf) < colon + 1 + n + 1:
+                        break
+                    msg = jsonlib.loads(buf[colon + 1:colon + 1 + n])
+                    buf = buf[colon + 2 + n:]
+                    self._dispatch(msg)
+        except (OSError, ValueError) as e:
+            if self.proc.alive():
+                log('%s: ctrl_tcp reader stops: %r' % (self.name, e))
+        with self._cond:
+            self._cond.notify_all()
+
+    def _dispatch(self, msg):
+        msg['time'] = time.monotonic()
+        with self._cond:
+            if msg.get('event') and msg.get('type') == 'CALL_CLOSED':
+                # Every file not yet seen belongs to the call that ended.
+                files = set(os.listdir(self.rec_dir)) - self._seen_files
+                self._seen_files |= files
+                self._closed_calls.append((msg, sorted(files)))
+            if msg.get('response'):
+                self._responses[msg.get('token')] = msg
+            elif msg.get('event'):
+                self.events.append(msg)
+            self._cond.notify_all()
+
+    def command(self, command, params=None, timeout=5.0):
+        """Runs a baresip long command; returns its text, fails if not ok."""
+        self._check_running()
+        self._token += 1
+        token = '%s-%d' % (self.name, self._token)
+        msg = {'command': command, 'token': token}
+        if params is not None:
+            msg['params'] = params
+        self._send(msg)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while token not in self._responses:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    fail('%s: no answer to "%s" within %.0f s'
+                         % (self.name, command, timeout))
+                self._cond.wait(min(left, 0.5))
+                self._check_running()
+            resp = self._responses.pop(token)
+        check(resp.get('ok'), '%s: command "%s %s" failed: %s'
+              % (self.name, command, params or '', resp.get('data')))
+        return resp.get('data', '')
+
+    def dial(self, uri):
+        log('%s dials %s' % (self.name, uri))
+        return self.command('dial', uri)
+
+    def answer(self):
+        log('%s answers' % self.name)
+        return self.command('accept')
+
+    def hangup(self):
+        log('%s hangs up' % self.name)
+        return self.command('hangup')
+
+    def send_dtmf(self, digits):
+        return self.command('sndcode', digits)
+
+    # ---- events
+
+    def wait_event(self, etype, timeout=10.0):
+        """The next event of this type not yet returned by wait_event.
+
+        Each type has its own cursor, so waiting for CALL_ESTABLISHED and
+        then for CALL_CLOSED works whatever order they were read in.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                start = self._next.get(etype, 0)
+                for i in range(start, len(self.events)):
+                    if self.events[i].get('type') == etype:
+                        self._next[etype] = i + 1
+                        ev = self.events[i]
+                        log('%s: %s %s %s' % (self.name, etype,
+                                              ev.get('peeruri', ''),
+                                              ev.get('param', '')))
+                        return ev
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    fail('%s: no %s within %.0f s; events so far: %s'
+                         % (self.name, etype, timeout,
+                            ', '.join(e.get('type', '?')
+                                      for e in self.events) or 'none'))
+                self._cond.wait(min(left, 0.5))
+                self._check_running()
+
+    def has_event(self, etype):
+        """Whether an event of this type came that wait_event has not
+        returned yet."""
+        with self._cond:
+            start = self._next.get(etype, 0)
+            return any(e.get('type') == etype for e in self.events[start:])
+
+    def count_events(self, etype):
+        with self._cond:
+            return sum(1 for e in self.events if e.get('type') == etype)
+
+    @staticmethod
+    def uri_user(uri):
+        """'sip:4001@127.0.0.1:5060' -> '4001'; display names and <>
+        are tolerated."""
+        m = re.search(r'sips?:([^@;>\s]+)@', uri or '')
+        return m.group(1) if m else None
+
+    # ---- registration
+
+    def wait_registered(self, timeout=10.0):
+        """Waits for a 2xx to its REGISTER.
+
+        The REGISTER_OK event is usually sent before our ctrl_tcp
+        connection exists (baresip registers at start-up, and ctrl_tcp
+        drops events while nobody is connected), so the log decides.
+        """
+        def registered():
+            text = self.proc.log_text()
+            if _REG_OK.search(text) or any(
+                    e.get('type') == 'REGISTER_OK' for e in self.events):
+                return True
+            m = _REG_FAIL.search(text)
+            if m or any(e.get('type') == 'REGISTER_FAIL'
+                        for e in self.events):
+                fail('%s: registration failed: %s'
+                     % (self.name, m.group(0) if m else 'REGISTER_FAIL'))
+            self._check_running()
+            return False
+        wait_until(registered, timeout, '%s to register' % self.name)
+        log('%s registered' % self.name)
+
+    def registrations(self):
+        """How many successful REGISTERs its log shows."""
+        return len(_REG_OK.findall(self.proc.log_text()))
+
+    # ---- SIP trace
+
+    def sip_messages(self):
+        """[(transport, src, dst, text)] from baresip's SIP trace."""
+        return [(m.group(1), m.group(2), m.group(3), m.group(4))
+                for m in _TRACE.finditer(self.proc.log_text())]
+
+    def received(self, method_or_status):
+        """Messages it received whose first line starts with the given
+        method ("BYE") or contains the status ("SIP/2.0 404")."""
+        out = []
+        local = '%s:%d' % (LOOPBACK, self.sip_port)
+        for _, _, dst, text in self.sip_messages():
+            first = text.split('\n', 1)[0]
+            if dst == local and (first.startswith(method_or_status + ' ')
+                                 or method_or_status in first):
+                out.append(text)
+        return out
+
+    # ---- recordings
+
+    def recording(self, kind='dec'):
+        """The WAV of the current call or else of the last closed one.
+
+        'dec' is what the phone heard, 'enc' what it sent.
+        """
+        suffix = '-%s.wav' % kind
+        with self._cond:
+            current = sorted(f for f in os.listdir(self.rec_dir)
+                             if f.endswith(suffix)
+                             and f not in self._seen_files)
+            if current:
+                return os.path.join(self.rec_dir, current[-1])
+            for _, files in reversed(self._closed_calls):
+                mine = [f for f in files if f.endswith(suffix)]
+                if mine:
+                    return os.path.join(self.rec_dir, mine[-1])
+        fail('%s recorded no %s audio (no media at all?); log tail:\n%s'
+             % (self.name, kind, self.proc.log_tail()))
+
+    def _current_seconds(self, kind):
+        suffix = '-%s.wav' % kind
+        with self._cond:
+            current = sorted(f for f in os.listdir(self.rec_dir)
+                             if f.endswith(suffix)
+                             and f not in self._seen_files)
+        if not current:
+            return 0.0
+        try:
+            return wav_seconds(os.path.join(self.rec_dir, current[-1]))
+        except TestFailure:
+            return 0.0  # header not written yet
+
+    def wait_audio(self, seconds, kind='dec', timeout=None):
+        """Waits until the current call has `seconds` of received audio.
+
+        A wait on the recording rather than a sleep: it proves media flows
+        and it does not end early on a slow machine.
+        """
+        if timeout is None:
+            timeout = seconds * 2 + 5
+        try:
+            wait_until(lambda: self._current_seconds(kind) >= seconds,
+                       timeout, '%s to hear %.1f s of audio'
+                       % (self.name, seconds), interval=0.1)
+        except TestFailure:
+            fail('%s heard only %.1f s of audio in %.0f s (no RTP reaching '
+                 'it?)' % (self.name, self._current_seconds(kind), timeout))
+        return self._current_seconds(kind)
+
+
+# --------------------------------------------------------------------------
+# Raw SIP, for the malformed-input tests and digest checks
+
+def md5_hex(s):
+    return hashlib.md5(s.encode()).hexdigest()
+
+
+def parse_challenge(value):
+    """'Digest realm="x", nonce="y", qop="auth"' -> dict."""
+    value = re.sub(r'^\s*Digest\s+', '', value, flags=re.I)
+    return {k.lower(): v1 if v1 else v2 for k, v1, v2 in
+            re.findall(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))', value)}
+
+
+def digest_authorization(user, password, method, uri, challenge,
+                         cnonce=None):
+    """The Authorization header value answering a WWW-Authenticate
+    challenge (RFC 2617/8760, MD5; qop=auth when offered)."""
+    ch = parse_challenge(challenge)
+    realm, nonce = ch.get('realm', ''), ch.get('nonce', '')
+    ha1 = md5_hex('%s:%s:%s' % (user, realm, password))
+    ha2 = md5_hex('%s:%s' % (method, uri))
+    parts = ['username="%s"' % user, 'realm="%s"' % realm,
+             'nonce="%s"' % nonce, 'uri="%s"' % uri]
+    qops = [q.strip() for q in ch.get('qop', '').split(',') if q.strip()]
+    if 'auth' in qops:
+        cnonce = cnonce or uuid.uuid4().hex[:16]
+        nc = '00000001'
+        resp = md5_hex(':'.join([ha1, nonce, nc, cnonce, 'auth', ha2]))
+        parts += ['response="%s"' % resp, 'algorithm=MD5',
+                  'cnonce="%s"' % cnonce, 'qop=auth', 'nc=%s' % nc]
+    else:
+        resp = md5_hex(':'.join([ha1, nonce, ha2]))
+        parts += ['response="%s"' % resp, 'algorithm=MD5']
+    if 'opaque' in ch:
+        parts.append('opaque="%s"' % ch['opaque'])
+    return 'Digest ' + ', '.join(parts)
+
+
+class SipMessage:
+    def __init__(self, raw):
+        self.raw = raw
+        text = raw.decode('utf-8', 'replace')
+        head, _, self.body = text.partition('\r\n\r\n')
+        lines = head.split('\r\n')
+        self.first_line = lines[0]
+        m = re.match(r'SIP/2\.0 (\d{3}) ?(.*)', self.first_line)
+        self.status = int(m.group(1)) if m else None
+        self.reason = m.group(2) if m else None
+        self.headers = []
+        for line in lines[1:]:
+            k, _, v = line.partition(':')
+            self.headers.append((k.strip().lower(), v.strip()))
+
+    def header(self, name):
+        name = name.lower()
+        compact = {'via': 'v', 'from': 'f', 'to': 't', 'call-id': 'i',
+                   'contact': 'm', 'content-length': 'l'}.get(name)
+        for k, v in self.headers:
+            if k == name or k == compact:
+                return v
+        return None
+
+    def __repr__(self):
+        return '<%s>' % self.first_line
+
+
+class SipClient:
+    """A bare UDP or TCP SIP endpoint on loopback that sends what it is
+    told, well-formed or not, and reads responses."""
+
+    def __init__(self, server_port, transport='udp', user='probe'):
+        self.server = (LOOPBACK, server_port)
+        self.transport = transport
+        self.user = user
+        self.tag = uuid.uuid4().hex[:10]
+        self.cseq = 1
+        self._buf = b''
+        self._connect()
+
+    def _connect(self):
+        if self.transport == 'udp':
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.sock.bind((LOOPBACK, 0))
+        else:
+            self.sock = socket.create_connection(self.server, timeout=5)
+        self.local = self.sock.getsockname()
+        self._buf = b''
+
+    def reconnect(self):
+        self.close()
+        self._connect()
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def send_raw(self, data):
+        try:
+            if self.transport == 'udp':
+                self.sock.sendto(data, self.server)
+            else:
+                self.sock.sendall(data)
+            return True
+        except (BrokenPipeError, ConnectionResetError):
+            return False
+
+    def build(self, method, uri, headers=(), body=b'', call_id=None,
+              cseq=None, branch=None, to_tag=None, via=None):
+        """A well-formed request; `headers` are (name, value) added or,
+        with value None, removed."""
+        if cseq is None:
+            cseq = self.cseq
+            self.cseq += 1
+        branch = branch or 'z9hG4bK' + uuid.uuid4().hex[:16]
+        host, port = self.local
+        std = [
+            ('Via', via or 'SIP/2.0/%s %s:%d;branch=%s;rport'
+             % (self.transport.upper(), host, port, branch)),
+            ('Max-Forwards', '70'),
+            ('From', '<sip:%s@%s:%d>;tag=%s' % (self.user, host, port,
+                                                self.tag)),
+            ('To', '<%s>%s' % (uri, ';tag=' + to_tag if to_tag else '')),
+            ('Call-ID', call_id or uuid.uuid4().hex + '@' + host),
+            ('CSeq', '%d %s' % (cseq, method)),
+            ('Contact', '<sip:%s@%s:%d;transport=%s>'
+             % (self.user, host, port, self.transport)),
+            ('User-Agent', 'lianluo-e2e'),
+        ]
+        names = {k.lower() for k, _ in headers}
+        lines = [(k, v) for k, v in std if k.lower() not in names]
+        lines += [(k, v) for k, v in headers if v is not None]
+        if body:
+            lines.append(('Content-Type', 'application/sdp'))
+        lines.append(('Content-Length', str(len(body))))
+        text = '%s %s SIP/2.0\r\n' % (method, uri)
+        text += ''.join('%s: %s\r\n' % kv for kv in lines) + '\r\n'
+        return text.encode() + body
+
+    def recv(self, timeout=2.0, provisional=False):
+        """The next response (skipping 1xx unless asked), or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            raw = self._recv_one(left)
+            if raw is None:
+                return None
+            msg = SipMessage(raw)
+            if msg.status is None:
+                continue  # a request from the server: not ours to test
+            if msg.status >= 200 or provisional:
+                return msg
+
+    def _recv_one(self, timeout):
+        self.sock.settimeout(timeout)
+        try:
+            if self.transport == 'udp':
+                data, _ = self.sock.recvfrom(65535)
+                return data
+            while True:
+                msg = self._take_tcp()
+                if msg is not None:
+                    return msg
+                data = self.sock.recv(65536)
+                if not data:
+                    return None
+                self._buf += data
+        except (socket.timeout, ConnectionResetError):
+            return None
+
+    def _take_tcp(self):
+        while self._buf.startswith(b'\r\n'):  # keep-alives
+            self._buf = self._buf[2:]
+        head, sep, rest = self._buf.partition(b'\r\n\r\n')
+        if not sep:
+            return None
+        m = re.search(rb'(?im)^(?:content-length|l)\s*:\s*(\d+)', head)
+        n = int(m.group(1)) if m else 0
+        if len(rest) < n:
+            return None
+        self._buf = rest[n:]
+        return head + b'\r\n\r\n' + rest[:n]
+
+    def request(self, method, uri, timeout=3.0, **kw):
+        if not self.send_raw(self.build(method, uri, **kw)):
+            return None
+        return self.recv(timeout)
+
+    def options(self, timeout=3.0):
+        return self.request('OPTIONS', 'sip:%s:%d' % self.server,
+                            timeout=timeout)
+
+
+def sdp_offer(rtp_port, session_id=None):
+    sid = session_id or random.randrange(1, 1 << 30)
+    return ('v=0\r\no=- %d 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n'
+            'm=audio %d RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n'
+            'a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n'
+            'a=sendrecv\r\n' % (sid, LOOPBACK, LOOPBACK,
+                                rtp_port)).encode()
+
+
+# --------------------------------------------------------------------------
+# The test run
+
+class Test:
+    """What run() hands to a test: its directory, processes and tools."""
+
+    def __init__(self, name):
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix='ll-e2e-%s-' % name)
+        self.procs = []
+        self.phones = []
+        self.servers = []
+        self._tones = {}
+        tonecheck_path(self.dir)
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)
+
+    def track(self, proc, phone=None):
+        self.procs.append(proc)
+        if phone is not None and phone not in self.phones:
+            self.phones.append(phone)
+
+    def tone(self, freq):
+        """A long mono 8 kHz WAV of one sine, made once per test."""
+        if freq not in self._tones:
+            self._tones[freq] = make_tone(self.path('tone%d.wav' % freq),
+                                          freq)
+        return self._tones[freq]
+
+    def server(self, start=True, **kw):
+        srv = Server(self, name='lianluod' if not self.servers
+                     else 'lianluod%d' % len(self.servers), **kw)
+        self.servers.append(srv)
+        return srv.start() if start else srv
+
+    def phone(self, name, start=True, **kw):
+        ph = Phone(self, name, **kw)
+        return ph.start() if start else ph
+
+    def spawn(self, name, argv, **kw):
+        proc = Process(name, argv, self.path(name + '.log'), **kw)
+        self.track(proc)
+        return proc.start()
+
+    def cleanup(self):
+        # Phones first, politely, so that their recordings are complete;
+        # then everything else.
+        for ph in self.phones:
+            try:
+                ph.quit(timeout=3.0)
+            except Exception as e:
+                sys.stderr.write('quitting %s: %s\n' % (ph.name, e))
+        for p in self.procs:
+            p.terminate(timeout=5.0)
+        kill_all()
+
+    def server_log_tail(self, lines=40):
+        out = []
+        for srv in self.servers:
+            out.append('---- %s (%s), last %d lines:\n%s'
+                       % (srv.name, srv.log_path, lines,
+                          '\n'.join(read_text(srv.log_path)
+                                    .splitlines()[-lines:])))
+        return '\n'.join(out)
+
+
+def _on_alarm(signum, frame):
+    raise TestTimeout('the test did not finish within its time limit')
+
+
+def _on_term(signum, frame):
+    raise SystemExit('terminated by signal %d' % signum)
+
+
+def run(fn, timeout=DEFAULT_TEST_TIMEOUT, name=None):
+    """Runs test function fn(t) and exits 0 (pass) or 1 (fail)."""
+    name = name or re.sub(r'^test_', '', os.path.splitext(
+        os.path.basename(sys.argv[0]))[0])
+    signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    t = None
+    ok = False
+    try:
+        t = Test(name)
+        log('%s: work directory %s' % (name, t.dir))
+        signal.alarm(int(timeout))
+        fn(t)
+        ok = True
+    except TestFailure as e:
+        sys.stdout.write('FAIL: %s\n' % e)
+    except SystemExit as e:
+        sys.stdout.write('FAIL: %s\n' % (e.code,))
+    except BaseException:
+        sys.stdout.write('FAIL: unexpected error\n%s' % traceback.format_exc())
+    finally:
+        signal.alarm(0)
+        if t is not None:
+            try:
+                t.cleanup()
+            except BaseException:
+                sys.stdout.write('cleanup: %s' % traceback.format_exc())
+        kill_all()
+    if not ok:
+        if t is not None:
+            tail = t.server_log_tail()
+            if tail:
+                sys.stdout.write(tail + '\n')
+            sys.stdout.write('logs and recordings kept in %s\n' % t.dir)
+        sys.stdout.flush()
+        os._exit(1)
+    if os.environ.get('LL_KEEP'):
+        log('kept %s' % t.dir)
+    else:
+        shutil.rmtree(t.dir, ignore_errors=True)
+    log('PASS %s' % name)
+    sys.stdout.flush()
+    os._exit(0)
