@@ -592,7 +592,8 @@ static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 	if (err)
 		goto fail;
 
-	err = accept_leg_a(call, msg, 100, "Trying", NULL);
+	/* libre accepts with 101..299 only: progress, no SDP yet. */
+	err = accept_leg_a(call, msg, 183, "Session Progress", NULL);
 	if (err)
 		goto fail;
 
