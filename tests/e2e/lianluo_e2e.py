@@ -777,8 +777,10 @@ def assert_log_clean(srv, numbers=(), secrets=()):
 # 200 OK (lianluo) [1 binding]".
 _REG_OK = re.compile(r'\{\d+/(?:UDP|TCP|TLS)/v[46]\} 2\d\d ')
 # The same line with a failure code, or a transport error.
-_REG_FAIL = re.compile(r'(?:\{\d+/(?:UDP|TCP|TLS)/v[46]\} [3-6]\d\d |'
-                       r'reg(?:ister)?: .*(?:failed|[3-6]\d\d ))', re.I)
+_REG_FAIL = re.compile(r'^.*(?:\{\d+/(?:UDP|TCP|TLS)/v[46]\} [3-6]\d\d |'
+                       r'reg(?:ister)?: .*(?:failed|[3-6]\d\d )).*$',
+                       re.I | re.M)
+_ANSI = re.compile(r'\x1b\[[0-9;]*m')
 # baresip's SIP trace (-s) frames each message like this.
 _TRACE = re.compile(r'\x1b\[36;1m#\n(\S+) (\S+) -> (\S+)\n(.*?)\x1b\[;m',
                     re.S)
@@ -864,8 +866,12 @@ class Phone:
             'call_local_timeout\t120',
             'call_max_calls\t\t4',
             'audio_source\t\taufile,%s' % self.wav,
-            'audio_player\t\talsa,null',
-            'audio_alert\t\talsa,null',
+            # A player that never plays: alsa's null device does not
+            # block, so its thread spins at 100 % CPU for the whole call.
+            # aubridge only runs when a source of the same name exists, and
+            # the recordings are made before the player (sndfile filter).
+            'audio_player\t\taubridge,nobody-listens',
+            'audio_alert\t\taubridge,nobody-rings',
             'audio_level\t\tno',
             'ausrc_format\t\ts16',
             'auplay_format\t\ts16',
@@ -879,7 +885,7 @@ class Phone:
             'module_path\t\t/usr/lib/baresip/modules',
         ] + ['module\t\t\t%s' % m for m in modules] + [
             'module\t\t\tsndfile.so',
-            'module\t\t\talsa.so',
+            'module\t\t\taubridge.so',
             'module\t\t\taufile.so',
             'module_tmp\t\taccount.so',
             'module_app\t\tmenu.so',
@@ -942,8 +948,9 @@ class Phone:
         except OSError:
             pass
         if self.proc.wait(timeout) is None:
+            # e.g. still unregistering from a server that is gone
             log('%s did not quit: terminating' % self.name)
-        self.proc.terminate()
+        self.proc.terminate(timeout=2.0)
         if self._sock:
             self._sock.close()
 
@@ -1095,7 +1102,8 @@ class Phone:
             if m or any(e.get('type') == 'REGISTER_FAIL'
                         for e in self.events):
                 fail('%s: registration failed: %s'
-                     % (self.name, m.group(0) if m else 'REGISTER_FAIL'))
+                     % (self.name, _ANSI.sub('', m.group(0)).strip()
+                        if m else 'REGISTER_FAIL'))
             self._check_running()
             return False
         wait_until(registered, timeout, '%s to register' % self.name)
@@ -1436,7 +1444,7 @@ class Test:
             except Exception as e:
                 sys.stderr.write('quitting %s: %s\n' % (ph.name, e))
         for p in self.procs:
-            p.terminate(timeout=5.0)
+            p.terminate(timeout=3.0)
         kill_all()
 
     def server_log_tail(self, lines=40):

@@ -163,9 +163,10 @@ void api_group_delete(struct api_req *req)
 
 	err = store_group_delete(req->api->st, req->app.sdk_app_id,
 				 req->param);
-	if (err == EEXIST) {
+	if (err == EBUSY || err == EEXIST) {
+		/* The store refuses to delete a group that numbers use. */
 		api_error(req, 409, "ResourceInUse", "skill group '%s' is in "
-			  "use by staff or numbers", req->param);
+			  "use by service numbers", req->param);
 		return;
 	}
 	else if (err) {

@@ -141,7 +141,7 @@ void api_number_delete(struct api_req *req)
 
 	err = store_number_delete(req->api->st, req->app.sdk_app_id,
 				  req->param);
-	if (err == EEXIST) {
+	if (err == EBUSY || err == EEXIST) {
 		api_error(req, 409, "ResourceInUse", "number is in use");
 		return;
 	}

@@ -327,7 +327,7 @@ void api_staff_delete(struct api_req *req)
 
 	err = store_staff_delete(req->api->st, req->app.sdk_app_id,
 				 req->param);
-	if (err == EEXIST) {
+	if (err == EBUSY || err == EEXIST) {
 		api_error(req, 409, "ResourceInUse",
 			  "staff member '%s' is in use", req->param);
 		return;

@@ -310,10 +310,8 @@ static int token_check(struct api_req *req, const char *token,
 	memset(&a, 0, sizeof(a));
 
 	dot = strchr(token, '.');
-	if (!dot) {
-		err = EBADMSG;
-		goto out;
-	}
+	if (!dot)
+		goto fail;
 
 	err = b64url_decode(payload, sizeof(payload) - 1, &plen, token,
 			    dot - token);

@@ -653,6 +653,8 @@ void b2bua_conn_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 
+	log_info("sip: INVITE from %J for unknown number '%r': 404",
+		 &msg->src, &msg->uri.user);
 	(void)sip_treply(NULL, sf->sip, msg, 404, "Not Found");
 }
 

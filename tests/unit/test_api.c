@@ -1,0 +1,1464 @@
+/**
+ * @file test_api.c  Tests of the HTTP API, the request signature and the
+ *                   JSON writer
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * The API runs in-process on the real libre loop, on 127.0.0.1 port 0,
+ * over a ":memory:" store.  Each request is sent by a blocking client on a
+ * thread of its own while the main thread runs re_main() with a deadline;
+ * the client wakes the loop through an mqueue when it has the reply.  All
+ * assertions run on the main thread.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <time.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <re.h>
+#include <cmocka.h>
+#include "common/log.h"
+#include "common/sign.h"
+#include "common/jsonw.h"
+#include "config.h"
+#include "store/store.h"
+#include "api/api.h"
+
+
+enum {
+	MAX_BODY    = 4096,
+	DEADLINE_MS = 5000,
+};
+
+enum auth_mode {
+	AUTH_NONE,
+	AUTH_OK,
+	AUTH_BADSIG,
+	AUTH_SKEW,
+	AUTH_UNKNOWN_ID,
+	AUTH_MALFORMED,
+	AUTH_APP2,
+};
+
+struct resp {
+	uint16_t scode;
+	char *raw;            /* whole response, NUL-terminated */
+	size_t rawlen;
+	const char *body;     /* into raw */
+	struct odict *od;     /* decoded body, NULL if not JSON */
+};
+
+struct fix {
+	struct config cfg;
+	struct store *st;
+	struct api *api;
+	struct store_app app;
+	struct store_app app2;
+	struct sa laddr;
+	struct mqueue *mq;
+	struct tmr tmr;
+	bool timeout;
+};
+
+struct job {
+	struct sa addr;
+	const char *raw;
+	size_t len;
+	bool read_all;        /* read until EOF (pipelining) */
+	struct mqueue *mq;
+	char *out;
+	size_t outlen;
+	int err;
+};
+
+
+/* ------------------------------------------------------------------ */
+/* Blocking client thread                                               */
+
+static size_t resp_complete(const char *buf, size_t n)
+{
+	const char *eoh, *cl;
+	size_t hlen, clen;
+
+	buf = buf ? buf : "";
+	eoh = strstr(buf, "\r\n\r\n");
+	if (!eoh)
+		return 0;
+
+	hlen = eoh + 4 - buf;
+	cl = strstr(buf, "Content-Length: ");
+	if (!cl || cl > eoh)
+		return 0;
+
+	clen = strtoul(cl + 16, NULL, 10);
+
+	return n >= hlen + clen ? hlen + clen : 0;
+}
+
+
+static void *client_thread(void *arg)
+{
+	struct job *job = arg;
+	struct sockaddr_in sin;
+	struct timeval tv = {5, 0};
+	size_t sent = 0, cap = 65536;
+	int fd;
+
+	job->out = calloc(1, cap + 1);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || !job->out) {
+		job->err = ENOMEM;
+		goto out;
+	}
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(sa_port(&job->addr));
+	sin.sin_addr.s_addr = htonl(sa_in(&job->addr));
+
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		job->err = errno;
+		goto out;
+	}
+
+	while (sent < job->len) {
+		ssize_t n = send(fd, job->raw + sent, job->len - sent,
+				 MSG_NOSIGNAL);
+		if (n <= 0)
+			break;   /* the server may refuse early: read anyway */
+		sent += (size_t)n;
+	}
+
+	for (;;) {
+		ssize_t n;
+
+		if (!job->read_all && resp_complete(job->out, job->outlen))
+			break;
+
+		if (job->outlen == cap) {
+			char *p = realloc(job->out, 2 * cap + 1);
+			if (!p)
+				break;
+			job->out = p;
+			cap *= 2;
+		}
+
+		n = recv(fd, job->out + job->outlen, cap - job->outlen, 0);
+		if (n <= 0)
+			break;
+		job->outlen += (size_t)n;
+		job->out[job->outlen] = '\0';
+	}
+
+ out:
+	if (fd >= 0)
+		close(fd);
+	(void)mqueue_push(job->mq, 0, job);
+	return NULL;
+}
+
+
+static void mq_handler(int id, void *data, void *arg)
+{
+	(void)id;
+	(void)data;
+	(void)arg;
+	re_cancel();
+}
+
+
+static void deadline_handler(void *arg)
+{
+	struct fix *f = arg;
+
+	f->timeout = true;
+	re_cancel();
+}
+
+
+static void resp_reset(struct resp *r)
+{
+	free(r->raw);
+	mem_deref(r->od);
+	memset(r, 0, sizeof(*r));
+}
+
+
+/* Send raw bytes, run the loop until the reply is read. */
+static int run_raw(struct fix *f, const char *raw, size_t len, bool all,
+		   struct resp *r)
+{
+	struct job job;
+	pthread_t tid;
+	const char *eoh;
+	int err;
+
+	resp_reset(r);
+	memset(&job, 0, sizeof(job));
+	job.addr = f->laddr;
+	job.raw = raw;
+	job.len = len;
+	job.read_all = all;
+	job.mq = f->mq;
+
+	err = pthread_create(&tid, NULL, client_thread, &job);
+	if (err)
+		return err;
+
+	f->timeout = false;
+	tmr_start(&f->tmr, DEADLINE_MS, deadline_handler, f);
+	(void)re_main(NULL);
+	tmr_cancel(&f->tmr);
+	pthread_join(tid, NULL);
+
+	if (f->timeout) {
+		free(job.out);
+		return ETIMEDOUT;
+	}
+
+	r->raw = job.out;
+	r->rawlen = job.outlen;
+	if (job.err)
+		return job.err;
+
+	if (!r->raw || sscanf(r->raw, "HTTP/1.1 %hu", &r->scode) != 1)
+		return EBADMSG;
+
+	eoh = strstr(r->raw, "\r\n\r\n");
+	if (!eoh)
+		return EBADMSG;
+	r->body = eoh + 4;
+
+	if (*r->body == '{')
+		(void)json_decode_odict(&r->od, 16, r->body, strlen(r->body),
+					8);
+
+	return 0;
+}
+
+
+/* A request with Connection: close, signed as mode says. */
+static int request(struct fix *f, const char *method, const char *target,
+		   const char *body, enum auth_mode mode, struct resp *r)
+{
+	const struct store_app *app = mode == AUTH_APP2 ? &f->app2 : &f->app;
+	char auth[512] = "";
+	char *raw = NULL;
+	size_t blen = body ? strlen(body) : 0;
+	uint64_t ts = (uint64_t)time(NULL);
+	int err = 0;
+
+	switch (mode) {
+
+	case AUTH_NONE:
+		break;
+
+	case AUTH_OK:
+	case AUTH_APP2:
+		err = sign_authorization(auth, sizeof(auth), app->secret_id,
+					 app->secret_key, method, target, ts,
+					 (const uint8_t *)body, blen);
+		break;
+
+	case AUTH_BADSIG:
+		err = sign_authorization(auth, sizeof(auth), app->secret_id,
+					 "not-the-key", method, target, ts,
+					 (const uint8_t *)body, blen);
+		break;
+
+	case AUTH_SKEW:
+		err = sign_authorization(auth, sizeof(auth), app->secret_id,
+					 app->secret_key, method, target,
+					 ts - 301, (const uint8_t *)body,
+					 blen);
+		break;
+
+	case AUTH_UNKNOWN_ID:
+		err = sign_authorization(auth, sizeof(auth), "AKIDnobody",
+					 app->secret_key, method, target, ts,
+					 (const uint8_t *)body, blen);
+		break;
+
+	case AUTH_MALFORMED:
+		str_ncpy(auth, "Basic YWxpY2U6c2VjcmV0", sizeof(auth));
+		break;
+	}
+
+	if (err)
+		return err;
+
+	err = re_sdprintf(&raw, "%s %s HTTP/1.1\r\n"
+			  "Host: 127.0.0.1\r\n"
+			  "Connection: close\r\n"
+			  "Content-Type: application/json\r\n"
+			  "Content-Length: %zu\r\n"
+			  "%s%s%s"
+			  "\r\n"
+			  "%s",
+			  method, target, blen,
+			  auth[0] ? "Authorization: " : "", auth,
+			  auth[0] ? "\r\n" : "", body ? body : "");
+	if (err)
+		return err;
+
+	err = run_raw(f, raw, strlen(raw), false, r);
+	mem_deref(raw);
+
+	return err;
+}
+
+
+/* Look up "a.b.0.c" in a decoded body. */
+static const struct odict_entry *jget(const struct odict *od,
+				      const char *path)
+{
+	const struct odict_entry *e = NULL;
+	char buf[128], *key, *save = NULL;
+
+	str_ncpy(buf, path, sizeof(buf));
+
+	for (key = strtok_r(buf, ".", &save); key && od;
+	     key = strtok_r(NULL, ".", &save)) {
+		e = odict_lookup(od, key);
+		if (!e)
+			return NULL;
+		od = odict_type_iscontainer(e->type) ? e->u.odict : NULL;
+	}
+
+	return key ? NULL : e;
+}
+
+
+static const char *jstr(const struct resp *r, const char *path)
+{
+	const struct odict_entry *e = r->od ? jget(r->od, path) : NULL;
+
+	return (e && e->type == ODICT_STRING) ? e->u.str : "(absent)";
+}
+
+
+static int64_t jint(const struct resp *r, const char *path)
+{
+	const struct odict_entry *e = r->od ? jget(r->od, path) : NULL;
+
+	return (e && e->type == ODICT_INT) ? e->u.integer : -999999;
+}
+
+
+static size_t jcount(const struct resp *r, const char *path)
+{
+	const struct odict_entry *e = r->od ? jget(r->od, path) : NULL;
+
+	return (e && e->type == ODICT_ARRAY) ? odict_count(e->u.odict, false)
+		: 9999;
+}
+
+
+static bool jhas(const struct resp *r, const char *path)
+{
+	return r->od && jget(r->od, path) != NULL;
+}
+
+
+#define REQ(f, m, t, b, a, r) \
+	assert_int_equal(0, request((f), (m), (t), (b), (a), (r)))
+
+#define ASSERT_ERROR(r, sc, code) do { \
+		assert_int_equal((sc), (r)->scode); \
+		assert_string_equal((code), jstr((r), "error.code")); \
+		assert_true(jhas((r), "error.message")); \
+	} while (0)
+
+
+static void assert_healthy(struct fix *f)
+{
+	struct resp r = {0};
+
+	REQ(f, "GET", "/healthz", NULL, AUTH_NONE, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("ok", jstr(&r, "status"));
+	assert_non_null(strstr(r.raw, "Content-Type: application/json"));
+	resp_reset(&r);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Fixture                                                              */
+
+static int group_setup(void **state)
+{
+	(void)state;
+
+	if (libre_init())
+		return -1;
+	log_set_level(LOG_LEVEL_WARN);
+	return 0;
+}
+
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	libre_close();
+	return 0;
+}
+
+
+static int api_start(struct fix *f, api_status_h *statush, void *arg)
+{
+	int err;
+
+	f->api = mem_deref(f->api);
+
+	err = api_alloc(&f->api, &f->cfg, f->st, "sip:127.0.0.1:5060",
+			statush, arg);
+	if (!err)
+		err = api_laddr(f->api, &f->laddr);
+
+	return err;
+}
+
+
+static int setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	int err;
+
+	if (!f)
+		return -1;
+
+	(void)sa_set_str(&f->cfg.http_laddr, "127.0.0.1", 0);
+	str_ncpy(f->cfg.realm, "lianluo.test", sizeof(f->cfg.realm));
+	f->cfg.ring_timeout_s = 20;
+	f->cfg.max_wait_s     = 120;
+	f->cfg.wrapup_s       = 5;
+	f->cfg.token_ttl_s    = 300;
+	f->cfg.sipcred_ttl_s  = 3600;
+	f->cfg.http_max_body  = MAX_BODY;
+
+	err = store_open(&f->st, ":memory:");
+	if (!err)
+		err = store_app_create(f->st, &f->app);
+	if (!err)
+		err = store_app_create(f->st, &f->app2);
+	if (!err)
+		err = mqueue_alloc(&f->mq, mq_handler, f);
+	if (!err)
+		err = api_start(f, NULL, NULL);
+	if (err) {
+		fprintf(stderr, "setup failed: %s\n", strerror(err));
+		return -1;
+	}
+
+	assert_int_not_equal(0, sa_port(&f->laddr));
+
+	*state = f;
+	return 0;
+}
+
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+
+	tmr_cancel(&f->tmr);
+	mem_deref(f->api);
+	mem_deref(f->mq);
+	mem_deref(f->st);
+	free(f);
+	return 0;
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Signature and JSON writer (no server)                               */
+
+static void test_sign_vector(void **state)
+{
+	const char *body = "{\"user_id\":\"alice\"}";
+	char hex[SIGN_HEX_SZ], hdr[256];
+	struct pl met, tgt;
+	(void)state;
+
+	/* Expected values computed once with
+	 *   printf 'POST\n/v1/staff?x=1\n1700000000\n<sha256 of body>' |
+	 *   openssl dgst -sha256 -hmac test-secret-key */
+	pl_set_str(&met, "POST");
+	pl_set_str(&tgt, "/v1/staff?x=1");
+	assert_int_equal(0, sign_compute(hex, "test-secret-key", &met, &tgt,
+					 1700000000, (const uint8_t *)body,
+					 strlen(body)));
+	assert_string_equal("47c72fb968cc8d1d1b905c8c500bc536"
+			    "db5a1ab12b11bf4e6e5b0008db471fe1", hex);
+
+	/* Empty body: the hash of "" is signed. */
+	pl_set_str(&met, "GET");
+	pl_set_str(&tgt, "/v1/cdrs?limit=5");
+	assert_int_equal(0, sign_compute(hex, "test-secret-key", &met, &tgt,
+					 1700000000, NULL, 0));
+	assert_string_equal("5f8e5e12ce0e9706f81525851b715357"
+			    "dcb2da69a38ace68836c637d5d4ab08e", hex);
+
+	assert_int_equal(0, sign_authorization(hdr, sizeof(hdr), "AKID1",
+					       "test-secret-key", "GET",
+					       "/v1/cdrs?limit=5", 1700000000,
+					       NULL, 0));
+	assert_string_equal("LL-HMAC-SHA256 SecretId=AKID1, "
+			    "Timestamp=1700000000, Signature="
+			    "5f8e5e12ce0e9706f81525851b715357"
+			    "dcb2da69a38ace68836c637d5d4ab08e", hdr);
+
+	assert_int_equal(ENOSPC, sign_authorization(hdr, 20, "AKID1", "k",
+						    "GET", "/", 1, NULL, 0));
+}
+
+
+static void test_sign_decode_verify(void **state)
+{
+	static const char *badv[] = {
+		"",
+		"LL-HMAC-SHA256",
+		"Basic Zm9vOmJhcg==",
+		"LL-HMAC-SHA256 SecretId=a, Timestamp=1",
+		"LL-HMAC-SHA256 SecretId=a, Timestamp=1x, Signature="
+		"5f8e5e12ce0e9706f81525851b715357"
+		"dcb2da69a38ace68836c637d5d4ab08e",
+		"LL-HMAC-SHA256 SecretId=a, SecretId=b, Timestamp=1, "
+		"Signature=5f8e5e12ce0e9706f81525851b715357"
+		"dcb2da69a38ace68836c637d5d4ab08e",
+		"LL-HMAC-SHA256 SecretId=a, Timestamp=1, Signature=abc",
+		"LL-HMAC-SHA256 SecretId=a, Timestamp=1, Signature=, x=y",
+		"LL-HMAC-SHA256 SecretId=a, Timestamp=1, Other=2, Signature="
+		"5f8e5e12ce0e9706f81525851b715357"
+		"dcb2da69a38ace68836c637d5d4ab08e",
+	};
+	const char *good = "ll-hmac-sha256 Signature="
+		"5f8e5e12ce0e9706f81525851b715357"
+		"dcb2da69a38ace68836c637d5d4ab08e,Timestamp=1700000000 ,"
+		"  SecretId=AKID1";
+	struct sign_auth auth;
+	struct pl hv, met, tgt;
+	char upper[SIGN_HEX_SZ];
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < ARRAY_SIZE(badv); i++) {
+		pl_set_str(&hv, badv[i]);
+		assert_int_equal(EBADMSG, sign_decode(&auth, &hv));
+	}
+
+	pl_set_str(&hv, good);
+	assert_int_equal(0, sign_decode(&auth, &hv));
+	assert_int_equal(0, pl_strcmp(&auth.secret_id, "AKID1"));
+	assert_true(auth.timestamp == 1700000000);
+
+	pl_set_str(&met, "GET");
+	pl_set_str(&tgt, "/v1/cdrs?limit=5");
+	assert_int_equal(0, sign_verify(&auth, "test-secret-key", &met, &tgt,
+					NULL, 0, 1700000000));
+	/* Within and beyond the 300 s window, both directions */
+	assert_int_equal(0, sign_verify(&auth, "test-secret-key", &met, &tgt,
+					NULL, 0, 1700000300));
+	assert_int_equal(ETIMEDOUT, sign_verify(&auth, "test-secret-key",
+						&met, &tgt, NULL, 0,
+						1700000301));
+	assert_int_equal(ETIMEDOUT, sign_verify(&auth, "test-secret-key",
+						&met, &tgt, NULL, 0,
+						1699999699));
+	/* Wrong key, other target, other method, a body */
+	assert_int_equal(EACCES, sign_verify(&auth, "other-key", &met, &tgt,
+					     NULL, 0, 1700000000));
+	pl_set_str(&tgt, "/v1/cdrs?limit=6");
+	assert_int_equal(EACCES, sign_verify(&auth, "test-secret-key", &met,
+					     &tgt, NULL, 0, 1700000000));
+	pl_set_str(&tgt, "/v1/cdrs?limit=5");
+	pl_set_str(&met, "POST");
+	assert_int_equal(EACCES, sign_verify(&auth, "test-secret-key", &met,
+					     &tgt, NULL, 0, 1700000000));
+	pl_set_str(&met, "GET");
+	assert_int_equal(EACCES, sign_verify(&auth, "test-secret-key", &met,
+					     &tgt, (const uint8_t *)"x", 1,
+					     1700000000));
+
+	/* The signature is lowercase hex: uppercase does not verify. */
+	for (i = 0; i < SIGN_HEX_SZ - 1; i++)
+		upper[i] = (char)toupper((unsigned char)auth.signature.p[i]);
+	upper[SIGN_HEX_SZ - 1] = '\0';
+	auth.signature.p = upper;
+	assert_int_equal(EACCES, sign_verify(&auth, "test-secret-key", &met,
+					     &tgt, NULL, 0, 1700000000));
+}
+
+
+static void test_jsonw(void **state)
+{
+	char buf[256];
+	struct pl pl;
+	bool t = true;
+	(void)state;
+
+	re_snprintf(buf, sizeof(buf), "%H", jsonw_str,
+		    "a\"b\\c\n\t\x01/\xe8\x81\x94");
+	assert_string_equal("\"a\\\"b\\\\c\\n\\t\\u0001/\xe8\x81\x94\"",
+			    buf);
+
+	/* Invalid UTF-8: a lone continuation byte, a truncated sequence,
+	 * an overlong '/', a surrogate */
+	re_snprintf(buf, sizeof(buf), "%H", jsonw_str,
+		    "x\x80y\xe8\x81" "z\xc0\xafw\xed\xa0\x80");
+	assert_string_equal("\"x\\ufffdy\\ufffd\\ufffdz\\ufffd\\ufffdw"
+			    "\\ufffd\\ufffd\\ufffd\"", buf);
+
+	re_snprintf(buf, sizeof(buf), "%H", jsonw_str, NULL);
+	assert_string_equal("null", buf);
+	re_snprintf(buf, sizeof(buf), "%H", jsonw_str, "");
+	assert_string_equal("\"\"", buf);
+
+	pl_set_str(&pl, "abcdef");
+	pl.l = 3;
+	re_snprintf(buf, sizeof(buf), "%H", jsonw_pl, &pl);
+	assert_string_equal("\"abc\"", buf);
+
+	re_snprintf(buf, sizeof(buf), "%H", jsonw_bool, &t);
+	assert_string_equal("true", buf);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Server                                                               */
+
+static void test_healthz(void **state)
+{
+	struct fix *f = *state;
+	struct resp r = {0};
+
+	assert_healthy(f);
+
+	/* Not a signed resource: signing does not hurt. */
+	REQ(f, "GET", "/healthz", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	resp_reset(&r);
+}
+
+
+static void test_auth_failures(void **state)
+{
+	struct fix *f = *state;
+	static const enum auth_mode modev[] = {
+		AUTH_NONE, AUTH_BADSIG, AUTH_SKEW, AUTH_UNKNOWN_ID,
+		AUTH_MALFORMED,
+	};
+	struct resp r = {0};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(modev); i++) {
+		REQ(f, "GET", "/v1/staff", NULL, modev[i], &r);
+		ASSERT_ERROR(&r, 401, "AuthFailure");
+		assert_null(strstr(r.raw, f->app.secret_key));
+		resp_reset(&r);
+		assert_healthy(f);
+
+		REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"g\"}",
+		    modev[i], &r);
+		ASSERT_ERROR(&r, 401, "AuthFailure");
+		resp_reset(&r);
+	}
+
+	/* Nothing was created by the refused POSTs. */
+	REQ(f, "GET", "/v1/skill-groups", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(0, jcount(&r, "skill_groups"));
+	resp_reset(&r);
+
+	/* A signature over another body does not cover this one. */
+	{
+		char auth[512], raw[1024];
+		const char *b1 = "{\"name\":\"g1\"}", *b2 = "{\"name\":\"g2\"}";
+
+		assert_int_equal(0, sign_authorization(auth, sizeof(auth),
+			f->app.secret_id, f->app.secret_key, "POST",
+			"/v1/skill-groups", (uint64_t)time(NULL),
+			(const uint8_t *)b1, strlen(b1)));
+		re_snprintf(raw, sizeof(raw), "POST /v1/skill-groups HTTP/1.1"
+			    "\r\nAuthorization: %s\r\nContent-Length: %zu"
+			    "\r\nConnection: close\r\n\r\n%s", auth,
+			    strlen(b2), b2);
+		assert_int_equal(0, run_raw(f, raw, strlen(raw), false, &r));
+		ASSERT_ERROR(&r, 401, "AuthFailure");
+		assert_string_equal("signature mismatch",
+				    jstr(&r, "error.message"));
+		resp_reset(&r);
+	}
+
+	/* Skew message */
+	REQ(f, "GET", "/v1/numbers", NULL, AUTH_SKEW, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	assert_string_equal("timestamp too far from server time",
+			    jstr(&r, "error.message"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/numbers", NULL, AUTH_UNKNOWN_ID, &r);
+	assert_string_equal("unknown SecretId", jstr(&r, "error.message"));
+	resp_reset(&r);
+
+	assert_healthy(f);
+}
+
+
+static void test_skill_groups(void **state)
+{
+	struct fix *f = *state;
+	struct resp r = {0};
+
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"sales\"}", AUTH_OK,
+	    &r);
+	assert_int_equal(201, r.scode);
+	assert_string_equal("sales", jstr(&r, "name"));
+	assert_string_equal("longest-idle", jstr(&r, "strategy"));
+	assert_int_equal(20, jint(&r, "ring_timeout_s"));
+	assert_int_equal(5, jint(&r, "wrapup_s"));
+	assert_int_equal(120, jint(&r, "max_wait_s"));
+	assert_true(jint(&r, "created") > 0);
+	resp_reset(&r);
+
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"support\","
+	    "\"strategy\":\"round-robin\",\"ring_timeout_s\":15,"
+	    "\"wrapup_s\":0,\"max_wait_s\":60}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	assert_string_equal("round-robin", jstr(&r, "strategy"));
+	assert_int_equal(15, jint(&r, "ring_timeout_s"));
+	assert_int_equal(0, jint(&r, "wrapup_s"));
+	assert_int_equal(60, jint(&r, "max_wait_s"));
+	resp_reset(&r);
+
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"x\",\"strategy\":"
+	    "\"random\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+
+	/* Duplicate */
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"sales\"}", AUTH_OK,
+	    &r);
+	ASSERT_ERROR(&r, 409, "AlreadyExists");
+	resp_reset(&r);
+
+	/* Invalid: no name, bad strategy, out of range, wrong type */
+	REQ(f, "POST", "/v1/skill-groups", "{}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	assert_string_equal("missing field 'name'",
+			    jstr(&r, "error.message"));
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"y\",\"strategy\":"
+	    "\"fastest\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"y\","
+	    "\"ring_timeout_s\":0}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"y\","
+	    "\"wrapup_s\":-1}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"y\","
+	    "\"wrapup_s\":\"5\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"a/b\"}", AUTH_OK,
+	    &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":42}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/skill-groups", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(3, jcount(&r, "skill_groups"));
+	resp_reset(&r);
+
+	/* Another application sees none of them. */
+	REQ(f, "GET", "/v1/skill-groups", NULL, AUTH_APP2, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(0, jcount(&r, "skill_groups"));
+	resp_reset(&r);
+	REQ(f, "DELETE", "/v1/skill-groups/sales", NULL, AUTH_APP2, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+
+	REQ(f, "DELETE", "/v1/skill-groups/support", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("support", jstr(&r, "name"));
+	assert_true(jget(r.od, "deleted")->u.boolean);
+	resp_reset(&r);
+
+	REQ(f, "DELETE", "/v1/skill-groups/support", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/skill-groups", NULL, AUTH_OK, &r);
+	assert_int_equal(2, jcount(&r, "skill_groups"));
+	resp_reset(&r);
+}
+
+
+static void test_staff(void **state)
+{
+	struct fix *f = *state;
+	struct store_staff s;
+	struct resp r = {0};
+
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"sales\"}", AUTH_OK,
+	    &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"alice\",\"name\":"
+	    "\"Alice \\u674e\",\"phone\":\"+8613812345678\","
+	    "\"extension\":\"1001\",\"password\":\"s3cret-pw\","
+	    "\"skill_groups\":[{\"name\":\"sales\",\"level\":3}]}",
+	    AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	assert_string_equal("alice", jstr(&r, "user_id"));
+	assert_string_equal("Alice \xe6\x9d\x8e", jstr(&r, "name"));
+	assert_string_equal("+8613812345678", jstr(&r, "phone"));
+	assert_string_equal("1001", jstr(&r, "extension"));
+	assert_true(jget(r.od, "sip_password_set")->u.boolean);
+	assert_int_equal(1, jcount(&r, "skill_groups"));
+	assert_string_equal("sales", jstr(&r, "skill_groups.0.name"));
+	assert_int_equal(3, jint(&r, "skill_groups.0.level"));
+	assert_false(jhas(&r, "password"));
+	assert_null(strstr(r.raw, "s3cret-pw"));
+	resp_reset(&r);
+
+	/* HA1 = MD5("1001:lianluo.test:s3cret-pw"), computed with
+	 * openssl dgst -md5 */
+	assert_int_equal(0, store_staff_get(f->st, f->app.sdk_app_id,
+					    "alice", &s));
+	assert_string_equal("fcda6a9765c0f127fc7eaa2f890cda17", s.ha1);
+
+	/* Minimal member: user id only */
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"bob\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	assert_string_equal("", jstr(&r, "extension"));
+	assert_false(jget(r.od, "sip_password_set")->u.boolean);
+	assert_int_equal(0, jcount(&r, "skill_groups"));
+	resp_reset(&r);
+
+	/* Duplicates: user id, extension */
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"alice\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 409, "AlreadyExists");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"carol\",\"extension\":"
+	    "\"1001\",\"password\":\"pw\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 409, "AlreadyExists");
+	resp_reset(&r);
+
+	/* Invalid */
+	REQ(f, "POST", "/v1/staff", "{\"name\":\"nobody\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"a b\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"d\",\"phone\":\"12ab\"}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"d\",\"password\":\"x\"}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"d\",\"skill_groups\":"
+	    "[{\"name\":\"sales\",\"level\":9}]}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"d\",\"skill_groups\":"
+	    "\"sales\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+
+	/* Unknown skill group: nothing is created */
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"d\",\"skill_groups\":"
+	    "[{\"name\":\"nope\"}]}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	assert_int_equal(ENOENT, store_staff_get(f->st, f->app.sdk_app_id,
+						 "d", &s));
+
+	REQ(f, "GET", "/v1/staff", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(2, jcount(&r, "staff"));
+	assert_string_equal("alice", jstr(&r, "staff.0.user_id"));
+	assert_string_equal("sales", jstr(&r, "staff.0.skill_groups.0.name"));
+	assert_int_equal(3, jint(&r, "staff.0.skill_groups.0.level"));
+	assert_string_equal("bob", jstr(&r, "staff.1.user_id"));
+	assert_null(strstr(r.raw, "ha1"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/staff", NULL, AUTH_APP2, &r);
+	assert_int_equal(0, jcount(&r, "staff"));
+	resp_reset(&r);
+
+	REQ(f, "DELETE", "/v1/staff/bob", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("bob", jstr(&r, "user_id"));
+	resp_reset(&r);
+	REQ(f, "DELETE", "/v1/staff/bob", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+
+	/* Percent-encoded path segment */
+	REQ(f, "DELETE", "/v1/staff/%61lice", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/staff", NULL, AUTH_OK, &r);
+	assert_int_equal(0, jcount(&r, "staff"));
+	resp_reset(&r);
+}
+
+
+static void test_numbers(void **state)
+{
+	struct fix *f = *state;
+	struct resp r = {0};
+	static const char *badv[] = {
+		"{\"number\":\"12ab\",\"skill_group\":\"sales\"}",
+		"{\"number\":\"+\",\"skill_group\":\"sales\"}",
+		"{\"number\":\"\",\"skill_group\":\"sales\"}",
+		"{\"number\":\"123456789012345678901\","
+		"\"skill_group\":\"sales\"}",
+		"{\"number\":\"++123\",\"skill_group\":\"sales\"}",
+		"{\"number\":\"4001234567\"}",
+		"{\"skill_group\":\"sales\"}",
+		"{\"number\":4001234567,\"skill_group\":\"sales\"}",
+	};
+	size_t i;
+
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"sales\"}", AUTH_OK,
+	    &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+
+	REQ(f, "POST", "/v1/numbers", "{\"number\":\"+864001234567\","
+	    "\"skill_group\":\"sales\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	assert_string_equal("+864001234567", jstr(&r, "number"));
+	assert_string_equal("sales", jstr(&r, "skill_group"));
+	resp_reset(&r);
+
+	REQ(f, "POST", "/v1/numbers", "{\"number\":\"12345678901234567890\","
+	    "\"skill_group\":\"sales\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+
+	for (i = 0; i < ARRAY_SIZE(badv); i++) {
+		REQ(f, "POST", "/v1/numbers", badv[i], AUTH_OK, &r);
+		ASSERT_ERROR(&r, 400, "InvalidParameter");
+		resp_reset(&r);
+	}
+
+	REQ(f, "POST", "/v1/numbers", "{\"number\":\"4001\","
+	    "\"skill_group\":\"nope\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+
+	REQ(f, "POST", "/v1/numbers", "{\"number\":\"+864001234567\","
+	    "\"skill_group\":\"sales\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 409, "AlreadyExists");
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/numbers", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(2, jcount(&r, "numbers"));
+	resp_reset(&r);
+
+	/* A group with a number is in use */
+	REQ(f, "DELETE", "/v1/skill-groups/sales", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 409, "ResourceInUse");
+	resp_reset(&r);
+
+	REQ(f, "DELETE", "/v1/numbers/+864001234567", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("+864001234567", jstr(&r, "number"));
+	resp_reset(&r);
+	REQ(f, "DELETE", "/v1/numbers/%2B864001234567", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "DELETE", "/v1/numbers/12x", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/numbers", NULL, AUTH_OK, &r);
+	assert_int_equal(1, jcount(&r, "numbers"));
+	assert_string_equal("12345678901234567890", jstr(&r, "numbers.0.number"));
+	resp_reset(&r);
+}
+
+
+static int login_body(char *buf, size_t sz, const char *app,
+		      const char *user, const char *token)
+{
+	return re_snprintf(buf, sz, "{\"sdk_app_id\":\"%s\",\"user_id\":"
+			   "\"%s\",\"token\":\"%s\"}", app, user, token);
+}
+
+
+static void test_tokens_login(void **state)
+{
+	struct fix *f = *state;
+	struct store_sipcred cred;
+	struct resp r = {0};
+	char token[512], tampered[512], body[1024], ha1[40];
+	char user[64], pw[64];
+	uint8_t md[16];
+	int64_t now = (int64_t)time(NULL);
+	size_t n;
+
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"alice\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"bob\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+
+	/* Unknown user; missing user; other application's user */
+	REQ(f, "POST", "/v1/sdk-login-tokens", "{\"user_id\":\"zed\"}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/sdk-login-tokens", "{}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/sdk-login-tokens", "{\"user_id\":\"alice\"}",
+	    AUTH_APP2, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+
+	REQ(f, "POST", "/v1/sdk-login-tokens", "{\"user_id\":\"alice\"}",
+	    AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	str_ncpy(token, jstr(&r, "token"), sizeof(token));
+	assert_true(strlen(token) > 40);
+	assert_non_null(strchr(token, '.'));
+	assert_true(jint(&r, "expires_at") >= now + 300 &&
+		    jint(&r, "expires_at") <= now + 302);
+	assert_string_equal(f->app.sdk_app_id, jstr(&r, "sdk_app_id"));
+	resp_reset(&r);
+
+	/* Tampered: one character of the payload, one of the MAC, the
+	 * MAC dropped, garbage */
+	str_ncpy(tampered, token, sizeof(tampered));
+	tampered[3] = tampered[3] == 'A' ? 'B' : 'A';
+	login_body(body, sizeof(body), f->app.sdk_app_id, "alice", tampered);
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+	assert_healthy(f);
+
+	str_ncpy(tampered, token, sizeof(tampered));
+	n = strlen(tampered);
+	tampered[n - 2] = tampered[n - 2] == 'A' ? 'B' : 'A';
+	login_body(body, sizeof(body), f->app.sdk_app_id, "alice", tampered);
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+
+	str_ncpy(tampered, token, sizeof(tampered));
+	*strchr(tampered, '.') = '\0';
+	login_body(body, sizeof(body), f->app.sdk_app_id, "alice", tampered);
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+
+	login_body(body, sizeof(body), f->app.sdk_app_id, "alice",
+		   "!!!.???");
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+
+	/* Right token, wrong user or wrong application */
+	login_body(body, sizeof(body), f->app.sdk_app_id, "bob", token);
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+	login_body(body, sizeof(body), f->app2.sdk_app_id, "alice", token);
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+	login_body(body, sizeof(body), "nosuchapp", "alice", token);
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+
+	/* Missing field */
+	REQ(f, "POST", "/v1/login", "{\"user_id\":\"alice\"}", AUTH_NONE,
+	    &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+
+	/* Fresh token: the failed attempts above did not burn it */
+	login_body(body, sizeof(body), f->app.sdk_app_id, "alice", token);
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	assert_int_equal(200, r.scode);
+	str_ncpy(user, jstr(&r, "sip_username"), sizeof(user));
+	str_ncpy(pw, jstr(&r, "sip_password"), sizeof(pw));
+	assert_int_equal(17, strlen(user));
+	assert_int_equal('u', user[0]);
+	assert_int_equal(24, strlen(pw));
+	assert_string_equal("lianluo.test", jstr(&r, "sip_realm"));
+	assert_string_equal("sip:127.0.0.1:5060", jstr(&r, "sip_uri"));
+	assert_string_equal("sip:alice@127.0.0.1:5060", jstr(&r, "aor"));
+	assert_true(jint(&r, "expires_at") >= now + 3600 &&
+		    jint(&r, "expires_at") <= now + 3602);
+	resp_reset(&r);
+
+	assert_int_equal(0, store_sipcred_get(f->st, user, &cred));
+	assert_string_equal(f->app.sdk_app_id, cred.sdk_app_id);
+	assert_string_equal("alice", cred.user_id);
+	assert_true(cred.expires >= now + 3600);
+	assert_int_equal(0, md5_printf(md, "%s:lianluo.test:%s", user, pw));
+	re_snprintf(ha1, sizeof(ha1), "%w", md, sizeof(md));
+	assert_string_equal(ha1, cred.ha1);
+
+	/* Reuse */
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "TokenUsed");
+	resp_reset(&r);
+	assert_healthy(f);
+
+	/* Expired */
+	assert_int_equal(0, api_token_issue(f->api, f->app.sdk_app_id, "bob",
+					    now - 10, token, sizeof(token)));
+	login_body(body, sizeof(body), f->app.sdk_app_id, "bob", token);
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "TokenExpired");
+	resp_reset(&r);
+
+	/* A token for a deleted staff member */
+	assert_int_equal(0, api_token_issue(f->api, f->app.sdk_app_id, "bob",
+					    now + 60, token, sizeof(token)));
+	REQ(f, "DELETE", "/v1/staff/bob", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	resp_reset(&r);
+	login_body(body, sizeof(body), f->app.sdk_app_id, "bob", token);
+	REQ(f, "POST", "/v1/login", body, AUTH_NONE, &r);
+	assert_int_equal(401, r.scode);
+	resp_reset(&r);
+
+	assert_healthy(f);
+}
+
+
+static void test_cdrs(void **state)
+{
+	struct fix *f = *state;
+	struct store_cdr c;
+	struct resp r = {0};
+
+	memset(&c, 0, sizeof(c));
+	str_ncpy(c.session_id, "s-1", sizeof(c.session_id));
+	str_ncpy(c.sdk_app_id, f->app.sdk_app_id, sizeof(c.sdk_app_id));
+	c.direction = STORE_DIR_INBOUND;
+	str_ncpy(c.caller, "13812345678", sizeof(c.caller));
+	str_ncpy(c.callee, "4001234567", sizeof(c.callee));
+	str_ncpy(c.group, "sales", sizeof(c.group));
+	str_ncpy(c.agent, "alice", sizeof(c.agent));
+	c.offered_ms  = 1700000000000;
+	c.queued_ms   = 1700000000100;
+	c.ringing_ms  = 1700000001000;
+	c.answered_ms = 1700000002000;
+	c.ended_ms    = 1700000012000;
+	str_ncpy(c.end_status, "answered", sizeof(c.end_status));
+	str_ncpy(c.hangup_side, "caller", sizeof(c.hangup_side));
+	c.end_scode = 200;
+	str_ncpy(c.uui, "order \"42\"", sizeof(c.uui));
+	c.duration_s = 10;
+	assert_int_equal(0, store_cdr_add(f->st, &c));
+
+	str_ncpy(c.session_id, "s-2", sizeof(c.session_id));
+	c.direction = STORE_DIR_OUTBOUND;
+	c.offered_ms = 1700000100000;
+	c.ended_ms = 1700000110000;
+	assert_int_equal(0, store_cdr_add(f->st, &c));
+
+	str_ncpy(c.session_id, "s-3", sizeof(c.session_id));
+	str_ncpy(c.sdk_app_id, f->app2.sdk_app_id, sizeof(c.sdk_app_id));
+	assert_int_equal(0, store_cdr_add(f->st, &c));
+
+	REQ(f, "GET", "/v1/cdrs", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(2, jcount(&r, "cdrs"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/cdrs?limit=5", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(2, jcount(&r, "cdrs"));
+	{
+		/* Find s-1 whatever the order */
+		const char *p = !strcmp(jstr(&r, "cdrs.0.session_id"), "s-1")
+			? "cdrs.0" : "cdrs.1";
+		char k[64];
+
+#define K(x) (re_snprintf(k, sizeof(k), "%s.%s", p, x), k)
+		assert_string_equal("s-1", jstr(&r, K("session_id")));
+		assert_string_equal(f->app.sdk_app_id,
+				    jstr(&r, K("sdk_app_id")));
+		assert_string_equal("inbound", jstr(&r, K("direction")));
+		assert_string_equal("13812345678", jstr(&r, K("caller")));
+		assert_string_equal("4001234567", jstr(&r, K("callee")));
+		assert_string_equal("sales", jstr(&r, K("group")));
+		assert_string_equal("alice", jstr(&r, K("agent")));
+		assert_true(jint(&r, K("offered_ms")) == 1700000000000);
+		assert_true(jint(&r, K("queued_ms")) == 1700000000100);
+		assert_true(jint(&r, K("ringing_ms")) == 1700000001000);
+		assert_true(jint(&r, K("answered_ms")) == 1700000002000);
+		assert_true(jint(&r, K("ended_ms")) == 1700000012000);
+		assert_string_equal("answered", jstr(&r, K("end_status")));
+		assert_string_equal("caller", jstr(&r, K("hangup_side")));
+		assert_int_equal(200, jint(&r, K("end_scode")));
+		assert_string_equal("order \"42\"", jstr(&r, K("uui")));
+		assert_string_equal("", jstr(&r, K("remark")));
+		assert_int_equal(10, jint(&r, K("duration_s")));
+#undef K
+	}
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/cdrs?limit=1", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(1, jcount(&r, "cdrs"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/cdrs?x=y&limit=1", NULL, AUTH_OK, &r);
+	assert_int_equal(1, jcount(&r, "cdrs"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/cdrs?limit=0", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/cdrs?limit=abc", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/cdrs?limit=1001", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+
+	/* The query is signed: a signature for another limit fails. */
+	{
+		char auth[512], raw[1024];
+
+		assert_int_equal(0, sign_authorization(auth, sizeof(auth),
+			f->app.secret_id, f->app.secret_key, "GET",
+			"/v1/cdrs?limit=1", (uint64_t)time(NULL), NULL, 0));
+		re_snprintf(raw, sizeof(raw), "GET /v1/cdrs?limit=2 HTTP/1.1"
+			    "\r\nAuthorization: %s\r\n"
+			    "Connection: close\r\n\r\n", auth);
+		assert_int_equal(0, run_raw(f, raw, strlen(raw), false, &r));
+		ASSERT_ERROR(&r, 401, "AuthFailure");
+		resp_reset(&r);
+	}
+}
+
+
+static int status_handler(struct re_printf *pf, const char *app, void *arg)
+{
+	return re_hprintf(pf, "{\"agents\":[{\"user_id\":\"alice\","
+			  "\"status\":\"free\"}],\"calls\":[],\"app\":%H,"
+			  "\"arg\":%d}", jsonw_str, app, *(int *)arg);
+}
+
+
+static void test_status(void **state)
+{
+	struct fix *f = *state;
+	struct resp r = {0};
+	int magic = 42;
+
+	REQ(f, "GET", "/v1/status", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("{\"agents\":[],\"calls\":[]}", r.body);
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/status", NULL, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+
+	assert_int_equal(0, api_start(f, status_handler, &magic));
+
+	REQ(f, "GET", "/v1/status", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(1, jcount(&r, "agents"));
+	assert_string_equal("free", jstr(&r, "agents.0.status"));
+	assert_int_equal(0, jcount(&r, "calls"));
+	assert_string_equal(f->app.sdk_app_id, jstr(&r, "app"));
+	assert_int_equal(42, jint(&r, "arg"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/status", NULL, AUTH_APP2, &r);
+	assert_string_equal(f->app2.sdk_app_id, jstr(&r, "app"));
+	resp_reset(&r);
+}
+
+
+static void test_hostile(void **state)
+{
+	struct fix *f = *state;
+	struct resp r = {0};
+	char *big, *raw = NULL;
+	size_t n;
+
+	/* Body over http_max_body, signed correctly */
+	n = MAX_BODY + 100;
+	big = malloc(n + 1);
+	assert_non_null(big);
+	memset(big, ' ', n);
+	big[0] = '{';
+	big[n - 1] = '}';
+	big[n] = '\0';
+	REQ(f, "POST", "/v1/staff", big, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 413, "RequestTooLarge");
+	resp_reset(&r);
+	assert_healthy(f);
+
+	/* Exactly at the limit is accepted (and parsed) */
+	big[MAX_BODY - 1] = '}';
+	big[MAX_BODY] = '\0';
+	REQ(f, "POST", "/v1/skill-groups", big, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	assert_string_equal("missing field 'name'",
+			    jstr(&r, "error.message"));
+	resp_reset(&r);
+	free(big);
+
+	/* A huge Content-Length is refused before any body arrives, and
+	 * before authentication. */
+	REQ(f, "GET", "/healthz", NULL, AUTH_NONE, &r);
+	resp_reset(&r);
+	raw = "POST /v1/staff HTTP/1.1\r\nContent-Length: 10000000000\r\n"
+		"\r\n{";
+	assert_int_equal(0, run_raw(f, raw, strlen(raw), false, &r));
+	ASSERT_ERROR(&r, 413, "RequestTooLarge");
+	assert_non_null(strstr(r.raw, "Connection: close"));
+	resp_reset(&r);
+	assert_healthy(f);
+
+	/* Headers that never end */
+	big = malloc(20000);
+	assert_non_null(big);
+	memcpy(big, "GET /healthz HTTP/1.1\r\nX: ", 26);
+	memset(big + 26, 'a', 20000 - 27);
+	big[19999] = '\0';
+	assert_int_equal(0, run_raw(f, big, strlen(big), false, &r));
+	ASSERT_ERROR(&r, 413, "RequestTooLarge");
+	resp_reset(&r);
+	free(big);
+	assert_healthy(f);
+
+	/* Malformed JSON, not an object, empty body */
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	assert_healthy(f);
+	REQ(f, "POST", "/v1/skill-groups", "[1,2]", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"\\ud800\"}", AUTH_OK,
+	    &r);
+	assert_true(r.scode == 400 || r.scode == 201);
+	resp_reset(&r);
+	assert_healthy(f);
+
+	/* Unknown route, wrong method, bad path parameter */
+	REQ(f, "GET", "/v1/nothing", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/staff/alice/x", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "GET", "/", NULL, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/staff", "{}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 405, "MethodNotAllowed");
+	resp_reset(&r);
+	REQ(f, "DELETE", "/v1/staff", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 405, "MethodNotAllowed");
+	resp_reset(&r);
+	REQ(f, "DELETE", "/v1/staff/%zz", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "DELETE", "/v1/staff/a%00b", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	assert_healthy(f);
+
+	/* Not HTTP, bad Content-Length, chunked */
+	raw = "HELLO\r\n\r\n";
+	assert_int_equal(0, run_raw(f, raw, strlen(raw), false, &r));
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	raw = "POST /v1/staff HTTP/1.1\r\nContent-Length: 12x\r\n\r\n";
+	assert_int_equal(0, run_raw(f, raw, strlen(raw), false, &r));
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	raw = "POST /v1/staff HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"2\r\n{}\r\n0\r\n\r\n";
+	assert_int_equal(0, run_raw(f, raw, strlen(raw), false, &r));
+	ASSERT_ERROR(&r, 411, "LengthRequired");
+	resp_reset(&r);
+	assert_healthy(f);
+
+	/* Keep-alive and pipelining: two replies on one connection */
+	raw = "GET /healthz HTTP/1.1\r\n\r\n"
+		"GET /nothing HTTP/1.1\r\nConnection: close\r\n\r\n";
+	assert_int_equal(0, run_raw(f, raw, strlen(raw), true, &r));
+	assert_int_equal(200, r.scode);
+	assert_non_null(strstr(r.raw, "HTTP/1.1 404 Not Found"));
+	resp_reset(&r);
+
+	assert_healthy(f);
+}
+
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sign_vector),
+		cmocka_unit_test(test_sign_decode_verify),
+		cmocka_unit_test(test_jsonw),
+		cmocka_unit_test_setup_teardown(test_healthz, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_auth_failures, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_skill_groups, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_staff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tokens_login, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cdrs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,380 @@
+/**
+ * @file test_media.c  SDP offer/answer, RTP relay and queue tone player
+ *
+ * Copyright (C) 2026 The lianluo authors
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+#include <re.h>
+#include <rem.h>
+#include "media/media.h"
+
+
+static struct mbuf *mb_str(const char *s)
+{
+	struct mbuf *mb = mbuf_alloc(strlen(s) + 1);
+
+	assert_non_null(mb);
+	assert_int_equal(0, mbuf_write_str(mb, s));
+	mb->pos = 0;
+
+	return mb;
+}
+
+
+static int sdp_decode_str(struct media_sdp *sdp, const char *s)
+{
+	struct mbuf *mb = mb_str(s);
+	int err = media_sdp_decode(sdp, mb);
+
+	mem_deref(mb);
+	return err;
+}
+
+
+static const char *offer_baresip =
+	"v=0\r\n"
+	"o=- 1 2 IN IP4 192.0.2.2\r\n"
+	"s=-\r\n"
+	"c=IN IP4 192.0.2.2\r\n"
+	"t=0 0\r\n"
+	"m=audio 10000 RTP/AVP 96 0 8 101\r\n"
+	"a=rtpmap:96 opus/48000/2\r\n"
+	"a=fmtp:96 stereo=1;sprop-stereo=1\r\n"
+	"a=rtpmap:0 PCMU/8000\r\n"
+	"a=rtpmap:8 PCMA/8000\r\n"
+	"a=rtpmap:101 telephone-event/8000\r\n"
+	"a=fmtp:101 0-15\r\n"
+	"a=sendrecv\r\n";
+
+
+static void test_sdp_offer_order_and_telev(void **state)
+{
+	struct media_sdp sdp;
+	(void)state;
+
+	assert_int_equal(0, sdp_decode_str(&sdp, offer_baresip));
+	assert_int_equal(3, sdp.codecc);
+	assert_string_equal("opus", sdp.codecv[0].name);
+	assert_int_equal(96, sdp.codecv[0].pt);
+	assert_int_equal(48000, sdp.codecv[0].srate);
+	assert_string_equal("stereo=1;sprop-stereo=1", sdp.codecv[0].fmtp);
+	/* telephone-event/8000 belongs to the 8 kHz codecs only */
+	assert_int_equal(-1, sdp.codecv[0].telev_pt);
+	assert_string_equal("PCMU", sdp.codecv[1].name);
+	assert_int_equal(101, sdp.codecv[1].telev_pt);
+	assert_string_equal("PCMA", sdp.codecv[2].name);
+	assert_int_equal(8, sdp.codecv[2].pt);
+	assert_int_equal(10000, sa_port(&sdp.raddr));
+	assert_true(sa_isset(&sdp.raddr, SA_ADDR));
+}
+
+
+static void test_sdp_static_pt_without_rtpmap(void **state)
+{
+	struct media_sdp sdp;
+	(void)state;
+
+	assert_int_equal(0, sdp_decode_str(&sdp,
+		"v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 18 8\r\n"));
+	assert_int_equal(1, sdp.codecc);
+	assert_string_equal("PCMA", sdp.codecv[0].name);
+}
+
+
+static void test_sdp_answer_declines_video(void **state)
+{
+	const char *offer =
+		"v=0\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		"m=video 5000 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n"
+		"m=audio 4000 RTP/AVP 0\r\n";
+	struct media_sdp sdp, back;
+	struct mbuf *mb = NULL;
+	struct sa laddr;
+	char *text = NULL;
+	(void)state;
+
+	assert_int_equal(0, sdp_decode_str(&sdp, offer));
+	assert_int_equal(1, sdp.audio_index);
+	assert_int_equal(1, sdp.declinedc);
+
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 30000));
+	assert_int_equal(0, media_sdp_encode(&mb, &laddr, sdp.codecv, 1,
+					     &sdp));
+	assert_int_equal(0, mbuf_strdup(mb, &text, mbuf_get_left(mb)));
+
+	/* m=video declined first, in the offer's order (RFC 3264 6) */
+	assert_non_null(strstr(text, "m=video 0 RTP/AVP 96\r\n"));
+	assert_true(strstr(text, "m=video") < strstr(text, "m=audio"));
+	assert_non_null(strstr(text, "m=audio 30000 RTP/AVP 0\r\n"));
+
+	mb->pos = 0;
+	assert_int_equal(0, media_sdp_decode(&back, mb));
+	assert_int_equal(30000, sa_port(&back.raddr));
+	assert_string_equal("PCMU", back.codecv[0].name);
+
+	mem_deref(text);
+	mem_deref(mb);
+}
+
+
+static void test_sdp_hostile(void **state)
+{
+	static const char *bad[] = {
+		"",
+		"x",
+		"hello world",
+		"v=0\r\nm=audio 4000 RTP/AVP 0\r\n",             /* no c= */
+		"v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 99999 RTP/AVP 0\r\n",
+		"v=0\r\nc=IN XX 1.2.3.4\r\nm=audio 4000 RTP/AVP 0\r\n",
+		"v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio\r\n",
+		"v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 4000 RTP/AVP 97\r\n"
+		"a=rtpmap:97 speex/8000\r\n",                    /* unusable */
+		"v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 0 RTP/AVP 0\r\n",
+		"v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 4000 RTP/AVP 0\r\n"
+		"a=rtpmap:0 PCMUPCMUPCMUPCMUPCMUPCMU/8000\r\n"
+		"a=rtpmap:300 PCMU/8000\r\n"
+		"a=fmtp:0 \r\n",                                 /* ok-ish */
+		"v=0\r\n\r\n\r\nc=IN IP4 1.2.3.4\r\nzz\r\n",
+	};
+	char big[20000];
+	struct media_sdp sdp;
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		int err = sdp_decode_str(&sdp, bad[i]);
+
+		/* the one with odd but valid PCMU is accepted */
+		if (i == 9) {
+			assert_int_equal(0, err);
+			assert_string_equal("PCMU", sdp.codecv[0].name);
+			continue;
+		}
+		assert_true(err == EBADMSG || err == ENOTSUP);
+	}
+
+	/* a huge offer is refused, not parsed */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "v=0\r\na=", 7);
+	assert_int_equal(EBADMSG, sdp_decode_str(&sdp, big));
+
+	/* no arguments */
+	assert_int_equal(EINVAL, media_sdp_decode(NULL, NULL));
+}
+
+
+static void test_sdp_too_many_streams(void **state)
+{
+	char buf[4096];
+	size_t n = 0;
+	struct media_sdp sdp;
+	(void)state;
+
+	n += (size_t)re_snprintf(buf + n, sizeof(buf) - n,
+				 "v=0\r\nc=IN IP4 1.2.3.4\r\n");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)re_snprintf(buf + n, sizeof(buf) - n,
+					 "m=video %d RTP/AVP 96\r\n",
+					 5000 + i);
+	(void)re_snprintf(buf + n, sizeof(buf) - n,
+			  "m=audio 4000 RTP/AVP 0\r\n");
+
+	assert_int_equal(EBADMSG, sdp_decode_str(&sdp, buf));
+}
+
+
+/* A relay test: two "phones" (UDP sockets) on loopback. */
+struct phone {
+	struct udp_sock *us;
+	struct sa addr;
+	struct mbuf *last;
+	unsigned count;
+	uint16_t seqv[64];
+	uint32_t ssrcv[64];
+};
+
+static struct phone pa, pb;
+static unsigned want_a;
+
+
+static void phone_recv(const struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct phone *p = arg;
+	const uint8_t *d = mbuf_buf(mb);
+	(void)src;
+
+	if (mbuf_get_left(mb) >= 12 && p->count < ARRAY_SIZE(p->seqv)) {
+		p->seqv[p->count] = (uint16_t)(d[2] << 8 | d[3]);
+		p->ssrcv[p->count] = (uint32_t)d[8] << 24 |
+			(uint32_t)d[9] << 16 | (uint32_t)d[10] << 8 | d[11];
+	}
+	++p->count;
+
+	if (p == &pa && pa.count >= want_a)
+		re_cancel();
+}
+
+
+static void phone_open(struct phone *p)
+{
+	struct sa a;
+
+	memset(p, 0, sizeof(*p));
+	assert_int_equal(0, sa_set_str(&a, "127.0.0.1", 0));
+	assert_int_equal(0, udp_listen(&p->us, &a, phone_recv, p));
+	assert_int_equal(0, udp_local_get(p->us, &p->addr));
+}
+
+
+static void rtp_send_raw(struct phone *p, const struct sa *dst, uint16_t seq,
+			 uint32_t ssrc)
+{
+	struct mbuf *mb = mbuf_alloc(200);
+	struct rtp_header h;
+
+	memset(&h, 0, sizeof(h));
+	h.ver = 2;
+	h.pt = 0;
+	h.seq = seq;
+	h.ts = seq * 160u;
+	h.ssrc = ssrc;
+	assert_int_equal(0, rtp_hdr_encode(mb, &h));
+	for (int i = 0; i < 160; i++)
+		mbuf_write_u8(mb, 0xff);
+	mb->pos = 0;
+	assert_int_equal(0, udp_send(p->us, dst, mb));
+	mem_deref(mb);
+}
+
+
+static void timeout_handler(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+static void run_loop_ms(uint64_t ms)
+{
+	struct tmr t;
+
+	tmr_init(&t);
+	tmr_start(&t, ms, timeout_handler, NULL);
+	(void)re_main(NULL);
+	tmr_cancel(&t);
+}
+
+
+static void test_relay_tone_then_bridge_is_one_stream(void **state)
+{
+	struct media_codec pcmu = {"PCMU", 8000, 1, 0, "", 101};
+	struct relay *r = NULL;
+	struct player *pl = NULL;
+	struct sa laddr, ra, rb;
+	struct relay_stats st;
+	(void)state;
+
+	phone_open(&pa);
+	phone_open(&pb);
+
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 0));
+	assert_int_equal(0, relay_alloc(&r, &laddr));
+	assert_int_not_equal(0, relay_port(r, RELAY_A));
+	assert_int_not_equal(relay_port(r, RELAY_A), relay_port(r, RELAY_B));
+	assert_int_equal(0, relay_port(r, RELAY_A) % 2);
+
+	relay_set_peer(r, RELAY_A, &pa.addr);
+	relay_set_peer(r, RELAY_B, &pb.addr);
+
+	/* Queue tone to A */
+	assert_int_equal(0, player_alloc(&pl, r, RELAY_A, &pcmu, NULL));
+	want_a = 10;
+	run_loop_ms(2000);
+	assert_true(pa.count >= 10);
+	pl = mem_deref(pl);
+
+	/* Agent (B) starts talking with its own SSRC and seq numbers */
+	ra = laddr;
+	sa_set_port(&ra, relay_port(r, RELAY_A));
+	rb = laddr;
+	sa_set_port(&rb, relay_port(r, RELAY_B));
+	relay_bridge(r, true);
+
+	want_a = pa.count + 5;
+	for (uint16_t i = 0; i < 5; i++)
+		rtp_send_raw(&pb, &rb, (uint16_t)(100 + i), 0xabcdef01);
+	run_loop_ms(2000);
+
+	assert_int_equal(15, pa.count);
+	for (unsigned i = 1; i < pa.count; i++) {
+		/* one SSRC, sequence numbers one apart, throughout */
+		assert_int_equal(pa.ssrcv[0], pa.ssrcv[i]);
+		assert_int_equal((uint16_t)(pa.seqv[i - 1] + 1), pa.seqv[i]);
+	}
+
+	/* A to B is forwarded as is */
+	rtp_send_raw(&pa, &ra, 7, 0x11111111);
+	run_loop_ms(200);
+	assert_int_equal(1, pb.count);
+	assert_int_equal(7, pb.seqv[0]);
+	assert_int_equal(0x11111111, pb.ssrcv[0]);
+
+	relay_stats(r, &st);
+	assert_int_equal(5, st.fwd[RELAY_B]);
+	assert_int_equal(1, st.fwd[RELAY_A]);
+
+	mem_deref(r);
+	mem_deref(pa.us);
+	mem_deref(pb.us);
+}
+
+
+static void test_relay_not_bridged_forwards_nothing(void **state)
+{
+	struct relay *r = NULL;
+	struct sa laddr, rb;
+	(void)state;
+
+	phone_open(&pa);
+	phone_open(&pb);
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 0));
+	assert_int_equal(0, relay_alloc(&r, &laddr));
+	relay_set_peer(r, RELAY_A, &pa.addr);
+
+	rb = laddr;
+	sa_set_port(&rb, relay_port(r, RELAY_B));
+	rtp_send_raw(&pb, &rb, 1, 1);
+	run_loop_ms(200);
+	assert_int_equal(0, pa.count);
+
+	mem_deref(r);
+	mem_deref(pa.us);
+	mem_deref(pb.us);
+}
+
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sdp_offer_order_and_telev),
+		cmocka_unit_test(test_sdp_static_pt_without_rtpmap),
+		cmocka_unit_test(test_sdp_answer_declines_video),
+		cmocka_unit_test(test_sdp_hostile),
+		cmocka_unit_test(test_sdp_too_many_streams),
+		cmocka_unit_test(test_relay_tone_then_bridge_is_one_stream),
+		cmocka_unit_test(test_relay_not_bridged_forwards_nothing),
+	};
+	int n;
+
+	if (libre_init())
+		return 1;
+	n = cmocka_run_group_tests(tests, NULL, NULL);
+	libre_close();
+
+	return n;
+}
