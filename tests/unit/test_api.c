@@ -526,6 +526,24 @@ static void test_sign_vector(void **state)
 }
 
 
+/* The worked example of docs/API.md */
+static void test_sign_doc_example(void **state)
+{
+	const char *body = "{\"name\":\"sales\"}";
+	char hdr[256];
+	(void)state;
+
+	assert_int_equal(0, sign_authorization(hdr, sizeof(hdr),
+		"AKIDexample", "EXAMPLEsecretKEYdoNotUse0123456789abcdef",
+		"POST", "/v1/skill-groups", 1700000000,
+		(const uint8_t *)body, strlen(body)));
+	assert_string_equal("LL-HMAC-SHA256 SecretId=AKIDexample, "
+			    "Timestamp=1700000000, Signature="
+			    "f8e0f2d859b6263b2216eeb51b3dd77d"
+			    "a5ae4ee5d28b9c2cff1a7bb5e70c0e1f", hdr);
+}
+
+
 static void test_sign_decode_verify(void **state)
 {
 	static const char *badv[] = {
@@ -686,7 +704,8 @@ static void test_auth_failures(void **state)
 	/* A signature over another body does not cover this one. */
 	{
 		char auth[512], raw[1024];
-		const char *b1 = "{\"name\":\"g1\"}", *b2 = "{\"name\":\"g2\"}";
+		const char *b1 = "{\"name\":\"g1\"}";
+		const char *b2 = "{\"name\":\"g2\"}";
 
 		assert_int_equal(0, sign_authorization(auth, sizeof(auth),
 			f->app.secret_id, f->app.secret_key, "POST",
@@ -1005,7 +1024,8 @@ static void test_numbers(void **state)
 
 	REQ(f, "GET", "/v1/numbers", NULL, AUTH_OK, &r);
 	assert_int_equal(1, jcount(&r, "numbers"));
-	assert_string_equal("12345678901234567890", jstr(&r, "numbers.0.number"));
+	assert_string_equal("12345678901234567890",
+			    jstr(&r, "numbers.0.number"));
 	resp_reset(&r);
 }
 
@@ -1441,6 +1461,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sign_vector),
+		cmocka_unit_test(test_sign_doc_example),
 		cmocka_unit_test(test_sign_decode_verify),
 		cmocka_unit_test(test_jsonw),
 		cmocka_unit_test_setup_teardown(test_healthz, setup,

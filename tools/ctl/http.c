@@ -163,7 +163,7 @@ static int send_all(int fd, const char *p, size_t n)
 
 static int parse_resp(struct ctl_resp *resp, char *buf, size_t len)
 {
-	const char *eoh, *cl;
+	const char *eoh, *cl, *p;
 	unsigned scode;
 	size_t hlen, blen;
 
@@ -177,8 +177,15 @@ static int parse_resp(struct ctl_resp *resp, char *buf, size_t len)
 	hlen = eoh + 4 - buf;
 	blen = len - hlen;
 
-	cl = strcasestr(buf, "\r\nContent-Length:");
-	if (cl && cl < eoh) {
+	cl = NULL;
+	for (p = strstr(buf, "\r\n"); p && p < eoh;
+	     p = strstr(p + 2, "\r\n")) {
+		if (!strncasecmp(p, "\r\nContent-Length:", 17)) {
+			cl = p;
+			break;
+		}
+	}
+	if (cl) {
 		size_t want = strtoul(cl + 17, NULL, 10);
 
 		if (want > blen)

@@ -3,7 +3,8 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * Runs on the main loop with libre's HTTP server.  It depends on the store
+ * Runs on the main loop (libre's TCP and HTTP message parser; the DESIGN
+ * note in api/server.c says why not http_listen).  It depends on the store
  * and on the config; live state (agents, calls) comes from the status
  * handler given at allocation, so the API does not link the ACD.
  *

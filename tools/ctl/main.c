@@ -1,0 +1,987 @@
+/**
+ * @file ctl/main.c  lianluoctl: the admin command line over the HTTP API
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * Usage is in usage() below and in docs/API.md.  The server and the API
+ * credentials come from --data DIR (DIR/credentials.json, as lianluod
+ * writes it) or from LIANLUO_SERVER, LIANLUO_SECRET_ID and
+ * LIANLUO_SECRET_KEY.  Exit status: 0 success, 1 failure (one line on
+ * stderr), 2 usage error.  Tables mask personal phone numbers; --json
+ * prints the server's JSON unchanged.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <time.h>
+#include <re.h>
+#include "common/log.h"
+#include "common/jsonw.h"
+#include "ctl.h"
+
+
+enum {
+	GROUPS_MAX = 32,
+	EXIT_FAIL  = 1,
+	EXIT_USAGE = 2,
+};
+
+struct opts {
+	const char *data;
+	const char *user;
+	const char *name;
+	const char *phone;
+	const char *extension;
+	const char *password;
+	const char *strategy;
+	const char *ring_timeout;
+	const char *wrap_up;
+	const char *max_wait;
+	const char *number;
+	const char *group;       /* number create --skill-group */
+	const char *limit;
+	const char *groupv[GROUPS_MAX];
+	size_t groupc;
+	bool json;
+	bool help;
+	const char *wordv[2];
+	size_t wordc;
+};
+
+struct ctl {
+	struct opts o;
+	struct ctl_server srv;
+};
+
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: lianluoctl [--data DIR] [--json] COMMAND [OPTIONS]\n"
+"\n"
+"  staff create --user USER [--name N] [--phone P]\n"
+"               [--extension EXT --password PW]\n"
+"               [--skill-group GROUP[:LEVEL]]...\n"
+"  staff list\n"
+"  staff delete --user USER\n"
+"  skill-group create --name GROUP [--strategy S] [--ring-timeout SECONDS]\n"
+"               [--wrap-up SECONDS] [--max-wait SECONDS]\n"
+"  skill-group list\n"
+"  skill-group delete --name GROUP\n"
+"  number create --number NUMBER --skill-group GROUP\n"
+"  number list\n"
+"  number delete --number NUMBER\n"
+"  token create --user USER      prints the SDK login token alone\n"
+"  cdr list [--limit N]\n"
+"  status\n"
+"\n"
+"  --data DIR   read DIR/credentials.json (sdk_app_id, secret_id,\n"
+"               secret_key, http_url); otherwise the environment:\n"
+"               LIANLUO_SERVER (http://host:port), LIANLUO_SECRET_ID,\n"
+"               LIANLUO_SECRET_KEY\n"
+"  --json       print the server's JSON instead of a table\n"
+"  --help       this text\n"
+"\n"
+"Strategies: longest-idle (default), round-robin, random.\n"
+"Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lianluoctl: ");
+	va_start(ap, fmt);
+	(void)re_vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+
+	return EXIT_FAIL;
+}
+
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lianluoctl: ");
+	va_start(ap, fmt);
+	(void)re_vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see lianluoctl --help)\n");
+
+	return EXIT_USAGE;
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Arguments                                                            */
+
+static const char **opt_slot(struct opts *o, const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} optv[] = {
+		{"data",         offsetof(struct opts, data)},
+		{"user",         offsetof(struct opts, user)},
+		{"name",         offsetof(struct opts, name)},
+		{"phone",        offsetof(struct opts, phone)},
+		{"extension",    offsetof(struct opts, extension)},
+		{"password",     offsetof(struct opts, password)},
+		{"strategy",     offsetof(struct opts, strategy)},
+		{"ring-timeout", offsetof(struct opts, ring_timeout)},
+		{"wrap-up",      offsetof(struct opts, wrap_up)},
+		{"max-wait",     offsetof(struct opts, max_wait)},
+		{"number",       offsetof(struct opts, number)},
+		{"limit",        offsetof(struct opts, limit)},
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(optv); i++) {
+		if (!strcmp(name, optv[i].name))
+			return (const char **)(void *)((char *)o +
+						       optv[i].off);
+	}
+
+	return NULL;
+}
+
+
+static int args_parse(struct opts *o, int argc, char *argv[])
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		char name[32];
+		const char *eq;
+		const char **slot;
+
+		if (strncmp(a, "--", 2)) {
+			if (!strcmp(a, "-h")) {
+				o->help = true;
+				continue;
+			}
+			if (a[0] == '-')
+				return usage_error("unknown option '%s'", a);
+			if (o->wordc >= ARRAY_SIZE(o->wordv))
+				return usage_error("unexpected '%s'", a);
+			o->wordv[o->wordc++] = a;
+			continue;
+		}
+
+		a += 2;
+		eq = strchr(a, '=');
+		if (eq) {
+			if ((size_t)(eq - a) >= sizeof(name))
+				return usage_error("unknown option '%s'",
+						   argv[i]);
+			memcpy(name, a, eq - a);
+			name[eq - a] = '\0';
+			val = eq + 1;
+		}
+		else {
+			str_ncpy(name, a, sizeof(name));
+		}
+
+		if (!strcmp(name, "json") || !strcmp(name, "help")) {
+			if (val)
+				return usage_error("--%s takes no value",
+						   name);
+			if (name[0] == 'j')
+				o->json = true;
+			else
+				o->help = true;
+			continue;
+		}
+
+		if (!val) {
+			if (i + 1 >= argc)
+				return usage_error("--%s needs a value",
+						   name);
+			val = argv[++i];
+		}
+
+		if (!strcmp(name, "skill-group")) {
+			if (o->groupc >= GROUPS_MAX)
+				return usage_error("too many --skill-group");
+			o->groupv[o->groupc++] = val;
+			o->group = val;
+			continue;
+		}
+
+		slot = opt_slot(o, name);
+		if (!slot)
+			return usage_error("unknown option '--%s'", name);
+
+		*slot = val;
+	}
+
+	return 0;
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Credentials                                                          */
+
+static int read_file(char **bufp, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return errno;
+
+	buf = mem_zalloc(65536, NULL);
+	if (!buf) {
+		fclose(f);
+		return ENOMEM;
+	}
+
+	n = fread(buf, 1, 65535, f);
+	fclose(f);
+	buf[n] = '\0';
+	*bufp = buf;
+
+	return 0;
+}
+
+
+static int creds_load(struct ctl *ctl)
+{
+	const char *url = NULL, *sid = NULL, *skey = NULL;
+	struct odict *od = NULL;
+	char *buf = NULL, path[512];
+	int err, ret = 0;
+
+	if (ctl->o.data) {
+		re_snprintf(path, sizeof(path), "%s/credentials.json",
+			    ctl->o.data);
+
+		err = read_file(&buf, path);
+		if (err) {
+			ret = fail("cannot read %s: %m", path, err);
+			goto out;
+		}
+
+		err = json_decode_odict(&od, 16, buf, strlen(buf), 4);
+		if (err) {
+			ret = fail("%s is not valid JSON", path);
+			goto out;
+		}
+
+		url  = odict_string(od, "http_url");
+		sid  = odict_string(od, "secret_id");
+		skey = odict_string(od, "secret_key");
+		if (!url || !sid || !skey) {
+			ret = fail("%s lacks http_url, secret_id or "
+				   "secret_key", path);
+			goto out;
+		}
+	}
+	else {
+		url  = getenv("LIANLUO_SERVER");
+		sid  = getenv("LIANLUO_SECRET_ID");
+		skey = getenv("LIANLUO_SECRET_KEY");
+		if (!url || !sid || !skey || !*url || !*sid || !*skey) {
+			ret = fail("no server: give --data DIR or set "
+				   "LIANLUO_SERVER, LIANLUO_SECRET_ID and "
+				   "LIANLUO_SECRET_KEY");
+			goto out;
+		}
+	}
+
+	if (strlen(sid) >= sizeof(ctl->srv.secret_id) ||
+	    strlen(skey) >= sizeof(ctl->srv.secret_key)) {
+		ret = fail("credentials too long");
+		goto out;
+	}
+	str_ncpy(ctl->srv.secret_id, sid, sizeof(ctl->srv.secret_id));
+	str_ncpy(ctl->srv.secret_key, skey, sizeof(ctl->srv.secret_key));
+
+	err = ctl_url_decode(&ctl->srv, url);
+	if (err == EPROTONOSUPPORT)
+		ret = fail("https is not supported by lianluoctl yet: %s",
+			   url);
+	else if (err)
+		ret = fail("bad server URL '%s'", url);
+
+ out:
+	if (buf)
+		memset(buf, 0, 65536);
+	mem_deref(buf);
+	mem_deref(od);
+	return ret;
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Requests                                                             */
+
+/* Percent-encode one path segment. */
+static int seg_print(struct re_printf *pf, const char *s)
+{
+	int err = 0;
+
+	for (; *s && !err; s++) {
+		const unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c))
+			err = re_hprintf(pf, "%c", c);
+		else
+			err = re_hprintf(pf, "%%%02X", c);
+	}
+
+	return err;
+}
+
+
+/*
+ * Do one request; on success *odp holds the decoded reply (or NULL) and,
+ * with --json, the reply has been printed.  Returns an exit status.
+ */
+static int call(struct ctl *ctl, const char *method, const char *path,
+		const char *body, struct odict **odp)
+{
+	struct ctl_resp resp;
+	struct odict *od = NULL;
+	int err, ret = 0;
+
+	err = ctl_request(&resp, &ctl->srv, method, path, body);
+	if (err) {
+		return fail("cannot reach http://%s:%s: %m", ctl->srv.host,
+			    ctl->srv.port, err);
+	}
+
+	if (resp.len)
+		(void)json_decode_odict(&od, 32, resp.body, resp.len, 16);
+
+	if (resp.scode >= 300) {
+		const struct odict_entry *e = od ? odict_lookup(od, "error")
+			: NULL;
+		const char *code = NULL, *msg = NULL;
+
+		if (e && e->type == ODICT_OBJECT) {
+			code = odict_string(e->u.odict, "code");
+			msg  = odict_string(e->u.odict, "message");
+		}
+
+		ret = fail("%s: %s (HTTP %u)", code ? code : "Error",
+			   msg ? msg : "request failed", resp.scode);
+		goto out;
+	}
+
+	if (ctl->o.json)
+		printf("%s\n", resp.body);
+
+	if (odp) {
+		*odp = od;
+		od = NULL;
+	}
+
+ out:
+	mem_deref(od);
+	ctl_resp_reset(&resp);
+	return ret;
+}
+
+
+static const char *jstr(const struct odict *od, const char *key)
+{
+	const char *s = od ? odict_string(od, key) : NULL;
+
+	return s ? s : "";
+}
+
+
+static int64_t jint(const struct odict *od, const char *key)
+{
+	const struct odict_entry *e = od ? odict_lookup(od, key) : NULL;
+
+	return (e && e->type == ODICT_INT) ? e->u.integer : 0;
+}
+
+
+static const struct odict *jarray(const struct odict *od, const char *key)
+{
+	const struct odict_entry *e = od ? odict_lookup(od, key) : NULL;
+
+	return (e && e->type == ODICT_ARRAY) ? e->u.odict : NULL;
+}
+
+
+static const char *masked(char *buf, size_t sz, const char *number)
+{
+	if (!number[0] || mask_phone(buf, sz, number))
+		return number[0] ? "****" : "-";
+
+	return buf;
+}
+
+
+static const char *dash(const char *s)
+{
+	return s[0] ? s : "-";
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                             */
+
+static int cmd_staff_create(struct ctl *ctl)
+{
+	const struct opts *o = &ctl->o;
+	struct mbuf *mb;
+	struct odict *od = NULL;
+	size_t i;
+	int err, ret;
+
+	if (!o->user)
+		return usage_error("staff create needs --user");
+	if (!o->extension != !o->password)
+		return usage_error("--extension and --password go together");
+
+	mb = mbuf_alloc(512);
+	if (!mb)
+		return fail("out of memory");
+
+	err = mbuf_printf(mb, "{\"user_id\":%H", jsonw_str, o->user);
+	if (o->name)
+		err |= mbuf_printf(mb, ",\"name\":%H", jsonw_str, o->name);
+	if (o->phone)
+		err |= mbuf_printf(mb, ",\"phone\":%H", jsonw_str, o->phone);
+	if (o->extension)
+		err |= mbuf_printf(mb, ",\"extension\":%H,\"password\":%H",
+				   jsonw_str, o->extension,
+				   jsonw_str, o->password);
+	err |= mbuf_printf(mb, ",\"skill_groups\":[");
+	for (i = 0; i < o->groupc; i++) {
+		const char *g = o->groupv[i], *colon = strrchr(g, ':');
+		struct pl name;
+		unsigned level = 1;
+
+		pl_set_str(&name, g);
+		if (colon) {
+			char *end;
+
+			name.l = colon - g;
+			level = (unsigned)strtoul(colon + 1, &end, 10);
+			if (*end || colon[1] == '\0' || level < 1 ||
+			    level > 5) {
+				mem_deref(mb);
+				return usage_error("bad skill level in '%s' "
+						   "(1 to 5)", g);
+			}
+		}
+
+		err |= mbuf_printf(mb, "%s{\"name\":%H,\"level\":%u}",
+				   i ? "," : "", jsonw_pl, &name, level);
+	}
+	err |= mbuf_printf(mb, "]}");
+	err |= mbuf_write_u8(mb, 0);
+	if (err) {
+		mem_deref(mb);
+		return fail("out of memory");
+	}
+
+	ret = call(ctl, "POST", "/v1/staff", (const char *)mb->buf, &od);
+	memset(mb->buf, 0, mb->size);   /* it held the password */
+	mem_deref(mb);
+
+	if (!ret && !o->json)
+		printf("created staff member %s\n", jstr(od, "user_id"));
+
+	mem_deref(od);
+	return ret;
+}
+
+
+static int groups_print(struct re_printf *pf, const struct odict *arr)
+{
+	struct le *le;
+	int err = 0;
+
+	for (le = arr ? arr->lst.head : NULL; le && !err; le = le->next) {
+		const struct odict_entry *e = le->data;
+
+		if (e->type != ODICT_OBJECT)
+			continue;
+		err = re_hprintf(pf, "%s%s:%lld", le == arr->lst.head ? "" :
+				 ",", jstr(e->u.odict, "name"),
+				 (long long)jint(e->u.odict, "level"));
+	}
+
+	return err;
+}
+
+
+static int cmd_staff_list(struct ctl *ctl)
+{
+	struct odict *od = NULL;
+	struct le *le;
+	const struct odict *arr;
+	int ret;
+
+	ret = call(ctl, "GET", "/v1/staff", NULL, &od);
+	if (ret || ctl->o.json)
+		goto out;
+
+	arr = jarray(od, "staff");
+	printf("%-20s %-20s %-16s %-10s %s\n", "USER", "NAME", "PHONE",
+	       "EXTENSION", "SKILL GROUPS");
+
+	for (le = arr ? arr->lst.head : NULL; le; le = le->next) {
+		const struct odict_entry *e = le->data;
+		const struct odict *s;
+		char phone[64];
+
+		if (e->type != ODICT_OBJECT)
+			continue;
+		s = e->u.odict;
+
+		re_printf("%-20s %-20s %-16s %-10s %H\n",
+			  jstr(s, "user_id"), dash(jstr(s, "name")),
+			  masked(phone, sizeof(phone), jstr(s, "phone")),
+			  dash(jstr(s, "extension")),
+			  groups_print, jarray(s, "skill_groups"));
+	}
+
+ out:
+	mem_deref(od);
+	return ret;
+}
+
+
+static int cmd_delete(struct ctl *ctl, const char *base, const char *id,
+		      const char *what)
+{
+	char path[512];
+	int ret;
+
+	re_snprintf(path, sizeof(path), "%s/%H", base, seg_print, id);
+
+	ret = call(ctl, "DELETE", path, NULL, NULL);
+	if (!ret && !ctl->o.json)
+		printf("deleted %s %s\n", what, id);
+
+	return ret;
+}
+
+
+static int cmd_staff_delete(struct ctl *ctl)
+{
+	if (!ctl->o.user)
+		return usage_error("staff delete needs --user");
+
+	return cmd_delete(ctl, "/v1/staff", ctl->o.user, "staff member");
+}
+
+
+static int u32_field(struct mbuf *mb, const char *key, const char *val,
+		     const char *opt)
+{
+	char *end;
+	unsigned long v;
+
+	if (!val)
+		return 0;
+
+	v = strtoul(val, &end, 10);
+	if (!val[0] || *end || v > 86400 || val[0] == '-')
+		return usage_error("--%s needs a number of seconds", opt);
+
+	return mbuf_printf(mb, ",\"%s\":%lu", key, v) ? EXIT_FAIL : 0;
+}
+
+
+static int cmd_group_create(struct ctl *ctl)
+{
+	const struct opts *o = &ctl->o;
+	struct odict *od = NULL;
+	struct mbuf *mb;
+	int ret;
+
+	if (!o->name)
+		return usage_error("skill-group create needs --name");
+
+	mb = mbuf_alloc(256);
+	if (!mb)
+		return fail("out of memory");
+
+	ret = mbuf_printf(mb, "{\"name\":%H", jsonw_str, o->name)
+		? EXIT_FAIL : 0;
+	if (!ret && o->strategy)
+		ret = mbuf_printf(mb, ",\"strategy\":%H", jsonw_str,
+				  o->strategy) ? EXIT_FAIL : 0;
+	if (!ret)
+		ret = u32_field(mb, "ring_timeout_s", o->ring_timeout,
+				"ring-timeout");
+	if (!ret)
+		ret = u32_field(mb, "wrapup_s", o->wrap_up, "wrap-up");
+	if (!ret)
+		ret = u32_field(mb, "max_wait_s", o->max_wait, "max-wait");
+	if (!ret && (mbuf_printf(mb, "}") || mbuf_write_u8(mb, 0)))
+		ret = fail("out of memory");
+	if (ret)
+		goto out;
+
+	ret = call(ctl, "POST", "/v1/skill-groups", (const char *)mb->buf,
+		   &od);
+	if (!ret && !o->json)
+		printf("created skill group %s (%s, ring %llds, wrap-up "
+		       "%llds)\n", jstr(od, "name"), jstr(od, "strategy"),
+		       (long long)jint(od, "ring_timeout_s"),
+		       (long long)jint(od, "wrapup_s"));
+
+ out:
+	mem_deref(od);
+	mem_deref(mb);
+	return ret;
+}
+
+
+static int cmd_group_list(struct ctl *ctl)
+{
+	struct odict *od = NULL;
+	const struct odict *arr;
+	struct le *le;
+	int ret;
+
+	ret = call(ctl, "GET", "/v1/skill-groups", NULL, &od);
+	if (ret || ctl->o.json)
+		goto out;
+
+	arr = jarray(od, "skill_groups");
+	printf("%-24s %-14s %8s %8s %8s\n", "NAME", "STRATEGY", "RING_S",
+	       "WRAPUP_S", "MAXWAIT_S");
+
+	for (le = arr ? arr->lst.head : NULL; le; le = le->next) {
+		const struct odict_entry *e = le->data;
+
+		if (e->type != ODICT_OBJECT)
+			continue;
+
+		printf("%-24s %-14s %8lld %8lld %8lld\n",
+		       jstr(e->u.odict, "name"),
+		       jstr(e->u.odict, "strategy"),
+		       (long long)jint(e->u.odict, "ring_timeout_s"),
+		       (long long)jint(e->u.odict, "wrapup_s"),
+		       (long long)jint(e->u.odict, "max_wait_s"));
+	}
+
+ out:
+	mem_deref(od);
+	return ret;
+}
+
+
+static int cmd_group_delete(struct ctl *ctl)
+{
+	if (!ctl->o.name)
+		return usage_error("skill-group delete needs --name");
+
+	return cmd_delete(ctl, "/v1/skill-groups", ctl->o.name,
+			  "skill group");
+}
+
+
+static int cmd_number_create(struct ctl *ctl)
+{
+	char body[512];
+	struct odict *od = NULL;
+	int ret;
+
+	if (!ctl->o.number || !ctl->o.group)
+		return usage_error("number create needs --number and "
+				   "--skill-group");
+
+	re_snprintf(body, sizeof(body), "{\"number\":%H,\"skill_group\":%H}",
+		    jsonw_str, ctl->o.number, jsonw_str, ctl->o.group);
+
+	ret = call(ctl, "POST", "/v1/numbers", body, &od);
+	if (!ret && !ctl->o.json)
+		printf("created number %s -> %s\n", jstr(od, "number"),
+		       jstr(od, "skill_group"));
+
+	mem_deref(od);
+	return ret;
+}
+
+
+/* Service numbers belong to the business, not to a person: not masked. */
+static int cmd_number_list(struct ctl *ctl)
+{
+	struct odict *od = NULL;
+	const struct odict *arr;
+	struct le *le;
+	int ret;
+
+	ret = call(ctl, "GET", "/v1/numbers", NULL, &od);
+	if (ret || ctl->o.json)
+		goto out;
+
+	arr = jarray(od, "numbers");
+	printf("%-22s %s\n", "NUMBER", "SKILL GROUP");
+
+	for (le = arr ? arr->lst.head : NULL; le; le = le->next) {
+		const struct odict_entry *e = le->data;
+
+		if (e->type != ODICT_OBJECT)
+			continue;
+
+		printf("%-22s %s\n", jstr(e->u.odict, "number"),
+		       jstr(e->u.odict, "skill_group"));
+	}
+
+ out:
+	mem_deref(od);
+	return ret;
+}
+
+
+static int cmd_number_delete(struct ctl *ctl)
+{
+	if (!ctl->o.number)
+		return usage_error("number delete needs --number");
+
+	return cmd_delete(ctl, "/v1/numbers", ctl->o.number, "number");
+}
+
+
+static int cmd_token_create(struct ctl *ctl)
+{
+	char body[256];
+	struct odict *od = NULL;
+	int ret;
+
+	if (!ctl->o.user)
+		return usage_error("token create needs --user");
+
+	re_snprintf(body, sizeof(body), "{\"user_id\":%H}", jsonw_str,
+		    ctl->o.user);
+
+	ret = call(ctl, "POST", "/v1/sdk-login-tokens", body, &od);
+	if (!ret && !ctl->o.json)
+		printf("%s\n", jstr(od, "token"));
+
+	mem_deref(od);
+	return ret;
+}
+
+
+static void fmt_ms(char *buf, size_t sz, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!ms || !localtime_r(&t, &tm)) {
+		str_ncpy(buf, "-", sz);
+		return;
+	}
+
+	strftime(buf, sz, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+
+static int cmd_cdr_list(struct ctl *ctl)
+{
+	struct odict *od = NULL;
+	const struct odict *arr;
+	char path[64];
+	struct le *le;
+	int ret;
+
+	if (ctl->o.limit) {
+		char *end;
+		unsigned long v = strtoul(ctl->o.limit, &end, 10);
+
+		if (!ctl->o.limit[0] || *end || v < 1 || v > 1000)
+			return usage_error("--limit must be 1 to 1000");
+		re_snprintf(path, sizeof(path), "/v1/cdrs?limit=%lu", v);
+	}
+	else {
+		str_ncpy(path, "/v1/cdrs", sizeof(path));
+	}
+
+	ret = call(ctl, "GET", path, NULL, &od);
+	if (ret || ctl->o.json)
+		goto out;
+
+	arr = jarray(od, "cdrs");
+	printf("%-19s %-8s %-16s %-16s %-12s %-12s %-10s %6s  %s\n",
+	       "START", "DIR", "CALLER", "CALLEE", "GROUP", "AGENT", "STATUS",
+	       "SECS", "SESSION");
+
+	for (le = arr ? arr->lst.head : NULL; le; le = le->next) {
+		const struct odict_entry *e = le->data;
+		const struct odict *c;
+		char start[32], caller[80], callee[80];
+
+		if (e->type != ODICT_OBJECT)
+			continue;
+		c = e->u.odict;
+
+		fmt_ms(start, sizeof(start), jint(c, "offered_ms"));
+		printf("%-19s %-8s %-16s %-16s %-12s %-12s %-10s %6lld  %s\n",
+		       start, jstr(c, "direction"),
+		       masked(caller, sizeof(caller), jstr(c, "caller")),
+		       masked(callee, sizeof(callee), jstr(c, "callee")),
+		       dash(jstr(c, "group")), dash(jstr(c, "agent")),
+		       dash(jstr(c, "end_status")),
+		       (long long)jint(c, "duration_s"),
+		       jstr(c, "session_id"));
+	}
+
+ out:
+	mem_deref(od);
+	return ret;
+}
+
+
+/* One object of the status as "key=value ..." with numbers masked. */
+static void status_line(const char *indent, const struct odict *o)
+{
+	char line[1024];
+	size_t n = 0;
+	struct le *le;
+
+	line[0] = '\0';
+
+	for (le = o->lst.head; le && n < sizeof(line); le = le->next) {
+		const struct odict_entry *e = le->data;
+		int k = 0;
+
+		switch (e->type) {
+
+		case ODICT_STRING:
+			k = re_snprintf(line + n, sizeof(line) - n, "%s%s=%s",
+					n ? " " : "", e->key, e->u.str);
+			break;
+
+		case ODICT_INT:
+			k = re_snprintf(line + n, sizeof(line) - n,
+					"%s%s=%lld", n ? " " : "", e->key,
+					(long long)e->u.integer);
+			break;
+
+		case ODICT_BOOL:
+			k = re_snprintf(line + n, sizeof(line) - n, "%s%s=%s",
+					n ? " " : "", e->key,
+					e->u.boolean ? "true" : "false");
+			break;
+
+		default:
+			break;
+		}
+
+		if (k > 0)
+			n += (size_t)k;
+	}
+
+	(void)log_mask_line(line);
+	printf("%s%s\n", indent, line);
+}
+
+
+static int cmd_status(struct ctl *ctl)
+{
+	static const char *keyv[] = {"agents", "calls"};
+	struct odict *od = NULL;
+	size_t i;
+	int ret;
+
+	ret = call(ctl, "GET", "/v1/status", NULL, &od);
+	if (ret || ctl->o.json)
+		goto out;
+
+	for (i = 0; i < ARRAY_SIZE(keyv); i++) {
+		const struct odict *arr = jarray(od, keyv[i]);
+		struct le *le;
+
+		printf("%s: %zu\n", keyv[i], arr ? odict_count(arr, false)
+		       : (size_t)0);
+
+		for (le = arr ? arr->lst.head : NULL; le; le = le->next) {
+			const struct odict_entry *e = le->data;
+
+			if (e->type == ODICT_OBJECT)
+				status_line("  ", e->u.odict);
+		}
+	}
+
+ out:
+	mem_deref(od);
+	return ret;
+}
+
+
+static const struct {
+	const char *noun;
+	const char *verb;
+	int (*h)(struct ctl *ctl);
+} cmdv[] = {
+	{"staff",       "create", cmd_staff_create},
+	{"staff",       "list",   cmd_staff_list},
+	{"staff",       "delete", cmd_staff_delete},
+	{"skill-group", "create", cmd_group_create},
+	{"skill-group", "list",   cmd_group_list},
+	{"skill-group", "delete", cmd_group_delete},
+	{"number",      "create", cmd_number_create},
+	{"number",      "list",   cmd_number_list},
+	{"number",      "delete", cmd_number_delete},
+	{"token",       "create", cmd_token_create},
+	{"cdr",         "list",   cmd_cdr_list},
+	{"status",      NULL,     cmd_status},
+};
+
+
+int main(int argc, char *argv[])
+{
+	struct ctl ctl;
+	size_t i;
+	int ret;
+
+	memset(&ctl, 0, sizeof(ctl));
+
+	ret = args_parse(&ctl.o, argc, argv);
+	if (ret)
+		return ret;
+
+	if (ctl.o.help) {
+		usage(stdout);
+		return 0;
+	}
+
+	if (!ctl.o.wordc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(cmdv); i++) {
+		const char *verb = ctl.o.wordc > 1 ? ctl.o.wordv[1] : NULL;
+
+		if (strcmp(cmdv[i].noun, ctl.o.wordv[0]))
+			continue;
+		if (cmdv[i].verb ? (!verb || strcmp(cmdv[i].verb, verb))
+				 : verb != NULL)
+			continue;
+
+		log_set_level(LOG_LEVEL_WARN);
+
+		ret = creds_load(&ctl);
+		if (!ret)
+			ret = cmdv[i].h(&ctl);
+
+		memset(&ctl.srv, 0, sizeof(ctl.srv));
+		return ret;
+	}
+
+	return usage_error("unknown command '%s%s%s'", ctl.o.wordv[0],
+			   ctl.o.wordc > 1 ? " " : "",
+			   ctl.o.wordc > 1 ? ctl.o.wordv[1] : "");
+}
