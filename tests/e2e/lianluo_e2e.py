@@ -727,9 +727,16 @@ def json_has_value(obj, value):
     return obj == value
 
 
-def assert_cdr_times(row):
-    """offered <= ringing <= answered <= ended, queued in between if set."""
+def assert_cdr_times(row, rang=True):
+    """offered <= ringing <= answered <= ended, queued in between if set.
+    rang=False for a far end that answered without ringing first (a 200
+    with no 180 before it): ringing_ms is then 0, the stage not reached."""
     names = ['offered_ms', 'ringing_ms', 'answered_ms', 'ended_ms']
+    if not rang:
+        check(row.get('ringing_ms') == 0,
+              'CDR ringing_ms is %r for a call that never rang: %s'
+              % (row.get('ringing_ms'), row))
+        names.remove('ringing_ms')
     for n in names:
         check(isinstance(row.get(n), int) and row[n] > 0,
               'CDR %s is %r, expected a positive ms time: %s'

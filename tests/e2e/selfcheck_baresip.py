@@ -4,7 +4,8 @@
 Run it when the harness, baresip or sox change, or when a server test fails
 in a way that smells of the harness:
 
-    LL_TONECHECK=build/tests/ll_tonecheck python3 tests/e2e/selfcheck_baresip.py
+    LL_TONECHECK=build/tests/ll_tonecheck \
+        python3 tests/e2e/selfcheck_baresip.py
 
 (without LL_TONECHECK it compiles tonecheck.c itself).  It is not named
 test_*.py, so ctest does not run it.

@@ -33,9 +33,9 @@ def main(t):
     customer = t.phone('customer', user=CUSTOMER, registrar=srv.sip_port,
                        register=False, tone_hz=1000)
     customer.dial(srv.number_uri('4001'))
-    inc = agent.wait_event('CALL_INCOMING', 10)
+    # An auto-answering baresip reports CALL_ESTABLISHED, not INCOMING.
+    inc = agent.wait_event('CALL_ESTABLISHED', 10)
     customer.wait_event('CALL_ESTABLISHED', 10)
-    agent.wait_event('CALL_ESTABLISHED', 5)
     e2e.log('the agent sees the call from %s' % inc.get('peeruri'))
     srv.wait_agent_status('agent1', 'busy', timeout=5)
 

@@ -32,7 +32,8 @@ def main(t):
     srv.wait_agent_status('agent1', 'free')
 
     agent.dial(srv.number_uri(CALLEE))
-    inc = trunk.wait_event('CALL_INCOMING', 10)
+    # An auto-answering baresip reports CALL_ESTABLISHED, not INCOMING.
+    inc = trunk.wait_event('CALL_ESTABLISHED', 10)
     caller = trunk.uri_user(inc.get('peeruri'))
     e2e.check(caller == '4001',
               'the trunk sees the call from %r (user %r), expected the '
@@ -41,7 +42,6 @@ def main(t):
     e2e.check(invites and ('sip:%s@' % CALLEE) in invites[0].split('\n')[0],
               'the trunk INVITE is not for sip:%s@...: %r'
               % (CALLEE, invites[0].split('\n')[0] if invites else None))
-    trunk.wait_event('CALL_ESTABLISHED', 5)
     agent.wait_event('CALL_ESTABLISHED', 10)
 
     agent.wait_audio(4)
@@ -58,7 +58,8 @@ def main(t):
     e2e.assert_cdr(row, direction='outbound', caller='4001', callee=CALLEE,
                    agent='agent1', end_status='answered',
                    hangup_side='agent')
-    e2e.assert_cdr_times(row)
+    # The trunk phone answers at once, without a 180.
+    e2e.assert_cdr_times(row, rang=False)
     e2e.check(row.get('duration_s', 0) >= 2,
               'CDR duration_s is %r, expected >= 2' % row.get('duration_s'))
 

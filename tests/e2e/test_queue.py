@@ -39,14 +39,16 @@ def main(t):
     customer.wait_event('CALL_ESTABLISHED', 10)
     heard = customer.wait_audio(3)
     e2e.assert_tone(customer.recording('dec'), QUEUE_TONE,
-                    'customer hears the queue tone', from_s=0.5, to_s=heard)
+                    'customer hears the queue tone', from_s=0.5, to_s=heard,
+                    min_fraction=0.5)  # the tone is 1 s on, 0.5 s off
 
     agent = t.phone('agent1', user='1001', password=AGENT_PW,
                     registrar=srv.sip_port, tone_hz=700)
     agent.wait_registered()
     registered_at = time.monotonic()
-    agent.wait_event('CALL_INCOMING', 10)
-    agent.wait_event('CALL_ESTABLISHED', 5)
+    # The call may reach the phone before the harness is attached to
+    # its control port (events are then lost): ask the server instead.
+    srv.wait_agent_status('agent1', 'busy', timeout=10)
     e2e.log('bridged %.1f s after the agent registered'
             % (time.monotonic() - registered_at))
     bridged_at = customer.wait_audio(0.1)  # seconds heard when bridged
@@ -88,7 +90,7 @@ def main(t):
               'the call with max wait 3 s ended after %.1f s' % waited)
     e2e.assert_tone(customer.recording('dec'), QUEUE_TONE,
                     'customer hears the queue tone (group short)',
-                    from_s=0.5, to_s=2.0)
+                    from_s=0.5, to_s=2.0, min_fraction=0.5)
     byes = customer.received('BYE')
     e2e.check(byes, 'the customer got no BYE from the server')
     e2e.check(any(line.lower().startswith('reason:')

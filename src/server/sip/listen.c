@@ -39,6 +39,10 @@ static bool is_sane(const struct sip_msg *msg, const char **why)
 		*why = "Missing Via branch";
 	else if (pl_strcasecmp(&msg->ver, "SIP/2.0"))
 		*why = "Bad Version";
+	/* A datagram shorter than its Content-Length (RFC 3261 18.3) */
+	else if (pl_isset(&msg->clen) &&
+		 pl_u32(&msg->clen) > mbuf_get_left(msg->mb))
+		*why = "Content-Length Past End";
 	else
 		return true;
 
