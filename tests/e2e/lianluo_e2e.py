@@ -313,13 +313,14 @@ def tonecheck_path(workdir=None):
     return path
 
 
-def make_tone(path, freq, seconds=90, rate=8000, volume=0.5):
-    """A mono PCM16 sine WAV.
+def make_tone(path, freq, seconds=90, rate=8000, volume=0.5, channels=1):
+    """A PCM16 sine WAV.
 
     Long on purpose: baresip's aufile source ends the call when the file
     runs out ("menu: audio error (0,end of file)").
     """
-    subprocess.run(['sox', '-n', '-r', str(rate), '-c', '1', '-b', '16',
+    subprocess.run(['sox', '-n', '-r', str(rate), '-c', str(channels),
+                    '-b', '16',
                     '-e', 'signed-integer', path, 'synth', str(seconds),
                     'sine', str(freq), 'vol', str(volume)],
                    check=True, stdout=subprocess.DEVNULL)
@@ -810,7 +811,8 @@ class Phone:
     def __init__(self, t, name, user, tone_hz=None, wav=None,
                  registrar=None, password=None, auth_user=None,
                  register=None, regint=60, answer='auto',
-                 codecs=('g711', 'opus'), sip_trace=True):
+                 codecs=('g711', 'opus'), sip_trace=True,
+                 transport='udp'):
         self.t = t
         self.name = name
         self.user = user
@@ -820,7 +822,8 @@ class Phone:
         self.log_path = t.path(name + '.log')
         if wav is None:
             check(tone_hz, 'Phone %s needs tone_hz or wav' % name)
-            wav = t.tone(tone_hz)
+            # baresip's aufile wants the rate of the codec in use
+            wav = t.tone(tone_hz, 48000 if codecs[0] == 'opus' else 8000)
         self.wav = wav
         self.tone_hz = tone_hz
         self.registrar = registrar
@@ -832,6 +835,7 @@ class Phone:
         self.answer_mode = answer
         self.codecs = codecs
         self.sip_trace = sip_trace
+        self.transport = transport
         self.sip_port = free_port()
         self.ctrl_port = free_port()
         self.rtp_ports = free_port_range(10)
@@ -853,7 +857,8 @@ class Phone:
         return 'sip:%s@%s:%d' % (self.user, LOOPBACK, host)
 
     def account_line(self):
-        line = '<%s>' % self.aor()
+        line = '<%s%s>' % (self.aor(), '' if self.transport == 'udp'
+                           else ';transport=%s' % self.transport)
         if self.password is not None:
             check(';' not in self.password and '>' not in self.password,
                   'password %r cannot go into a baresip account line'
@@ -1420,12 +1425,14 @@ class Test:
         if phone is not None and phone not in self.phones:
             self.phones.append(phone)
 
-    def tone(self, freq):
-        """A long mono 8 kHz WAV of one sine, made once per test."""
-        if freq not in self._tones:
-            self._tones[freq] = make_tone(self.path('tone%d.wav' % freq),
-                                          freq)
-        return self._tones[freq]
+    def tone(self, freq, rate=8000):
+        """A long WAV of one sine, made once per test: mono at 8 kHz for
+        G.711, stereo at 48 kHz for Opus (what baresip's aufile wants)."""
+        if (freq, rate) not in self._tones:
+            self._tones[freq, rate] = make_tone(
+                self.path('tone%d-%d.wav' % (freq, rate)), freq, rate=rate,
+                channels=1 if rate == 8000 else 2)
+        return self._tones[freq, rate]
 
     def server(self, start=True, **kw):
         srv = Server(self, name='lianluod' if not self.servers

@@ -41,6 +41,19 @@ def main(t):
 
     agent.wait_audio(4)
     customer.wait_audio(4)
+
+    # RFC 4733 telephone-event crosses the relay both ways untouched.
+    customer.send_dtmf('12#')
+    digits = ''.join(agent.wait_event('CALL_DTMF_START', 5)['param']
+                     for _ in range(3))
+    e2e.check(digits == '12#', 'the agent got DTMF %r, expected 12#' % digits)
+    agent.send_dtmf('9*')
+    digits = ''.join(customer.wait_event('CALL_DTMF_START', 5)['param']
+                     for _ in range(2))
+    e2e.check(digits == '9*', 'the customer got DTMF %r, expected 9*'
+              % digits)
+    e2e.log('DTMF passed both ways')
+
     customer.hangup()
     customer.wait_event('CALL_CLOSED', 5)
     agent.wait_event('CALL_CLOSED', 5)
