@@ -1,36 +1,48 @@
 #!/bin/sh
-# Install what is missing, build, and run the whole test suite.
-# The last line is "N passed, N failed".
-#   LL_SANITIZE=1 scripts/test.sh   builds and tests with ASan+UBSan
+# Install what is missing, build, and run the whole test suite twice: a
+# plain build, then one with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The last line is "N passed, N failed" over both.
+#   LL_SANITIZE=0 scripts/test.sh   the plain build only
+#   LL_SANITIZE=1 scripts/test.sh   the sanitizer build only
 set -eu
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 
-build=build
-opts=""
-if [ "${LL_SANITIZE:-0}" = "1" ]; then
-	build=build-asan
-	opts="-DLL_SANITIZE=ON"
-fi
+passed=0
+failed=0
 
-# shellcheck disable=SC2086
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLL_WERROR=ON \
-	$opts >/dev/null
-cmake --build "$build" -j "$(nproc)"
+# run_suite BUILD_DIR [CMAKE OPTIONS...]
+run_suite() {
+	build=$1
+	shift
+	cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DLL_WERROR=ON "$@" >/dev/null
+	cmake --build "$build" -j "$(nproc)"
 
-set +e
-(cd "$build" && ctest --output-on-failure -j 2 ${CTEST_ARGS:-}) |
-	tee "$build/ctest.log"
-status=$?
-set -e
+	(cd "$build" && ctest --output-on-failure -j 2) \
+		>"$build/ctest.log" 2>&1 || true
+	cat "$build/ctest.log"
 
-summary=$(grep -E '^[0-9]+% tests passed' "$build/ctest.log" | tail -n 1)
-total=$(echo "$summary" | sed -E 's/.* out of ([0-9]+).*/\1/')
-failed=$(echo "$summary" | sed -E 's/.*, ([0-9]+) tests failed.*/\1/')
-if [ -z "$summary" ]; then
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-echo "$((total - failed)) passed, $failed failed"
-[ "$failed" = "0" ] && [ "$status" = "0" ]
+	summary=$(grep -E '^[0-9]+% tests passed' "$build/ctest.log" |
+		tail -n 1)
+	if [ -z "$summary" ]; then
+		echo "$build: ctest did not run"
+		failed=$((failed + 1))
+		return
+	fi
+	total=$(echo "$summary" | sed -E 's/.* out of ([0-9]+).*/\1/')
+	bad=$(echo "$summary" | sed -E 's/.*, ([0-9]+) tests failed.*/\1/')
+	passed=$((passed + total - bad))
+	failed=$((failed + bad))
+}
+
+case "${LL_SANITIZE:-both}" in
+0)	run_suite build ;;
+1)	run_suite build-asan -DLL_SANITIZE=ON ;;
+*)	run_suite build
+	run_suite build-asan -DLL_SANITIZE=ON ;;
+esac
+
+echo "$passed passed, $failed failed"
+[ "$failed" = "0" ]

@@ -1461,6 +1461,12 @@ class Test:
             p.terminate(timeout=3.0)
         kill_all()
 
+    def sanitizer_reports(self):
+        """Server logs that hold an ASan, LSan or UBSan report."""
+        pat = re.compile(r'ERROR: (Address|Leak)Sanitizer|runtime error:')
+        return [srv.log_path for srv in self.servers
+                if pat.search(read_text(srv.log_path))]
+
     def server_log_tail(self, lines=40):
         out = []
         for srv in self.servers:
@@ -1507,6 +1513,13 @@ def run(fn, timeout=DEFAULT_TEST_TIMEOUT, name=None):
             except BaseException:
                 sys.stdout.write('cleanup: %s' % traceback.format_exc())
         kill_all()
+    # Under LL_SANITIZE=1 a report in a server log fails the test, even
+    # when everything the test asked for worked (a leak shows at exit).
+    if ok and t is not None:
+        bad = t.sanitizer_reports()
+        if bad:
+            sys.stdout.write('FAIL: sanitizer report in %s\n' % bad)
+            ok = False
     if not ok:
         if t is not None:
             tail = t.server_log_tail()
