@@ -550,6 +550,18 @@ class Server:
                                           self.http_port))
         return self
 
+    def run_expect_exit(self, timeout=10.0):
+        """Starts a server that must refuse to start; returns its code."""
+        self.proc = Process(self.name, self.argv(), self.log_path)
+        self.t.track(self.proc)
+        self.proc.start()
+        rc = self.proc.wait(timeout)
+        if rc is None:
+            self.proc.kill9()
+            fail('%s did not exit within %.0f s' % (self.name, timeout))
+        self.proc._forget()
+        return rc
+
     def _ready(self):
         if not self.proc.alive():
             fail('%s exited with %s before it was ready; log tail:\n%s'

@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <string.h>
 #include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <re.h>
 #include <rem.h>
@@ -358,6 +360,50 @@ static void test_relay_not_bridged_forwards_nothing(void **state)
 }
 
 
+static void write_wav(const char *path, uint32_t srate, size_t sampc)
+{
+	struct aufile_prm prm = {srate, 1, AUFMT_S16LE};
+	struct aufile *af = NULL;
+	int16_t *sampv = mem_zalloc(sampc * sizeof(int16_t), NULL);
+
+	for (size_t i = 0; i < sampc; i++)
+		sampv[i] = (int16_t)i;
+	assert_int_equal(0, aufile_open(&af, &prm, path, AUFILE_WRITE));
+	assert_int_equal(0, aufile_write(af, (uint8_t *)sampv,
+					 sampc * sizeof(int16_t)));
+	mem_deref(af);
+	mem_deref(sampv);
+}
+
+
+static void test_prompt_load(void **state)
+{
+	char path[] = "/tmp/ll-test-prompt-XXXXXX";
+	struct media_prompt *mp = NULL;
+	int fd;
+	(void)state;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+
+	write_wav(path, 8000, 4000);
+	assert_int_equal(0, media_prompt_load(&mp, path));
+	assert_int_equal(4000, mp->sampc);
+	assert_int_equal(1234, mp->sampv[1234]);
+	mp = mem_deref(mp);
+
+	/* not 8 kHz: refused with a clear error, not resampled badly */
+	write_wav(path, 16000, 4000);
+	assert_int_equal(ENOTSUP, media_prompt_load(&mp, path));
+	assert_null(mp);
+
+	unlink(path);
+	assert_int_not_equal(0, media_prompt_load(&mp, path));
+	assert_int_equal(EINVAL, media_prompt_load(NULL, path));
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_sdp_too_many_streams),
 		cmocka_unit_test(test_relay_tone_then_bridge_is_one_stream),
 		cmocka_unit_test(test_relay_not_bridged_forwards_nothing),
+		cmocka_unit_test(test_prompt_load),
 	};
 	int n;
 
