@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <re.h>
 #include <rem.h>
+#include "common/media_sdp.h"
 #include "media/media.h"
 
 

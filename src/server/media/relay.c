@@ -17,6 +17,7 @@
 #include <string.h>
 #include <re.h>
 #include "common/log.h"
+#include "common/media_sdp.h"
 #include "media/media.h"
 
 

@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "store/store.h"
 #include "config.h"
+#include "common/media_sdp.h"
 #include "media/media.h"
 #include "acd/acd.h"
 #include "sip/sipint.h"

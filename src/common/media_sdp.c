@@ -1,5 +1,5 @@
 /**
- * @file media/sdp.c  SDP offer/answer for one anchored audio stream
+ * @file common/media_sdp.c  SDP offer/answer for one anchored audio stream
  *
  * Copyright (C) 2026 The lianluo authors
  *
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <re.h>
-#include "media/media.h"
+#include "common/media_sdp.h"
 
 
 enum {
