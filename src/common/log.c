@@ -154,21 +154,12 @@ int mask_phone(char *buf, size_t sz, const char *number)
 
 	memcpy(buf, number, n + 1);
 
-	if (n < MASK_MIN_DIGITS) {
-		/* Short numbers are masked too when they are asked for. */
-		size_t i;
-		for (i = n > 2 ? 1 : 0; i + 1 < n; i++)
-			buf[i] = '*';
+	if (log_mask_line(buf))
 		return 0;
-	}
 
-	/* Skip a leading '+' or letters of a SIP user part. */
-	(void)log_mask_line(buf);
-	if (!strchr(buf, '*')) {
-		size_t i;
-		for (i = 3; i + 4 < n; i++)
-			buf[i] = '*';
-	}
+	/* Short numbers, or digits glued to letters: keep the ends only. */
+	for (size_t i = n > 2 ? 1 : 0; i + 1 < n; i++)
+		buf[i] = '*';
 
 	return 0;
 }
