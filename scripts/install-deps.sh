@@ -5,7 +5,8 @@ set -eu
 
 PKGS="build-essential cmake pkg-config
 libre-dev librem-dev libopus-dev libsqlite3-dev libssl-dev
-libcmocka-dev baresip-core sox python3 sqlite3 procps"
+libcmocka-dev baresip-core sox python3 sqlite3 procps
+libasound2-dev"
 
 missing=""
 for p in $PKGS; do

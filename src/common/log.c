@@ -9,6 +9,7 @@
 #include <time.h>
 #include <ctype.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <re.h>
 #include "common/log.h"
 
@@ -20,6 +21,13 @@ enum {
 
 static enum log_level cur_level = LOG_LEVEL_INFO;
 static const char *cur_tag = "lianluo";
+static bool console = true;
+static log_sink_h *sink_h;
+static void *sink_arg;
+
+/* Serialises the outputs and their settings: the SDK logs from its own
+ * thread, from login workers and from the audio engine. */
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 
 void log_set_level(enum log_level level)
@@ -40,6 +48,34 @@ void log_set_tag(const char *tag)
 }
 
 
+/**
+ * Write lines to stderr or not (the default is to write them)
+ *
+ * @param enabled  true to write to stderr
+ */
+void log_set_console(bool enabled)
+{
+	pthread_mutex_lock(&out_lock);
+	console = enabled;
+	pthread_mutex_unlock(&out_lock);
+}
+
+
+/**
+ * Set the one sink that gets every line written, or remove it
+ *
+ * @param sinkh  Sink handler, NULL for none
+ * @param arg    Handler argument
+ */
+void log_set_sink(log_sink_h *sinkh, void *arg)
+{
+	pthread_mutex_lock(&out_lock);
+	sink_h = sinkh;
+	sink_arg = arg;
+	pthread_mutex_unlock(&out_lock);
+}
+
+
 const char *log_level_str(enum log_level level)
 {
 	switch (level) {
@@ -48,6 +84,7 @@ const char *log_level_str(enum log_level level)
 	case LOG_LEVEL_INFO:  return "info";
 	case LOG_LEVEL_WARN:  return "warn";
 	case LOG_LEVEL_ERROR: return "error";
+	case LOG_LEVEL_NONE:  return "none";
 	}
 
 	return "?";
@@ -173,7 +210,7 @@ void log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	struct tm tm;
 	int n;
 
-	if (level < cur_level)
+	if (level < cur_level || level >= LOG_LEVEL_NONE)
 		return;
 
 	n = re_vsnprintf(line, sizeof(line), fmt, ap);
@@ -192,8 +229,23 @@ void log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 
-	fprintf(stderr, "%s.%03ldZ %s %-5s %s\n", ts, now.tv_nsec / 1000000,
-		cur_tag, log_level_str(level), line);
+	pthread_mutex_lock(&out_lock);
+
+	if (console)
+		fprintf(stderr, "%s.%03ldZ %s %-5s %s\n", ts,
+			now.tv_nsec / 1000000, cur_tag, log_level_str(level),
+			line);
+
+	if (sink_h) {
+		char full[LINE_MAX_LEN + 96];
+
+		(void)snprintf(full, sizeof(full), "%s.%03ldZ %s %-5s %s",
+			       ts, now.tv_nsec / 1000000, cur_tag,
+			       log_level_str(level), line);
+		sink_h(level, full, sink_arg);
+	}
+
+	pthread_mutex_unlock(&out_lock);
 }
 
 

@@ -175,9 +175,13 @@ _live_procs = []
 class Process:
     """A child process in its own process group, output to a log file."""
 
-    def __init__(self, name, argv, log_path, cwd=None, env=None):
+    def __init__(self, name, argv, log_path, cwd=None, env=None,
+                 shown_argv=None):
         self.name = name
         self.argv = list(argv)
+        # What the log's first line shows: argv unless told otherwise
+        # (a command line with a token must not put it in the log).
+        self.shown_argv = list(shown_argv) if shown_argv else self.argv
         self.log_path = log_path
         self.cwd = cwd
         self.env = env
@@ -189,7 +193,8 @@ class Process:
             argv = [_SETPRIV, '--pdeathsig', 'KILL', '--'] + argv
         with open(self.log_path, 'ab') as logf:
             logf.write(('==== %s: %s\n' % (time.strftime('%H:%M:%S'),
-                                          ' '.join(self.argv))).encode())
+                                          ' '.join(self.shown_argv)))
+                       .encode())
             logf.flush()
             self.popen = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=logf,
@@ -711,7 +716,8 @@ def provision(srv, group='support', number='4001', agents=(),
               ring_timeout=None, wrap_up=None, max_wait=None):
     """A skill group, its service number and staff with SIP extensions.
 
-    agents: (user, extension, password, phone) tuples.
+    agents: (user, extension, password, phone) tuples; extension and
+    password None for an agent without a SIP extension.
     """
     args = ['skill-group', 'create', '--name', group]
     if ring_timeout is not None:
@@ -722,9 +728,10 @@ def provision(srv, group='support', number='4001', agents=(),
         args += ['--max-wait', max_wait]
     srv.ctl(*args)
     for user, ext, password, phone in agents:
+        # ext None: an agent with no SIP extension (SDK login only)
+        sip = ['--extension', ext, '--password', password] if ext else []
         srv.ctl('staff', 'create', '--user', user, '--name', user.title(),
-                '--phone', phone, '--extension', ext, '--password', password,
-                '--skill-group', group)
+                '--phone', phone, *sip, '--skill-group', group)
     if number:
         srv.ctl('number', 'create', '--number', number, '--skill-group',
                 group)
@@ -1177,6 +1184,12 @@ class Phone:
         fail('%s recorded no %s audio (no media at all?); log tail:\n%s'
              % (self.name, kind, self.proc.log_tail()))
 
+    def recording_seconds(self, kind='dec'):
+        """Seconds of audio in the current call's recording so far (0.0
+        before there is one); read from the file size, so it is also
+        where the next sample will go."""
+        return self._current_seconds(kind)
+
     def _current_seconds(self, kind):
         suffix = '-%s.wav' % kind
         with self._cond:
@@ -1206,6 +1219,224 @@ class Phone:
             fail('%s heard only %.1f s of audio in %.0f s (no RTP reaching '
                  'it?)' % (self.name, self._current_seconds(kind), timeout))
         return self._current_seconds(kind)
+
+
+# --------------------------------------------------------------------------
+# Agent: lianluo-agent, the SDK's bot
+
+def mask_digits(text):
+    """Runs of 7+ digits with only their ends kept (13812345678 ->
+    138****5678), as lianluo masks phone numbers."""
+    def one(m):
+        d = m.group(0)
+        n = len(d)
+        head = 3 if n >= 11 else 2 if n >= 9 else 1
+        tail = 4 if n >= 11 else 2
+        return d[:head] + '*' * (n - head - tail) + d[n - tail:]
+    return re.sub(r'(?<![A-Za-z0-9])\d{7,}(?![A-Za-z0-9])', one, text)
+
+
+def assert_text_clean(text, what, numbers=(), secrets=()):
+    """Privacy rule 5 on any text (an SDK app's log): no phone number in
+    clear, no secret at all."""
+    for n in numbers:
+        idx = text.find(n)
+        check(idx < 0, 'phone number %s appears in clear in %s: ...%s...'
+              % (n, what, text[max(0, idx - 80):idx + 40]))
+    for sec in secrets:
+        check(sec not in text, 'a secret (%s...) appears in %s'
+              % (sec[:3], what))
+    log('%s has none of %d number(s) and %d secret(s)'
+        % (what, len(numbers), len(secrets)))
+
+
+def sdk_library():
+    """Path of the liblianluo shared library in LL_BIN_DIR."""
+    bindir = os.environ.get('LL_BIN_DIR')
+    check(bindir, 'LL_BIN_DIR is not set')
+    found = []
+    for root, _, files in os.walk(bindir):
+        found += [os.path.join(root, f) for f in files
+                  if re.match(r'liblianluo\.so(\.\d+)*$', f)]
+    check(found, 'liblianluo is not built: no liblianluo.so under %s'
+          % bindir)
+    return sorted(found, key=len)[0]
+
+
+def sdk_strerror(code):
+    """ll_strerror(code) of the built library, through ctypes: the text
+    lianluo-agent must print for that code."""
+    import ctypes
+    lib = ctypes.CDLL(sdk_library())
+    lib.ll_strerror.restype = ctypes.c_char_p
+    lib.ll_strerror.argtypes = [ctypes.c_int]
+    return lib.ll_strerror(code).decode()
+
+
+# The SDK's error codes the tests name (include/lianluo/lianluo.h).
+LL_ERR_CONSENT_REQUIRED = -1
+LL_ERR_AUTH_FAILED = -13
+LL_ERR_TOKEN_USED = -15
+
+_EVENT_LINE = re.compile(r'^event (\S+)(.*)$')
+_EVENT_ARG = re.compile(r'([\w-]+)=("([^"]*)"|\S*)|(\S+)')
+
+
+def parse_event(line):
+    """'event ended reason=remoteBye code=200 msg="x y"' -> {'type':
+    'ended', 'reason': 'remoteBye', 'code': '200', 'msg': 'x y',
+    'words': [], 'line': ...}."""
+    m = _EVENT_LINE.match(line)
+    if not m:
+        return None
+    ev = {'type': m.group(1), 'words': [], 'line': line}
+    for a in _EVENT_ARG.finditer(m.group(2)):
+        if a.group(1):
+            ev[a.group(1)] = a.group(3) if a.group(3) is not None \
+                else a.group(2)
+        else:
+            ev['words'].append(a.group(4))
+    return ev
+
+
+class Agent:
+    """A lianluo-agent process (bot mode), logged in with a token.
+
+    Its stdout and stderr go to NAME.log; a reader thread follows the log
+    and notes the time (time.monotonic()) at which each "event ..." line
+    appeared, so that a test can relate an event to a recording.  The log
+    file's header shows the command line with the token and the SIP
+    password replaced by *** and numbers masked.
+    """
+
+    SECRET_FLAGS = ('--token', '--password')
+
+    def __init__(self, t, name, args):
+        self.t = t
+        self.name = name
+        self.args = [str(a) for a in args]
+        self.log_path = t.path(name + '.log')
+        self.proc = None
+        self.events = []
+        self._next = {}
+        self._cond = threading.Condition()
+        self._pos = 0
+        self._partial = b''
+        self._stop = False
+        self._reader = None
+
+    def shown_args(self):
+        out, hide = [], False
+        for a in self.args:
+            out.append('***' if hide else mask_digits(a))
+            hide = a in self.SECRET_FLAGS
+        return out
+
+    def start(self):
+        exe = bin_path('lianluo-agent')
+        self.proc = Process(self.name, [exe] + self.args, self.log_path,
+                            shown_argv=[exe] + self.shown_args())
+        self.t.track(self.proc)
+        self.proc.start()
+        self._reader = threading.Thread(target=self._follow,
+                                        name=self.name, daemon=True)
+        self._reader.start()
+        log('%s started: lianluo-agent %s' % (self.name,
+                                              ' '.join(self.shown_args())))
+        return self
+
+    def _read_new(self):
+        try:
+            with open(self.log_path, 'rb') as f:
+                f.seek(self._pos)
+                data = f.read()
+        except FileNotFoundError:
+            return
+        if not data:
+            return
+        self._pos += len(data)
+        now = time.monotonic()
+        lines = (self._partial + data).split(b'\n')
+        self._partial = lines.pop()
+        new = []
+        for raw in lines:
+            ev = parse_event(raw.decode('utf-8', 'replace').rstrip('\r'))
+            if ev:
+                ev['time'] = now
+                new.append(ev)
+        if new:
+            with self._cond:
+                self.events += new
+                self._cond.notify_all()
+
+    def _follow(self):
+        while True:
+            self._read_new()
+            if self._stop or not self.proc.alive():
+                self._read_new()
+                break
+            time.sleep(0.02)
+        with self._cond:
+            self._cond.notify_all()
+
+    def alive(self):
+        return self.proc is not None and self.proc.alive()
+
+    def wait_event(self, etype, timeout=10.0):
+        """The next "event ETYPE ..." line not yet returned, as a dict
+        (see parse_event) with 'time'.  Fails when the agent exits or
+        the time runs out."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                start = self._next.get(etype, 0)
+                for i in range(start, len(self.events)):
+                    if self.events[i]['type'] == etype:
+                        self._next[etype] = i + 1
+                        ev = self.events[i]
+                        log('%s: %s' % (self.name, ev['line']))
+                        return ev
+                if not self.proc.alive() and not self._reader.is_alive():
+                    fail('%s exited with %s before "event %s"; log tail:'
+                         '\n%s' % (self.name, self.proc.returncode(), etype,
+                                   self.proc.log_tail()))
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    fail('%s: no "event %s" within %.0f s; log tail:\n%s'
+                         % (self.name, etype, timeout,
+                            self.proc.log_tail()))
+                self._cond.wait(min(left, 0.2))
+
+    def count_events(self, etype):
+        with self._cond:
+            return sum(1 for e in self.events if e['type'] == etype)
+
+    def wait_exit(self, timeout=10.0):
+        """Its exit status; fails if it is still running after timeout."""
+        rc = self.proc.wait(timeout)
+        if rc is None:
+            fail('%s did not exit within %.0f s; log tail:\n%s'
+                 % (self.name, timeout, self.proc.log_tail()))
+        self._reader.join(2.0)
+        self.proc._forget()
+        log('%s exited with %d' % (self.name, rc))
+        return rc
+
+    def log_text(self):
+        return self.proc.log_text()
+
+    def log_tail(self, lines=30):
+        return self.proc.log_tail(lines)
+
+
+def agent_args(srv, user, token, *extra, consent=True):
+    """lianluo-agent's agent-mode login options for `user` on `srv`."""
+    args = ['--server', srv.credentials['http_url'],
+            '--app', srv.credentials['sdk_app_id'],
+            '--user', user, '--token', token]
+    if consent:
+        args += ['--consent', 'granted']
+    return args + [str(a) for a in extra]
 
 
 # --------------------------------------------------------------------------
@@ -1455,6 +1686,12 @@ class Test:
     def phone(self, name, start=True, **kw):
         ph = Phone(self, name, **kw)
         return ph.start() if start else ph
+
+    def agent(self, name, args, start=True):
+        """A lianluo-agent with these command-line arguments (see
+        agent_args() for the login part)."""
+        ag = Agent(self, name, args)
+        return ag.start() if start else ag
 
     def spawn(self, name, argv, **kw):
         proc = Process(name, argv, self.path(name + '.log'), **kw)

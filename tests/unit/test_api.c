@@ -1457,6 +1457,141 @@ static void test_hostile(void **state)
 }
 
 
+/* DELETE /v1/personal-data, GET /v1/audit-log, GET|PUT /v1/settings */
+static void test_privacy(void **state)
+{
+	static const char *const badv[] = {
+		"/v1/personal-data",
+		"/v1/personal-data?phone=1&user=alice",
+		"/v1/personal-data?phone=",
+		"/v1/personal-data?phone=12ab",
+		"/v1/personal-data?phone=1&phone=2",
+		"/v1/personal-data?phone=%zz",
+		"/v1/personal-data?user=a%2Fb",
+	};
+	struct fix *f = *state;
+	struct store_staff s;
+	struct store_cdr c;
+	struct store_group g;
+	struct resp r = {0};
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	str_ncpy(c.session_id, "p-1", sizeof(c.session_id));
+	str_ncpy(c.sdk_app_id, f->app.sdk_app_id, sizeof(c.sdk_app_id));
+	str_ncpy(c.caller, "+8613812345678", sizeof(c.caller));
+	str_ncpy(c.callee, "4001", sizeof(c.callee));
+	str_ncpy(c.agent, "alice", sizeof(c.agent));
+	c.ended_ms = 1700000012000;
+	assert_int_equal(0, store_cdr_add(f->st, &c));
+	memset(&s, 0, sizeof(s));
+	str_ncpy(s.user_id, "alice", sizeof(s.user_id));
+	str_ncpy(s.name, "Alice", sizeof(s.name));
+	str_ncpy(s.phone, "+8613700001001", sizeof(s.phone));
+	assert_int_equal(0, store_staff_add(f->st, f->app.sdk_app_id, &s));
+
+	for (i = 0; i < ARRAY_SIZE(badv); i++) {
+		REQ(f, "DELETE", badv[i], NULL, AUTH_OK, &r);
+		ASSERT_ERROR(&r, 400, "InvalidParameter");
+		resp_reset(&r);
+	}
+
+	/* "+" as %2B; the other application's data is out of reach */
+	REQ(f, "DELETE", "/v1/personal-data?phone=%2B8613812345678", NULL,
+	    AUTH_APP2, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(0, jint(&r, "cdrs_anonymised"));
+	resp_reset(&r);
+
+	REQ(f, "DELETE", "/v1/personal-data?phone=%2B8613812345678", NULL,
+	    AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(1, jint(&r, "cdrs_anonymised"));
+	assert_int_equal(0, jint(&r, "staff_anonymised"));
+	assert_int_equal(0, jint(&r, "number_refs_deleted"));
+	assert_int_equal(0, jint(&r, "recordings_deleted"));
+	assert_true(jint(&r, "audit_id") > 0);
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/cdrs", NULL, AUTH_OK, &r);
+	assert_string_equal("deleted", jstr(&r, "cdrs.0.caller"));
+	resp_reset(&r);
+
+	REQ(f, "DELETE", "/v1/personal-data?user=alice", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(1, jint(&r, "cdrs_anonymised"));
+	assert_int_equal(1, jint(&r, "staff_anonymised"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/audit-log", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(2, jcount(&r, "entries"));
+	assert_string_equal("alice", jstr(&r, "entries.0.detail.user"));
+	assert_string_equal("+861******5678",
+			    jstr(&r, "entries.1.detail.phone"));
+	assert_string_equal("personal-data.delete",
+			    jstr(&r, "entries.1.action"));
+	assert_string_equal(f->app.secret_id, jstr(&r, "entries.1.actor"));
+	assert_null(strstr(r.raw, "13812345678"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/audit-log?limit=1", NULL, AUTH_OK, &r);
+	assert_int_equal(1, jcount(&r, "entries"));
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/audit-log?limit=0", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/audit-log", NULL, AUTH_APP2, &r);
+	assert_int_equal(1, jcount(&r, "entries"));
+	resp_reset(&r);
+
+	/* Settings */
+	REQ(f, "GET", "/v1/settings", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(0, jint(&r, "cdr_retention_days"));
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/settings", "{\"cdr_retention_days\":30}",
+	    AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(30, jint(&r, "cdr_retention_days"));
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/settings", "{\"cdr_retention_days\":3651}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/settings", "{\"cdr_retention_days\":\"7\"}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/settings", NULL, AUTH_OK, &r);
+	assert_int_equal(30, jint(&r, "cdr_retention_days"));
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/settings", NULL, AUTH_APP2, &r);
+	assert_int_equal(0, jint(&r, "cdr_retention_days"));
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/settings", NULL, AUTH_NONE, &r);
+	assert_int_equal(401, r.scode);
+	resp_reset(&r);
+
+	/* Skill groups carry mask_numbers */
+	REQ(f, "POST", "/v1/skill-groups",
+	    "{\"name\":\"vip\",\"mask_numbers\":true}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	assert_non_null(strstr(r.raw, "\"mask_numbers\":true"));
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups",
+	    "{\"name\":\"v2\",\"mask_numbers\":1}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	assert_int_equal(0, store_group_get(f->st, f->app.sdk_app_id, "vip",
+					    &g));
+	assert_true(g.mask_numbers);
+	REQ(f, "GET", "/v1/skill-groups", NULL, AUTH_OK, &r);
+	assert_non_null(strstr(r.raw, "\"mask_numbers\":true"));
+	resp_reset(&r);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1476,6 +1611,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tokens_login, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cdrs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_privacy, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup,
 						teardown),

@@ -19,7 +19,7 @@
 #include "store/store.h"
 
 
-enum { SCHEMA_LATEST = 1 };   /* bump with each migration step */
+enum { SCHEMA_LATEST = 2 };   /* bump with each migration step */
 
 static const char hostile[] = "O'Brien \"x\" '; DROP TABLE staff;--";
 
@@ -1406,6 +1406,430 @@ static void test_reentrant_list(void **state)
 }
 
 
+/* ------------------------------------------------------------------ */
+/* Personal information (store/privacy.c)                               */
+
+/* A v1 database (no privacy columns or tables) is migrated to v2 and
+ * keeps its data.  It is made by taking a v2 file back to v1 by hand. */
+static void test_v1_migrated(void **state)
+{
+	struct store *st = NULL;
+	struct store_app a;
+	struct store_group g;
+	struct store_cdr c;
+	struct seen sn;
+	struct tmpdb t;
+	uint32_t days = 99;
+	int version = -1;
+
+	(void)state;
+	tmpdb_init(&t);
+
+	assert_int_equal(store_open(&st, t.path), 0);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(store_app_create(st, &a), 0);
+	make_group(&g, "sales");
+	assert_int_equal(store_group_add(st, a.sdk_app_id, &g), 0);
+	make_cdr(&c, a.sdk_app_id, "sess-v1", 1700000000000LL);
+	assert_int_equal(store_cdr_add(st, &c), 0);
+	st = mem_deref(st);
+
+	assert_int_equal(raw_exec(t.path,
+				  "DROP TABLE audit_log;"
+				  "DROP TABLE number_refs;"
+				  "DROP INDEX cdrs_by_app_end;"
+				  "ALTER TABLE skill_groups DROP COLUMN"
+				  " mask_numbers;"
+				  "ALTER TABLE apps DROP COLUMN"
+				  " cdr_retention_days;"
+				  "PRAGMA user_version = 1;"), SQLITE_OK);
+	assert_int_equal(raw_int(t.path, "SELECT count(*) FROM sqlite_schema"
+				 " WHERE name IN ('audit_log',"
+				 " 'number_refs')"), 0);
+
+	assert_int_equal(store_open(&st, t.path), 0);
+	assert_int_equal(store_schema_version(st, &version), 0);
+	assert_int_equal(version, 2);
+
+	assert_int_equal(store_group_get(st, a.sdk_app_id, "sales", &g), 0);
+	assert_false(g.mask_numbers);
+	assert_int_equal(g.wrapup_s, 15);
+	assert_int_equal(store_retention_get(st, a.sdk_app_id, &days), 0);
+	assert_int_equal(days, 0);
+
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_cdr_list(st, a.sdk_app_id, 0, cdr_h, &sn), 0);
+	assert_int_equal(sn.n, 1);
+	assert_string_equal(sn.cdr.caller, "+8613900000001");
+
+	assert_int_equal(raw_int(t.path, "SELECT count(*) FROM sqlite_schema"
+				 " WHERE name IN ('audit_log',"
+				 " 'number_refs')"), 2);
+
+	mem_deref(st);
+	tmpdb_remove(&t);
+}
+
+
+static void test_group_mask(void **state)
+{
+	struct fixture *f = *state;
+	struct store_group g;
+	struct seen sn;
+
+	make_group(&g, "masked");
+	g.mask_numbers = true;
+	assert_int_equal(store_group_add(f->st, f->app, &g), 0);
+	make_group(&g, "plain");
+	assert_int_equal(store_group_add(f->st, f->app, &g), 0);
+
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_group_get(f->st, f->app, "masked", &g), 0);
+	assert_true(g.mask_numbers);
+	assert_int_equal(store_group_get(f->st, f->app, "plain", &g), 0);
+	assert_false(g.mask_numbers);
+
+	g.mask_numbers = true;
+	assert_int_equal(store_group_update(f->st, f->app, &g), 0);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_group_get(f->st, f->app, "plain", &g), 0);
+	assert_true(g.mask_numbers);
+
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_group_list(f->st, f->app, group_h, &sn), 0);
+	assert_int_equal(sn.n, 2);
+}
+
+
+static void test_retention(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t day_ms = 86400000LL;
+	const int64_t now_ms = 1800000000000LL;
+	struct store_cdr c;
+	struct seen sn;
+	uint32_t days = 99, n = 99;
+
+	assert_int_equal(store_retention_get(f->st, f->app, &days), 0);
+	assert_int_equal(days, 0);
+	assert_int_equal(store_retention_set(f->st, f->app, 3651), EINVAL);
+	assert_int_equal(store_retention_set(f->st, "nope", 7), ENOENT);
+	assert_int_equal(store_retention_get(f->st, "nope", &days), ENOENT);
+
+	/* ended 10 days, 8 days and 1 day ago; ended_ms = offered + 63 s */
+	make_cdr(&c, f->app, "d10", now_ms - 10 * day_ms - 63000);
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app, "d8", now_ms - 8 * day_ms - 63000);
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app, "d1", now_ms - 1 * day_ms - 63000);
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app2, "other-d10", now_ms - 10 * day_ms - 63000);
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+
+	/* 0 keeps forever */
+	assert_int_equal(store_cdr_expire(f->st, NULL, now_ms, &n), 0);
+	assert_int_equal(n, 0);
+
+	assert_int_equal(store_retention_set(f->st, f->app, 9), 0);
+	assert_int_equal(store_retention_get(f->st, f->app, &days), 0);
+	assert_int_equal(days, 9);
+	assert_int_equal(store_cdr_expire(f->st, NULL, now_ms, &n), 0);
+	assert_int_equal(n, 1);
+
+	/* Per application: app2 keeps forever, app is down to 7 days */
+	assert_int_equal(store_retention_set(f->st, f->app, 7), 0);
+	assert_int_equal(store_cdr_expire(f->st, f->app2, now_ms, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_cdr_expire(f->st, f->app, now_ms, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_cdr_expire(f->st, f->app, now_ms, &n), 0);
+	assert_int_equal(n, 0);
+
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_cdr_list(f->st, f->app, 0, cdr_h, &sn), 0);
+	assert_int_equal(sn.n, 1);
+	assert_string_equal(sn.keyv[0], "d1");
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_cdr_list(f->st, f->app2, 0, cdr_h, &sn), 0);
+	assert_int_equal(sn.n, 1);
+
+	assert_int_equal(store_cdr_expire(NULL, NULL, now_ms, &n), EINVAL);
+	assert_int_equal(store_retention_set(f->st, f->app, 0), 0);
+}
+
+
+struct audit_seen {
+	size_t n;
+	struct store_audit v[8];
+};
+
+static void audit_h(const struct store_audit *a, void *arg)
+{
+	struct audit_seen *as = arg;
+
+	if (as->n < ARRAY_SIZE(as->v))
+		as->v[as->n] = *a;
+	++as->n;
+}
+
+
+static void test_audit(void **state)
+{
+	struct fixture *f = *state;
+	struct store_audit a;
+	struct audit_seen as;
+	int64_t first;
+
+	memset(&a, 0, sizeof(a));
+	str_ncpy(a.sdk_app_id, f->app, sizeof(a.sdk_app_id));
+	str_ncpy(a.actor, "AKIDtest", sizeof(a.actor));
+	str_ncpy(a.action, "personal-data.delete", sizeof(a.action));
+	str_ncpy(a.detail, "{\"phone\":\"138****5678\"}", sizeof(a.detail));
+	assert_int_equal(store_audit_add(f->st, &a), 0);
+	assert_true(a.id > 0);
+	assert_true(a.at_ms > 1600000000000LL);
+	first = a.id;
+
+	a.at_ms = 0;
+	str_ncpy(a.detail, "{\"user\":\"alice\"}", sizeof(a.detail));
+	assert_int_equal(store_audit_add(f->st, &a), 0);
+	assert_true(a.id > first);
+
+	str_ncpy(a.sdk_app_id, f->app2, sizeof(a.sdk_app_id));
+	assert_int_equal(store_audit_add(f->st, &a), 0);
+
+	memset(&as, 0, sizeof(as));
+	assert_int_equal(store_audit_list(f->st, f->app, 0, audit_h, &as), 0);
+	assert_int_equal(as.n, 2);
+	assert_string_equal(as.v[0].detail, "{\"user\":\"alice\"}");
+	assert_string_equal(as.v[1].detail, "{\"phone\":\"138****5678\"}");
+	assert_string_equal(as.v[1].actor, "AKIDtest");
+	assert_string_equal(as.v[1].action, "personal-data.delete");
+	assert_int_equal(as.v[1].id, first);
+
+	memset(&as, 0, sizeof(as));
+	assert_int_equal(store_audit_list(f->st, f->app, 1, audit_h, &as), 0);
+	assert_int_equal(as.n, 1);
+
+	a.action[0] = '\0';
+	assert_int_equal(store_audit_add(f->st, &a), EINVAL);
+}
+
+
+static void test_numref(void **state)
+{
+	struct fixture *f = *state;
+	char ref[STORE_REF_SZ], ref2[STORE_REF_SZ], num[64];
+	size_t i;
+
+	assert_int_equal(store_numref_add(f->st, f->app, "13812345678", 1000,
+					  ref, sizeof(ref)), 0);
+	assert_int_equal(strlen(ref), STORE_REF_SZ - 1);
+	assert_int_equal(ref[0], 'r');
+	for (i = 1; ref[i]; i++)
+		assert_true(isxdigit((unsigned char)ref[i]) &&
+			    !isupper((unsigned char)ref[i]));
+	assert_int_equal(store_numref_add(f->st, f->app, "13812345678", 2000,
+					  ref2, sizeof(ref2)), 0);
+	assert_string_not_equal(ref, ref2);
+
+	assert_int_equal(store_numref_get(f->st, f->app, ref, 999, num,
+					  sizeof(num)), 0);
+	assert_string_equal(num, "13812345678");
+	/* Expired, another application's, unknown */
+	assert_int_equal(store_numref_get(f->st, f->app, ref, 1000, num,
+					  sizeof(num)), ENOENT);
+	assert_int_equal(store_numref_get(f->st, f->app2, ref, 999, num,
+					  sizeof(num)), ENOENT);
+	assert_int_equal(store_numref_get(f->st, f->app, "r0000000000000000",
+					  999, num, sizeof(num)), ENOENT);
+	assert_int_equal(store_numref_add(f->st, f->app, "1", 1000, ref,
+					  8), EINVAL);
+
+	/* Housekeeping forgets the expired one only */
+	assert_int_equal(store_expire(f->st, 1500), 0);
+	assert_int_equal(store_numref_get(f->st, f->app, ref2, 1500, num,
+					  sizeof(num)), 0);
+	assert_int_equal(store_expire(f->st, 2000), 0);
+	assert_int_equal(store_numref_get(f->st, f->app, ref2, 0, num,
+					  sizeof(num)), ENOENT);
+}
+
+
+static void test_erase_phone(void **state)
+{
+	struct fixture *f = *state;
+	const char *phone = "+8613900000001";
+	struct store_erasure res;
+	struct store_staff s;
+	struct store_cdr c;
+	char ref[STORE_REF_SZ], num[64];
+	struct seen sn;
+
+	make_cdr(&c, f->app, "in-1", 1000000);          /* caller = phone */
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app, "out-1", 2000000);
+	c.direction = STORE_DIR_OUTBOUND;
+	str_ncpy(c.caller, "4000", sizeof(c.caller));
+	str_ncpy(c.callee, phone, sizeof(c.callee));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app, "in-2", 3000000);
+	str_ncpy(c.caller, "+8613900000002", sizeof(c.caller));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app2, "other", 4000000);
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+
+	make_staff(&s, "alice", "");
+	str_ncpy(s.phone, phone, sizeof(s.phone));
+	assert_int_equal(store_staff_add(f->st, f->app, &s), 0);
+	make_staff(&s, "bob", "");
+	str_ncpy(s.phone, "+8613900000002", sizeof(s.phone));
+	assert_int_equal(store_staff_add(f->st, f->app, &s), 0);
+
+	assert_int_equal(store_numref_add(f->st, f->app, phone, 4000000000LL,
+					  ref, sizeof(ref)), 0);
+
+	memset(&res, 0xff, sizeof(res));
+	assert_int_equal(store_erase_phone(f->st, f->app, phone, &res), 0);
+	assert_int_equal(res.cdrs, 2);
+	assert_int_equal(res.staff, 1);
+	assert_int_equal(res.number_refs, 1);
+
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_cdr_list(f->st, f->app, 0, cdr_h, &sn), 0);
+	assert_int_equal(sn.n, 3);
+	assert_string_equal(sn.keyv[0], "in-2");
+	assert_string_equal(sn.cdr.caller, "+8613900000002");
+
+	assert_int_equal(store_numref_get(f->st, f->app, ref, 0, num,
+					  sizeof(num)), ENOENT);
+	assert_int_equal(store_staff_get(f->st, f->app, "alice", &s), 0);
+	assert_string_equal(s.phone, "");
+	assert_string_equal(s.name, "Name of alice");
+	assert_int_equal(store_staff_get(f->st, f->app, "bob", &s), 0);
+	assert_string_equal(s.phone, "+8613900000002");
+
+	/* The other application's CDR is not touched */
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_cdr_list(f->st, f->app2, 0, cdr_h, &sn), 0);
+	assert_string_equal(sn.cdr.caller, phone);
+
+	/* Again: nothing left */
+	assert_int_equal(store_erase_phone(f->st, f->app, phone, &res), 0);
+	assert_int_equal(res.cdrs + res.staff + res.number_refs, 0);
+
+	assert_int_equal(store_erase_phone(f->st, f->app, "", &res), EINVAL);
+}
+
+
+struct cdr_find {
+	const char *sid;
+	struct store_cdr c;
+	bool found;
+};
+
+static void cdr_find_h(const struct store_cdr *c, void *arg)
+{
+	struct cdr_find *cf = arg;
+
+	if (!strcmp(c->session_id, cf->sid)) {
+		cf->c = *c;
+		cf->found = true;
+	}
+}
+
+
+static void cdr_find(struct store *st, const char *app, const char *sid,
+		     struct store_cdr *c)
+{
+	struct cdr_find cf;
+
+	memset(&cf, 0, sizeof(cf));
+	cf.sid = sid;
+	assert_int_equal(store_cdr_list(st, app, 0, cdr_find_h, &cf), 0);
+	assert_true(cf.found);
+	*c = cf.c;
+}
+
+
+static void test_erase_phone_fields(void **state)
+{
+	struct fixture *f = *state;
+	const char *phone = "13812345678";
+	struct store_erasure res;
+	struct store_cdr c;
+
+	make_cdr(&c, f->app, "in", 1000000);
+	str_ncpy(c.caller, phone, sizeof(c.caller));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app, "out", 2000000);
+	str_ncpy(c.caller, "4000", sizeof(c.caller));
+	str_ncpy(c.callee, phone, sizeof(c.callee));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+
+	assert_int_equal(store_erase_phone(f->st, f->app, phone, &res), 0);
+	assert_int_equal(res.cdrs, 2);
+
+	cdr_find(f->st, f->app, "in", &c);
+	assert_string_equal(c.caller, "deleted");
+	assert_string_equal(c.callee, "4000");
+	assert_string_equal(c.agent, "alice");
+	cdr_find(f->st, f->app, "out", &c);
+	assert_string_equal(c.caller, "4000");
+	assert_string_equal(c.callee, "deleted");
+}
+
+
+static void test_erase_user(void **state)
+{
+	struct fixture *f = *state;
+	struct store_erasure res;
+	struct store_staff s;
+	struct store_cdr c;
+
+	make_staff(&s, "alice", "1001");
+	assert_int_equal(store_staff_add(f->st, f->app, &s), 0);
+	make_staff(&s, "bob", "1002");
+	assert_int_equal(store_staff_add(f->st, f->app, &s), 0);
+
+	make_cdr(&c, f->app, "a1", 1000000);             /* agent alice */
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app, "a2", 2000000);
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app, "b1", 3000000);
+	str_ncpy(c.agent, "bob", sizeof(c.agent));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app2, "x1", 3000000);
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+
+	assert_int_equal(store_erase_user(f->st, f->app, "alice", &res), 0);
+	assert_int_equal(res.cdrs, 2);
+	assert_int_equal(res.staff, 1);
+	assert_int_equal(res.number_refs, 0);
+
+	cdr_find(f->st, f->app, "a1", &c);
+	assert_string_equal(c.agent, "deleted");
+	assert_string_equal(c.caller, "+8613900000001");
+	cdr_find(f->st, f->app, "b1", &c);
+	assert_string_equal(c.agent, "bob");
+	cdr_find(f->st, f->app2, "x1", &c);
+	assert_string_equal(c.agent, "alice");
+
+	/* The staff member stays, without name and phone; bob is intact */
+	assert_int_equal(store_staff_get(f->st, f->app, "alice", &s), 0);
+	assert_string_equal(s.name, "");
+	assert_string_equal(s.phone, "");
+	assert_string_equal(s.extension, "1001");
+	assert_int_equal(store_staff_get(f->st, f->app, "bob", &s), 0);
+	assert_string_equal(s.name, "Name of bob");
+
+	assert_int_equal(store_erase_user(f->st, f->app, "nobody", &res), 0);
+	assert_int_equal(res.cdrs + res.staff + res.number_refs, 0);
+	assert_int_equal(store_erase_user(f->st, NULL, "alice", &res),
+			 EINVAL);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1435,6 +1859,19 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_null_args, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reentrant_list, setup,
+						teardown),
+		cmocka_unit_test(test_v1_migrated),
+		cmocka_unit_test_setup_teardown(test_group_mask, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_retention, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numref, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_erase_phone, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_erase_phone_fields,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_erase_user, setup,
 						teardown),
 	};
 

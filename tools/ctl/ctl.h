@@ -2,24 +2,28 @@
  * @file ctl/ctl.h  lianluoctl internals
  *
  * Copyright (C) 2026 The lianluo authors
+ *
+ * The HTTP client lianluoctl uses is common/httpc.h, shared with the SDK.
  */
 
-struct ctl_server {
-	char host[256];
-	char port[8];
-	char prefix[256];        /* path of http_url, "" for none */
-	char secret_id[128];
-	char secret_key[128];
+struct ctl;
+struct odict;
+
+/* The options the commands of the other files use; main.c fills it. */
+struct ctl_args {
+	const char *noun;
+	const char *verb;
+	const char *phone;
+	const char *user;
+	const char *limit;
+	const char *retention_days;
+	bool json;
 };
 
-struct ctl_resp {
-	uint16_t scode;
-	char *body;              /* NUL-terminated, mem-allocated */
-	size_t len;
-};
+/* main.c: one request; prints the reply with --json; returns the exit
+ * status (0, 1 failure) and on success the decoded reply in *odp */
+int ctl_call(struct ctl *ctl, const char *method, const char *path,
+	     const char *body, struct odict **odp);
 
-/* http.c */
-int  ctl_url_decode(struct ctl_server *srv, const char *url);
-int  ctl_request(struct ctl_resp *resp, const struct ctl_server *srv,
-		 const char *method, const char *path, const char *body);
-void ctl_resp_reset(struct ctl_resp *resp);
+/* privacy.c: personal-data delete, audit list, settings get|set */
+int ctl_privacy(struct ctl *ctl, const struct ctl_args *a);

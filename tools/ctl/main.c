@@ -18,6 +18,7 @@
 #include <re.h>
 #include "common/log.h"
 #include "common/jsonw.h"
+#include "common/httpc.h"
 #include "ctl.h"
 
 
@@ -41,8 +42,10 @@ struct opts {
 	const char *number;
 	const char *group;       /* number create --skill-group */
 	const char *limit;
+	const char *retention_days;   /* privacy.c */
 	const char *groupv[GROUPS_MAX];
 	size_t groupc;
+	bool mask_numbers;
 	bool json;
 	bool help;
 	const char *wordv[2];
@@ -51,7 +54,7 @@ struct opts {
 
 struct ctl {
 	struct opts o;
-	struct ctl_server srv;
+	struct httpc_server srv;
 };
 
 
@@ -66,7 +69,7 @@ static void usage(FILE *f)
 "  staff list\n"
 "  staff delete --user USER\n"
 "  skill-group create --name GROUP [--strategy S] [--ring-timeout SECONDS]\n"
-"               [--wrap-up SECONDS] [--max-wait SECONDS]\n"
+"               [--wrap-up SECONDS] [--max-wait SECONDS] [--mask-numbers]\n"
 "  skill-group list\n"
 "  skill-group delete --name GROUP\n"
 "  number create --number NUMBER --skill-group GROUP\n"
@@ -74,6 +77,10 @@ static void usage(FILE *f)
 "  number delete --number NUMBER\n"
 "  token create --user USER      prints the SDK login token alone\n"
 "  cdr list [--limit N]\n"
+"  personal-data delete --phone P | --user U\n"
+"  audit list [--limit N]\n"
+"  settings get\n"
+"  settings set --cdr-retention-days N      0 keeps CDRs forever\n"
 "  status\n"
 "\n"
 "  --data DIR   read DIR/credentials.json (sdk_app_id, secret_id,\n"
@@ -137,6 +144,7 @@ static const char **opt_slot(struct opts *o, const char *name)
 		{"max-wait",     offsetof(struct opts, max_wait)},
 		{"number",       offsetof(struct opts, number)},
 		{"limit",        offsetof(struct opts, limit)},
+		{"cdr-retention-days", offsetof(struct opts, retention_days)},
 	};
 	size_t i;
 
@@ -195,6 +203,14 @@ static int args_parse(struct opts *o, int argc, char *argv[])
 				o->json = true;
 			else
 				o->help = true;
+			continue;
+		}
+
+		if (!strcmp(name, "mask-numbers")) {
+			if (val)
+				return usage_error("--%s takes no value",
+						   name);
+			o->mask_numbers = true;
 			continue;
 		}
 
@@ -303,7 +319,8 @@ static int creds_load(struct ctl *ctl)
 	str_ncpy(ctl->srv.secret_id, sid, sizeof(ctl->srv.secret_id));
 	str_ncpy(ctl->srv.secret_key, skey, sizeof(ctl->srv.secret_key));
 
-	err = ctl_url_decode(&ctl->srv, url);
+	ctl->srv.agent = "lianluoctl";
+	err = httpc_url_decode(&ctl->srv, url);
 	if (err == EPROTONOSUPPORT)
 		ret = fail("https is not supported by lianluoctl yet: %s",
 			   url);
@@ -348,11 +365,11 @@ static int seg_print(struct re_printf *pf, const char *s)
 static int call(struct ctl *ctl, const char *method, const char *path,
 		const char *body, struct odict **odp)
 {
-	struct ctl_resp resp;
+	struct httpc_resp resp;
 	struct odict *od = NULL;
 	int err, ret = 0;
 
-	err = ctl_request(&resp, &ctl->srv, method, path, body);
+	err = httpc_request(&resp, &ctl->srv, method, path, body);
 	if (err) {
 		return fail("cannot reach http://%s:%s: %m", ctl->srv.host,
 			    ctl->srv.port, err);
@@ -386,7 +403,7 @@ static int call(struct ctl *ctl, const char *method, const char *path,
 
  out:
 	mem_deref(od);
-	ctl_resp_reset(&resp);
+	httpc_resp_reset(&resp);
 	return ret;
 }
 
@@ -625,6 +642,9 @@ static int cmd_group_create(struct ctl *ctl)
 		ret = u32_field(mb, "wrapup_s", o->wrap_up, "wrap-up");
 	if (!ret)
 		ret = u32_field(mb, "max_wait_s", o->max_wait, "max-wait");
+	if (!ret && o->mask_numbers)
+		ret = mbuf_printf(mb, ",\"mask_numbers\":true") ? EXIT_FAIL
+			: 0;
 	if (!ret && (mbuf_printf(mb, "}") || mbuf_write_u8(mb, 0)))
 		ret = fail("out of memory");
 	if (ret)
@@ -920,6 +940,25 @@ static int cmd_status(struct ctl *ctl)
 }
 
 
+int ctl_call(struct ctl *ctl, const char *method, const char *path,
+	     const char *body, struct odict **odp)
+{
+	return call(ctl, method, path, body, odp);
+}
+
+
+/* The commands in privacy.c */
+static int cmd_privacy(struct ctl *ctl)
+{
+	const struct ctl_args a = {
+		ctl->o.wordv[0], ctl->o.wordv[1], ctl->o.phone, ctl->o.user,
+		ctl->o.limit, ctl->o.retention_days, ctl->o.json,
+	};
+
+	return ctl_privacy(ctl, &a);
+}
+
+
 static const struct {
 	const char *noun;
 	const char *verb;
@@ -937,6 +976,10 @@ static const struct {
 	{"token",       "create", cmd_token_create},
 	{"cdr",         "list",   cmd_cdr_list},
 	{"status",      NULL,     cmd_status},
+	{"personal-data", "delete", cmd_privacy},
+	{"audit",       "list",   cmd_privacy},
+	{"settings",    "get",    cmd_privacy},
+	{"settings",    "set",    cmd_privacy},
 };
 
 

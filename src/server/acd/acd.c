@@ -15,6 +15,7 @@
 
 enum {
 	TICK_MS = 1000,
+	RETENTION_PERIOD_S = 60,
 	AGENT_HASH_SIZE = 256,
 };
 
@@ -36,10 +37,31 @@ static void destructor(void *arg)
 
 
 /*
+ * CDR retention: delete the CDRs past their application's retention.
+ * Only a count is logged, never what the rows held.
+ */
+static void retention_run(struct acd *acd, int64_t now)
+{
+	uint32_t n = 0;
+	int err;
+
+	acd->retention_last = now;
+
+	err = store_cdr_expire(acd->st, NULL, (int64_t)acd_now_ms(), &n);
+	if (err)
+		log_warn("acd: CDR retention: %m", err);
+	else if (n)
+		log_info("acd: CDR retention: %u expired CDRs deleted", n);
+}
+
+
+/*
  * Once a second:
  *  - agents whose registration expired go offline;
- *  - expired login tokens, SIP credentials and registrations are deleted
- *    from the store.
+ *  - expired login tokens, SIP credentials, registrations and number
+ *    references are deleted from the store;
+ *  - every RETENTION_PERIOD_S (and at start-up, in acd_alloc, so that a
+ *    restart never skips it) CDRs past their retention are deleted.
  */
 static void tick_handler(void *arg)
 {
@@ -48,6 +70,10 @@ static void tick_handler(void *arg)
 
 	acd_agents_expire(acd, now);
 	(void)store_expire(acd->st, now);
+
+	if (now - acd->retention_last >= RETENTION_PERIOD_S ||
+	    now < acd->retention_last)
+		retention_run(acd, now);
 
 	tmr_start(&acd->tick_tmr, TICK_MS, tick_handler, acd);
 }
@@ -88,6 +114,8 @@ int acd_alloc(struct acd **acdp, struct store *st, const struct config *cfg)
 	err = acd_agents_load(acd);
 	if (err)
 		goto out;
+
+	retention_run(acd, (int64_t)time(NULL));
 
 	tmr_start(&acd->tick_tmr, TICK_MS, tick_handler, acd);
 

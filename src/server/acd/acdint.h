@@ -18,6 +18,7 @@ struct acd {
 	struct tmr dispatch_tmr;
 	struct tmr tick_tmr;
 	uint32_t rr_next;             /**< round-robin position */
+	int64_t retention_last;       /**< Unix s of the last CDR expiry */
 };
 
 struct acd_agent {

@@ -17,6 +17,8 @@ enum {
 	API_LIST_MAX      = 32,     /* skill groups of one staff member */
 	API_CDR_LIMIT     = 100,
 	API_CDR_LIMIT_MAX = 1000,
+	API_AUDIT_LIMIT   = 100,
+	API_AUDIT_LIMIT_MAX = 1000,
 };
 
 struct api {
@@ -76,6 +78,12 @@ int  api_get_str(struct api_req *req, const struct odict *od,
 		 bool (*validh)(const char *s));
 int  api_get_u32(struct api_req *req, const struct odict *od,
 		 const char *key, uint32_t *valp, uint32_t min, uint32_t max);
+int  api_get_bool(struct api_req *req, const struct odict *od,
+		  const char *key, bool *valp);
+int  api_query_str(const struct pl *query, const char *name, char *buf,
+		   size_t sz);
+int  api_query_u32(const struct pl *query, const char *name, uint32_t *valp,
+		   uint32_t min, uint32_t max);
 bool api_valid_id(const char *s);
 bool api_valid_name(const char *s);
 bool api_valid_text(const char *s);
@@ -100,3 +108,7 @@ void api_number_delete(struct api_req *req);
 void api_token_create(struct api_req *req);
 void api_login(struct api_req *req);
 void api_cdr_list(struct api_req *req);
+void api_personal_data_delete(struct api_req *req);
+void api_audit_list(struct api_req *req);
+void api_settings_get(struct api_req *req);
+void api_settings_put(struct api_req *req);

@@ -141,6 +141,159 @@ int api_get_u32(struct api_req *req, const struct odict *od,
 }
 
 
+/**
+ * Get an optional boolean field; *valp keeps its value if absent
+ *
+ * @param req  Request (a 400 reply is set on error)
+ * @param od   Object
+ * @param key  Field name
+ * @param valp Value, in and out
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int api_get_bool(struct api_req *req, const struct odict *od,
+		 const char *key, bool *valp)
+{
+	const struct odict_entry *e = odict_lookup(od, key);
+
+	if (!e || e->type == ODICT_NULL)
+		return 0;
+
+	if (e->type != ODICT_BOOL) {
+		api_error(req, 400, "InvalidParameter",
+			  "field '%s' must be true or false", key);
+		return EINVAL;
+	}
+
+	*valp = e->u.boolean;
+	return 0;
+}
+
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+
+/**
+ * Get a query parameter, percent-decoded.  "+" stays "+" (RFC 3986 gives
+ * it no meaning in a query), so a number "+86..." may be sent as is or
+ * as "%2B86...".
+ *
+ * @param query Query, after the '?'
+ * @param name  Parameter name
+ * @param buf   Buffer for the value
+ * @param sz    Size of buf
+ *
+ * @return 0 if present, ENOENT if absent, EINVAL if malformed (bad escape,
+ *         NUL or control character, given twice) or too long
+ */
+int api_query_str(const struct pl *query, const char *name, char *buf,
+		  size_t sz)
+{
+	const size_t nlen = strlen(name);
+	const char *p, *end;
+	bool found = false;
+
+	if (!query || !pl_isset(query))
+		return ENOENT;
+
+	p = query->p;
+	end = query->p + query->l;
+
+	while (p && p < end) {
+		const char *amp = memchr(p, '&', end - p);
+		const char *fend = amp ? amp : end;
+		size_t i, o = 0;
+
+		if ((size_t)(fend - p) < nlen + 1 || memcmp(p, name, nlen) ||
+		    p[nlen] != '=') {
+			p = amp ? amp + 1 : NULL;
+			continue;
+		}
+
+		if (found)
+			return EINVAL;
+		found = true;
+
+		for (i = nlen + 1; p + i < fend; i++) {
+			int c = (unsigned char)p[i];
+
+			if (c == '%') {
+				int hi, lo;
+
+				if (p + i + 2 >= fend)
+					return EINVAL;
+				hi = hexval(p[i + 1]);
+				lo = hexval(p[i + 2]);
+				if (hi < 0 || lo < 0)
+					return EINVAL;
+				c = hi * 16 + lo;
+				i += 2;
+			}
+
+			if (c < 0x20 || c == 0x7f)
+				return EINVAL;
+			if (o + 1 >= sz)
+				return EINVAL;
+
+			buf[o++] = (char)c;
+		}
+		buf[o] = '\0';
+
+		p = amp ? amp + 1 : NULL;
+	}
+
+	return found ? 0 : ENOENT;
+}
+
+
+/**
+ * Get an optional unsigned integer query parameter
+ *
+ * @param query Query, after the '?'
+ * @param name  Parameter name
+ * @param valp  Value, in and out (kept when absent)
+ * @param min   Smallest valid value
+ * @param max   Largest valid value
+ *
+ * @return 0 if absent or valid, EINVAL otherwise
+ */
+int api_query_u32(const struct pl *query, const char *name, uint32_t *valp,
+		  uint32_t min, uint32_t max)
+{
+	char buf[12];
+	uint64_t v = 0;
+	size_t i;
+	int err;
+
+	err = api_query_str(query, name, buf, sizeof(buf));
+	if (err == ENOENT)
+		return 0;
+	if (err || !buf[0] || strlen(buf) > 10)
+		return EINVAL;
+
+	for (i = 0; buf[i]; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return EINVAL;
+		v = v * 10 + (uint64_t)(buf[i] - '0');
+	}
+
+	if (v < min || v > max)
+		return EINVAL;
+
+	*valp = (uint32_t)v;
+	return 0;
+}
+
+
 /* User ids end up in SIP URIs: letters, digits and "-_.@" only. */
 bool api_valid_id(const char *s)
 {

@@ -98,62 +98,13 @@ static int cdr_list_print(struct re_printf *pf, struct cdr_list_print *clp)
 }
 
 
-/* The value of name in a query "a=1&b=2"; false if absent. */
-static bool query_param(const struct pl *query, const char *name,
-			struct pl *val)
-{
-	const size_t nlen = strlen(name);
-	const char *p = query->p, *end = query->p + query->l;
-
-	while (p && p < end) {
-		const char *amp = memchr(p, '&', end - p);
-		const char *fend = amp ? amp : end;
-
-		if ((size_t)(fend - p) > nlen && !memcmp(p, name, nlen) &&
-		    p[nlen] == '=') {
-			val->p = p + nlen + 1;
-			val->l = fend - val->p;
-			return true;
-		}
-
-		p = amp ? amp + 1 : NULL;
-	}
-
-	return false;
-}
-
-
-/* "limit=N" in the query; other parameters are ignored. */
-static int query_limit(const struct pl *query, uint32_t *limitp)
-{
-	struct pl v;
-	size_t i;
-
-	if (!pl_isset(query) || !query_param(query, "limit", &v))
-		return 0;
-
-	if (!v.l || v.l > 6)
-		return EINVAL;
-
-	for (i = 0; i < v.l; i++) {
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return EINVAL;
-	}
-
-	*limitp = pl_u32(&v);
-	if (*limitp < 1 || *limitp > API_CDR_LIMIT_MAX)
-		return EINVAL;
-
-	return 0;
-}
-
-
 /* GET /v1/cdrs?limit=N (newest first, N from 1 to 1000, default 100) */
 void api_cdr_list(struct api_req *req)
 {
 	struct cdr_list_print clp = {req, API_CDR_LIMIT, 0};
 
-	if (query_limit(&req->query, &clp.limit)) {
+	if (api_query_u32(&req->query, "limit", &clp.limit, 1,
+			  API_CDR_LIMIT_MAX)) {
 		api_error(req, 400, "InvalidParameter",
 			  "limit must be an integer from 1 to %u",
 			  API_CDR_LIMIT_MAX);

@@ -38,9 +38,11 @@ static int group_print(struct re_printf *pf, const struct store_group *g)
 {
 	return re_hprintf(pf, "{\"name\":%H,\"strategy\":%H,"
 			  "\"ring_timeout_s\":%u,\"wrapup_s\":%u,"
-			  "\"max_wait_s\":%u,\"created\":%lld}",
+			  "\"max_wait_s\":%u,\"mask_numbers\":%s,"
+			  "\"created\":%lld}",
 			  jsonw_str, g->name, jsonw_str, g->strategy,
 			  g->ring_timeout_s, g->wrapup_s, g->max_wait_s,
+			  g->mask_numbers ? "true" : "false",
 			  (long long)g->created);
 }
 
@@ -75,6 +77,8 @@ void api_group_create(struct api_req *req)
 	if (!err)
 		err = api_get_u32(req, od, "max_wait_s", &g.max_wait_s,
 				  0, 86400);
+	if (!err)
+		err = api_get_bool(req, od, "mask_numbers", &g.mask_numbers);
 	if (err)
 		goto out;
 
@@ -90,7 +94,8 @@ void api_group_create(struct api_req *req)
 		goto out;
 	}
 
-	log_info("api: skill group created (%s)", g.strategy);
+	log_info("api: skill group created (%s%s)", g.strategy,
+		 g.mask_numbers ? ", numbers masked" : "");
 	api_reply(req, 201, "%H", group_print, &g);
 
  out:

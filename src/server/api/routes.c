@@ -31,6 +31,10 @@ static const struct api_route routev[] = {
 	{"DELETE", "/v1/numbers/{}",          true,  api_number_delete},
 	{"POST",   "/v1/sdk-login-tokens",    true,  api_token_create},
 	{"GET",    "/v1/cdrs",                true,  api_cdr_list},
+	{"DELETE", "/v1/personal-data",       true,  api_personal_data_delete},
+	{"GET",    "/v1/audit-log",           true,  api_audit_list},
+	{"GET",    "/v1/settings",            true,  api_settings_get},
+	{"PUT",    "/v1/settings",            true,  api_settings_put},
 };
 
 

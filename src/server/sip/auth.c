@@ -39,7 +39,12 @@ static void nonce_make(const struct sipfront *sf, uint64_t t, char *buf,
 }
 
 
-/* 0 when the nonce is ours and fresh, ETIMEDOUT when ours but old. */
+/*
+ * 0 when the nonce is ours and fresh.  Anything else is ETIMEDOUT: the
+ * caller checks the digest first, so a client that got here knows the
+ * password and only holds an old nonce, or one from before a restart (the
+ * key is made at start-up); it gets a new challenge marked stale.
+ */
 static int nonce_verify(const struct sipfront *sf, const struct pl *nonce)
 {
 	char expect[NONCE_SZ];
@@ -47,12 +52,12 @@ static int nonce_verify(const struct sipfront *sf, const struct pl *nonce)
 	uint64_t t, now = (uint64_t)time(NULL);
 
 	if (re_regex(nonce->p, nonce->l, "[0-9a-f]+.", &ts) || ts.l > 16)
-		return EACCES;
+		return ETIMEDOUT;
 
 	t = pl_x64(&ts);
 	nonce_make(sf, t, expect, sizeof(expect));
 	if (pl_strcmp(nonce, expect))
-		return EACCES;
+		return ETIMEDOUT;
 
 	if (t > now + 5 || now - t > NONCE_TTL_S)
 		return ETIMEDOUT;

@@ -16,8 +16,17 @@
  *
  * A b2bua_call lives in sf->calls until call_end(), which is the only way
  * out: it writes the CDR (through the ACD), hangs up both legs and frees.
+ *
+ * Number masking (TCCC's number mapping): for a skill group with
+ * mask_numbers, the INVITE to the agent shows the customer's number
+ * masked as the display name and an opaque reference ("r" + 16 hex, in
+ * the store's number_refs) as the user part, never the number itself.
+ * When the agent calls that reference, outbound_start maps it back to the
+ * number before the call goes to the trunk.  The CDR keeps the real
+ * number: it is the operator's record, and erasure handles it.
  */
 #include <string.h>
+#include <time.h>
 #include <re.h>
 #include "common/log.h"
 #include "store/store.h"
@@ -42,6 +51,7 @@ struct b2bua_call {
 	struct mbuf *b_desc;
 	struct tmr ring_tmr;
 	char from_user[STORE_NUMBER_SZ * 2];   /* shown to leg B */
+	char from_name[STORE_NUMBER_SZ * 2];   /* its display name, or "" */
 	bool inbound;
 	bool a_answered;
 	bool b_answered;
@@ -314,8 +324,9 @@ static int b_connect(struct b2bua_call *call, const char *to_uri,
 			&sf->laddr) < 0)
 		return ENOMEM;
 
-	return sipsess_connect(&call->b, sf->sock, to_uri, NULL, from_uri,
-			       "lianluo", NULL, 0, "application/sdp",
+	return sipsess_connect(&call->b, sf->sock, to_uri,
+			       call->from_name[0] ? call->from_name : NULL,
+			       from_uri, "lianluo", NULL, 0, "application/sdp",
 			       call->b_desc, NULL, NULL, false,
 			       b_offer_handler, b_answer_handler,
 			       b_progress_handler, b_estab_handler, NULL,
@@ -417,6 +428,45 @@ static void reply_sdp_error(struct sipfront *sf, const struct sip_msg *msg,
 }
 
 
+/*
+ * What the agent is shown of the caller.  In a masked group: the masked
+ * number as display name and a new reference as user; if no reference
+ * can be made the agent sees "anonymous" rather than the number.
+ */
+static void caller_present(struct b2bua_call *call, const char *app,
+			   const char *group, const char *caller)
+{
+	struct store_group g;
+	char ref[STORE_REF_SZ];
+	int err;
+
+	str_ncpy(call->from_user, caller, sizeof(call->from_user));
+
+	/* An unknown group fails in acd_call_queue, with its own log. */
+	if (store_group_get(call->sf->st, app, group, &g) ||
+	    !g.mask_numbers)
+		return;
+
+	if (mask_phone(call->from_name, sizeof(call->from_name), caller))
+		str_ncpy(call->from_name, "****", sizeof(call->from_name));
+
+	err = caller[0] ? store_numref_add(call->sf->st, app, caller,
+					   (int64_t)time(NULL) +
+					   SIP_NUMREF_TTL_S, ref,
+					   sizeof(ref)) : ENOENT;
+	if (err) {
+		if (err != ENOENT)
+			log_warn("sip: call %s: no number reference: %m",
+				 acd_call_id(call->acall), err);
+		str_ncpy(call->from_user, "anonymous",
+			 sizeof(call->from_user));
+		return;
+	}
+
+	str_ncpy(call->from_user, ref, sizeof(call->from_user));
+}
+
+
 static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
 			  const char *app, const struct store_number *num)
 {
@@ -434,13 +484,14 @@ static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
 		return;
 	}
 
-	str_ncpy(call->from_user, caller, sizeof(call->from_user));
 	call->codec = call->a_offer.codecv[0];
 
 	err = acd_call_alloc(&call->acall, sf->acd, app, true, caller,
 			     callee);
 	if (err)
 		goto fail;
+
+	caller_present(call, app, num->group, caller);
 
 	leg_laddr(call, RELAY_A, &laddr);
 	err = media_sdp_encode(&call->a_desc, &laddr, &call->codec, 1,
@@ -532,9 +583,28 @@ static bool is_agent_request(struct sipfront *sf, const struct sip_msg *msg)
 }
 
 
+/* "r" + 16 lowercase hex digits: a number reference (store_numref_add) */
+static bool is_numref(const char *s)
+{
+	size_t i;
+
+	if (s[0] != 'r' || strlen(s) != STORE_REF_SZ - 1)
+		return false;
+
+	for (i = 1; s[i]; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+
+	return true;
+}
+
+
 static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 {
-	char number[STORE_NUMBER_SZ], callerid[STORE_NUMBER_SZ];
+	char dialled[STORE_NUMBER_SZ], callerid[STORE_NUMBER_SZ];
+	char number[STORE_NUMBER_SZ * 2];
 	char uui[STORE_TEXT_SZ], remark[STORE_TEXT_SZ];
 	char target[320];
 	struct sip_identity id;
@@ -557,11 +627,33 @@ static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 		return;
 	}
 
-	if (msg->uri.user.l == 0 || msg->uri.user.l >= sizeof(number)) {
+	if (msg->uri.user.l == 0 || msg->uri.user.l >= sizeof(dialled)) {
 		(void)sip_treply(NULL, sf->sip, msg, 484, "Address Incomplete");
 		return;
 	}
-	(void)pl_strcpy(&msg->uri.user, number, sizeof(number));
+	(void)pl_strcpy(&msg->uri.user, dialled, sizeof(dialled));
+
+	/* A call-back to a masked customer: the reference stands for the
+	 * number, for the agent's application only and until it expires. */
+	if (is_numref(dialled)) {
+		err = store_numref_get(sf->st, id.app, dialled,
+				       (int64_t)time(NULL), number,
+				       sizeof(number));
+		if (err) {
+			log_info("sip: agent %s called number reference %s:"
+				 " %s", id.user_id, dialled,
+				 err == ENOENT ? "unknown or expired" :
+				 "store error");
+			(void)sip_treply(NULL, sf->sip, msg,
+					 err == ENOENT ? 404 : 500,
+					 err == ENOENT ? "Not Found" :
+					 "Server Internal Error");
+			return;
+		}
+	}
+	else {
+		str_ncpy(number, dialled, sizeof(number));
+	}
 
 	err = call_alloc(&call, sf, msg, false);
 	if (err) {
@@ -607,7 +699,7 @@ static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 	}
 
 	log_info("sip: call %s: agent %s -> %s as %s",
-		 acd_call_id(call->acall), id.user_id, number, callerid);
+		 acd_call_id(call->acall), id.user_id, dialled, callerid);
 	return;
 
  fail:

@@ -4,6 +4,10 @@
  * Copyright (C) 2026 The lianluo authors
  */
 
+enum {
+	SIP_NUMREF_TTL_S = 7 * 86400,   /* an agent can call back a week */
+};
+
 struct sipfront {
 	struct sip *sip;
 	struct sip_lsnr *lsnr;

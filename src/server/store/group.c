@@ -14,18 +14,20 @@
 
 static const char sql_group_add[] =
 	"INSERT INTO skill_groups (app, name, strategy, ring_timeout_s,"
-	" wrapup_s, max_wait_s, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	" wrapup_s, max_wait_s, mask_numbers, created)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 static const char sql_group_update[] =
 	"UPDATE skill_groups SET strategy = ?3, ring_timeout_s = ?4,"
-	" wrapup_s = ?5, max_wait_s = ?6 WHERE app = ?1 AND name = ?2";
+	" wrapup_s = ?5, max_wait_s = ?6, mask_numbers = ?7"
+	" WHERE app = ?1 AND name = ?2";
 static const char sql_group_get[] =
-	"SELECT name, strategy, ring_timeout_s, wrapup_s, max_wait_s, created"
-	" FROM skill_groups WHERE app = ?1 AND name = ?2";
+	"SELECT name, strategy, ring_timeout_s, wrapup_s, max_wait_s, created,"
+	" mask_numbers FROM skill_groups WHERE app = ?1 AND name = ?2";
 static const char sql_group_delete[] =
 	"DELETE FROM skill_groups WHERE app = ?1 AND name = ?2";
 static const char sql_group_list[] =
-	"SELECT name, strategy, ring_timeout_s, wrapup_s, max_wait_s, created"
-	" FROM skill_groups WHERE app = ?1 ORDER BY name";
+	"SELECT name, strategy, ring_timeout_s, wrapup_s, max_wait_s, created,"
+	" mask_numbers FROM skill_groups WHERE app = ?1 ORDER BY name";
 
 static const char sql_number_add[] =
 	"INSERT INTO numbers (number, app, grp, created)"
@@ -73,8 +75,9 @@ static int group_write(struct store *st, const char *sql, const char *app,
 	err |= store_bind_i64(stmt, 4, g->ring_timeout_s);
 	err |= store_bind_i64(stmt, 5, g->wrapup_s);
 	err |= store_bind_i64(stmt, 6, g->max_wait_s);
+	err |= store_bind_i64(stmt, 7, g->mask_numbers ? 1 : 0);
 	if (sql == sql_group_add)
-		err |= store_bind_i64(stmt, 7, g->created ? g->created
+		err |= store_bind_i64(stmt, 8, g->created ? g->created
 				      : (int64_t)time(NULL));
 	if (err)
 		goto out;
@@ -103,7 +106,8 @@ int store_group_add(struct store *st, const char *app,
 
 
 /**
- * Replace the settings of a skill group (not its name or created)
+ * Replace the settings of a skill group (not its name or created): the
+ * strategy, the timers and mask_numbers
  *
  * @return 0 if success, ENOENT if unknown, otherwise errorcode
  */
@@ -124,6 +128,7 @@ static int group_row(sqlite3_stmt *stmt, struct store_group *g)
 	g->wrapup_s       = (uint32_t)sqlite3_column_int64(stmt, 3);
 	g->max_wait_s     = (uint32_t)sqlite3_column_int64(stmt, 4);
 	g->created        = sqlite3_column_int64(stmt, 5);
+	g->mask_numbers   = sqlite3_column_int(stmt, 6) != 0;
 
 	return err ? EIO : 0;
 }

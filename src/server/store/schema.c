@@ -137,6 +137,36 @@ static const char *const migv[] = {
 	" remark TEXT NOT NULL,"
 	" duration_s INTEGER NOT NULL);"
 	"CREATE INDEX cdrs_by_app_start ON cdrs(app, start_ms);",
+
+	/* 2: personal information (DESIGN.md, "Personal information").
+	 * A masked group shows agents a masked number and an opaque
+	 * reference instead of the customer's number; number_refs maps
+	 * the reference back for a call-back, until it expires.  The
+	 * audit log records who deleted whose data; like CDRs it has no
+	 * foreign keys, and it never holds a number in clear. */
+	"ALTER TABLE skill_groups ADD COLUMN"
+	" mask_numbers INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE apps ADD COLUMN"
+	" cdr_retention_days INTEGER NOT NULL DEFAULT 0;"
+
+	"CREATE TABLE audit_log ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" app TEXT NOT NULL,"
+	" at_ms INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" detail TEXT NOT NULL);"
+	"CREATE INDEX audit_by_app ON audit_log(app, id);"
+
+	"CREATE TABLE number_refs ("
+	" ref TEXT NOT NULL PRIMARY KEY,"
+	" app TEXT NOT NULL,"
+	" number TEXT NOT NULL,"
+	" expires INTEGER NOT NULL);"
+	"CREATE INDEX number_refs_by_number ON number_refs(app, number);"
+	"CREATE INDEX number_refs_by_expiry ON number_refs(expires);"
+
+	"CREATE INDEX cdrs_by_app_end ON cdrs(app, ended_ms);",
 };
 
 

@@ -202,9 +202,10 @@ int store_schema_version(struct store *st, int *versionp)
 
 
 /**
- * Housekeeping: delete expired tokens (used or not), SIP credentials and
- * registrations.  Used tokens stay until they expire so that a replay is
- * still told apart (EALREADY) from an unknown nonce until then.
+ * Housekeeping: delete expired tokens (used or not), SIP credentials,
+ * registrations and number references.  Used tokens stay until they
+ * expire so that a replay is still told apart (EALREADY) from an unknown
+ * nonce until then.
  *
  * @param st  Store
  * @param now Current Unix time; rows with expires <= now go
@@ -217,6 +218,7 @@ int store_expire(struct store *st, int64_t now)
 		"DELETE FROM tokens WHERE expires <= ?1",
 		"DELETE FROM sipcreds WHERE expires <= ?1",
 		"DELETE FROM regs WHERE expires <= ?1",
+		"DELETE FROM number_refs WHERE expires <= ?1",
 	};
 	sqlite3_stmt *stmt = NULL;
 	size_t i;

@@ -48,6 +48,7 @@ struct store_group {
 	uint32_t ring_timeout_s;
 	uint32_t wrapup_s;
 	uint32_t max_wait_s;
+	bool mask_numbers;          /* agents see 138****5678 and a ref. */
 	int64_t created;
 };
 
@@ -109,6 +110,29 @@ struct store_cdr {
 	uint32_t duration_s;            /* answered to ended */
 };
 
+/* One entry of the audit log; detail is a JSON object that never holds a
+ * phone number in clear. */
+struct store_audit {
+	int64_t id;                     /* set by store_audit_add */
+	char sdk_app_id[STORE_ID_SZ];
+	int64_t at_ms;                  /* 0 on add: now */
+	char actor[STORE_SECRET_SZ];    /* the SecretId that asked */
+	char action[64];                /* e.g. "personal-data.delete" */
+	char detail[STORE_TEXT_SZ * 2];
+};
+
+/* What a personal-data deletion did */
+struct store_erasure {
+	uint32_t cdrs;                  /* CDR rows anonymised */
+	uint32_t staff;                 /* staff rows anonymised */
+	uint32_t number_refs;           /* number references deleted */
+};
+
+enum {
+	STORE_REF_SZ = 18,              /* "r" + 16 hex digits + NUL */
+	STORE_RETENTION_DAYS_MAX = 3650,
+};
+
 typedef void (store_app_h)(const struct store_app *app, void *arg);
 typedef void (store_staff_h)(const struct store_staff *s, void *arg);
 typedef void (store_group_h)(const struct store_group *g, void *arg);
@@ -116,6 +140,7 @@ typedef void (store_member_h)(const struct store_member *m, void *arg);
 typedef void (store_number_h)(const struct store_number *n, void *arg);
 typedef void (store_reg_h)(const struct store_reg *r, void *arg);
 typedef void (store_cdr_h)(const struct store_cdr *c, void *arg);
+typedef void (store_audit_h)(const struct store_audit *a, void *arg);
 
 /* Opening; ":memory:" works for tests. The store is a mem_deref'able
  * libre object. */
@@ -156,7 +181,7 @@ int  store_group_get(struct store *st, const char *app, const char *name,
 int  store_group_delete(struct store *st, const char *app, const char *name);
 int  store_group_list(struct store *st, const char *app, store_group_h *h,
 		      void *arg);
-/* Replace strategy and the timers; ENOENT if unknown */
+/* Replace strategy, the timers and mask_numbers; ENOENT if unknown */
 int  store_group_update(struct store *st, const char *app,
 			const struct store_group *g);
 int  store_member_add(struct store *st, const char *app,
@@ -205,5 +230,31 @@ int  store_cdr_add(struct store *st, const struct store_cdr *c);
 int  store_cdr_list(struct store *st, const char *app, uint32_t limit,
 		    store_cdr_h *h, void *arg);
 
-/* Housekeeping: delete expired tokens, credentials and registrations */
+/* Housekeeping: delete expired tokens, credentials, registrations and
+ * number references */
 int  store_expire(struct store *st, int64_t now);
+
+/* Personal information (store/privacy.c).  CDR retention is per
+ * application, in days, 0 = keep forever; store_cdr_expire deletes the
+ * CDRs that ended before now_ms minus the retention of their application
+ * (app NULL: of every application). */
+int  store_retention_set(struct store *st, const char *app, uint32_t days);
+int  store_retention_get(struct store *st, const char *app,
+			 uint32_t *daysp);
+int  store_cdr_expire(struct store *st, const char *app, int64_t now_ms,
+		      uint32_t *deletedp);
+int  store_audit_add(struct store *st, struct store_audit *a);
+int  store_audit_list(struct store *st, const char *app, uint32_t limit,
+		      store_audit_h *h, void *arg);
+/* Number references: an opaque "r" + 16 hex digits standing for a number
+ * towards agents; get is ENOENT when unknown, of another app or expired */
+int  store_numref_add(struct store *st, const char *app, const char *number,
+		      int64_t expires, char *ref, size_t refsz);
+int  store_numref_get(struct store *st, const char *app, const char *ref,
+		      int64_t now, char *number, size_t sz);
+/* Erasure: CDR numbers or agent become "deleted", staff name and phone
+ * are cleared, number references deleted; one transaction each. */
+int  store_erase_phone(struct store *st, const char *app, const char *phone,
+		       struct store_erasure *res);
+int  store_erase_user(struct store *st, const char *app, const char *user_id,
+		      struct store_erasure *res);

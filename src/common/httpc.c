@@ -1,11 +1,12 @@
 /**
- * @file ctl/http.c  A small blocking HTTP/1.1 client for lianluoctl
+ * @file common/httpc.c  A small blocking HTTP/1.1 client
  *
  * Copyright (C) 2026 The lianluo authors
  *
  * One request per connection (Connection: close), plain sockets, signed
- * with common/sign.  libre's HTTP client would need a DNS client and the
- * event loop, which a one-shot command does not need.
+ * with common/sign when the server has a SecretId.  libre's HTTP client
+ * would need a DNS client and an event loop, which neither a one-shot
+ * command nor the SDK's login worker thread has.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 #include <sys/time.h>
 #include <re.h>
 #include "common/sign.h"
-#include "ctl.h"
+#include "common/httpc.h"
 
 
 enum {
@@ -33,7 +34,7 @@ enum {
  *
  * @return 0 if success, EPROTONOSUPPORT for https, otherwise errorcode
  */
-int ctl_url_decode(struct ctl_server *srv, const char *url)
+int httpc_url_decode(struct httpc_server *srv, const char *url)
 {
 	const char *p, *hend, *slash;
 	size_t n;
@@ -93,7 +94,7 @@ int ctl_url_decode(struct ctl_server *srv, const char *url)
 }
 
 
-void ctl_resp_reset(struct ctl_resp *resp)
+void httpc_resp_reset(struct httpc_resp *resp)
 {
 	if (!resp)
 		return;
@@ -104,10 +105,11 @@ void ctl_resp_reset(struct ctl_resp *resp)
 }
 
 
-static int dial(int *fdp, const struct ctl_server *srv)
+static int dial(int *fdp, const struct httpc_server *srv)
 {
 	struct addrinfo hints, *res = NULL, *ai;
-	struct timeval tv = {IO_TIMEOUT_S, 0};
+	struct timeval tv = {srv->timeout_s ? (time_t)srv->timeout_s :
+			     IO_TIMEOUT_S, 0};
 	int fd = -1, err = ECONNREFUSED;
 
 	memset(&hints, 0, sizeof(hints));
@@ -161,7 +163,7 @@ static int send_all(int fd, const char *p, size_t n)
 }
 
 
-static int parse_resp(struct ctl_resp *resp, char *buf, size_t len)
+static int parse_resp(struct httpc_resp *resp, char *buf, size_t len)
 {
 	const char *eoh, *cl, *p;
 	unsigned scode;
@@ -207,9 +209,9 @@ static int parse_resp(struct ctl_resp *resp, char *buf, size_t len)
 
 
 /**
- * Send one signed request and read the reply
+ * Send one request (signed when srv has a SecretId) and read the reply
  *
- * @param resp   Returned reply (free with ctl_resp_reset)
+ * @param resp   Returned reply (free with httpc_resp_reset)
  * @param srv    Server and credentials
  * @param method "GET", "POST", "DELETE"
  * @param path   Path with query, e.g. "/v1/cdrs?limit=10"
@@ -217,7 +219,7 @@ static int parse_resp(struct ctl_resp *resp, char *buf, size_t len)
  *
  * @return 0 if a reply was read (any status), otherwise errorcode
  */
-int ctl_request(struct ctl_resp *resp, const struct ctl_server *srv,
+int httpc_request(struct httpc_resp *resp, const struct httpc_server *srv,
 		const char *method, const char *path, const char *body)
 {
 	char auth[512], *target = NULL, *req = NULL, *buf = NULL;
@@ -233,23 +235,37 @@ int ctl_request(struct ctl_resp *resp, const struct ctl_server *srv,
 	if (err)
 		goto out;
 
-	err = sign_authorization(auth, sizeof(auth), srv->secret_id,
-				 srv->secret_key, method, target,
-				 (uint64_t)time(NULL),
-				 (const uint8_t *)body, blen);
-	if (err)
-		goto out;
+	/* Unsigned requests (POST /v1/login) carry no Authorization. */
+	auth[0] = '\0';
+	if (srv->secret_id[0]) {
+		char sig[480];
+
+		err = sign_authorization(sig, sizeof(sig), srv->secret_id,
+					 srv->secret_key, method, target,
+					 (uint64_t)time(NULL),
+					 (const uint8_t *)body, blen);
+		if (err)
+			goto out;
+
+		if (re_snprintf(auth, sizeof(auth), "Authorization: %s\r\n",
+				sig) < 0)
+			err = ENOMEM;
+		memset(sig, 0, sizeof(sig));
+		if (err)
+			goto out;
+	}
 
 	err = re_sdprintf(&req, "%s %s HTTP/1.1\r\n"
 			  "Host: %s:%s\r\n"
-			  "User-Agent: lianluoctl\r\n"
+			  "User-Agent: %s\r\n"
 			  "Connection: close\r\n"
-			  "Authorization: %s\r\n"
+			  "%s"
 			  "%s"
 			  "Content-Length: %zu\r\n"
 			  "\r\n"
 			  "%s",
-			  method, target, srv->host, srv->port, auth,
+			  method, target, srv->host, srv->port,
+			  srv->agent ? srv->agent : "lianluo", auth,
 			  body ? "Content-Type: application/json\r\n" : "",
 			  blen, body ? body : "");
 	memset(auth, 0, sizeof(auth));
@@ -305,6 +321,9 @@ int ctl_request(struct ctl_resp *resp, const struct ctl_server *srv,
 	if (fd >= 0)
 		close(fd);
 	free(buf);
+	/* The request may carry a login token: do not leave it in memory. */
+	if (req)
+		memset(req, 0, strlen(req));
 	mem_deref(req);
 	mem_deref(target);
 	return err;

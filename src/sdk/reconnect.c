@@ -1,0 +1,355 @@
+/**
+ * @file sdk/reconnect.c  Registration (RFC 3261 10.2) and reconnection
+ *
+ * Copyright (C) 2026 The lianluo authors
+ *
+ * A REGISTER client of our own rather than libre's sipreg: sipreg retries
+ * on its own schedule (30 s and more) and, once freed, sends an
+ * un-REGISTER that would race the new registration of a reconnect.
+ * Here one dialog (Call-ID) lives as long as the login, and the schedule
+ * is ours:
+ *
+ *  - the first REGISTER's answer is the login's result (a SIP failure
+ *    code is passed through as it is);
+ *  - after that, a failed REGISTER (error response, timeout, transport
+ *    error) emits on_connection_lost once, then retries after 1, 2, 4 ...
+ *    30 s, emitting on_try_to_reconnect before each attempt, and
+ *    on_connection_recovery when one succeeds;
+ *  - a success is refreshed at 90 % of the granted expiry;
+ *  - while registered, an OPTIONS every KEEPALIVE_MS tells a live server
+ *    from a dead one without a write on the server's side, and every
+ *    request gives up after REQ_TIMEOUT_MS (not SIP's 32 s), so a server
+ *    that went away is noticed within about 15 s.
+ *
+ * Response handlers only record and start timers: anything that frees
+ * SIP objects runs from a timer, outside libre's handlers.
+ */
+#include <string.h>
+#include <pthread.h>
+#include <re.h>
+#include "lianluo/lianluo.h"
+#include "common/log.h"
+#include "common/media_sdp.h"
+#include "audio/stream.h"
+#include "sdk.h"
+
+
+enum {
+	REG_EXPIRES_S   = 60,
+	MIN_REFRESH_MS  = 5000,
+	KEEPALIVE_MS    = 10000,
+	REQ_TIMEOUT_MS  = 5000,
+	BACKOFF_MAX_S   = 30,
+	AUTH_MAX        = 3,
+};
+
+
+static int reg_send(struct ll__acct *acct);
+static void failed(struct ll__acct *acct, int err, const struct sip_msg *msg);
+static void keepalive_handler(void *arg);
+
+
+/* A request that got no answer in time counts as a transport failure. */
+static void req_timeout_handler(void *arg)
+{
+	struct ll__acct *acct = arg;
+
+	if (!acct->req && !acct->ka_req)
+		return;
+
+	acct->req = mem_deref(acct->req);
+	acct->ka_req = mem_deref(acct->ka_req);
+	failed(acct, ETIMEDOUT, NULL);
+}
+
+
+static void ka_resp_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct ll__acct *acct = arg;
+
+	acct->ka_req = NULL;   /* the request frees itself after this */
+	tmr_cancel(&acct->req_tmr);
+
+	/* Any answer, even an error status, shows the server is there. */
+	if (err || !msg) {
+		failed(acct, err ? err : EPROTO, NULL);
+		return;
+	}
+
+	tmr_start(&acct->ka_tmr, KEEPALIVE_MS, keepalive_handler, acct);
+}
+
+
+static void keepalive_handler(void *arg)
+{
+	struct ll__acct *acct = arg;
+	int err;
+
+	/* A REGISTER under way is a keepalive already. */
+	if (acct->req || acct->ka_req || !acct->registered) {
+		tmr_start(&acct->ka_tmr, KEEPALIVE_MS, keepalive_handler,
+			  acct);
+		return;
+	}
+
+	err = sip_drequestf(&acct->ka_req, acct->sip, true, "OPTIONS",
+			    acct->dlg, 0, NULL, NULL, ka_resp_handler, acct,
+			    "Content-Length: 0\r\n\r\n");
+	if (err) {
+		failed(acct, err, NULL);
+		return;
+	}
+
+	tmr_start(&acct->req_tmr, REQ_TIMEOUT_MS, req_timeout_handler, acct);
+}
+
+
+static int send_handler(enum sip_transp tp, const struct sa *src,
+			const struct sa *dst, struct mbuf *mb, void *arg)
+{
+	struct ll__acct *acct = arg;
+	(void)dst;
+	(void)tp;
+
+	/* Contact: where the transport really sends from. */
+	return mbuf_printf(mb, "Contact: <sip:%s@%J>;expires=%u\r\n",
+			   acct->auth_user, src, REG_EXPIRES_S);
+}
+
+
+static bool contact_handler(const struct sip_hdr *hdr,
+			    const struct sip_msg *msg, void *arg)
+{
+	uint32_t *expiresp = arg;
+	struct sip_addr addr;
+	struct pl val;
+	(void)msg;
+
+	if (sip_addr_decode(&addr, &hdr->val))
+		return false;
+
+	if (0 == msg_param_decode(&addr.params, "expires", &val))
+		*expiresp = pl_u32(&val);
+
+	return true;
+}
+
+
+static void refresh_handler(void *arg)
+{
+	struct ll__acct *acct = arg;
+	int err;
+
+	err = reg_send(acct);
+	if (err)
+		log_warn("sdk: REGISTER refresh: %m", err);
+}
+
+
+static void retry_handler(void *arg)
+{
+	struct ll__acct *acct = arg;
+	struct ll__ev *ev;
+	int err;
+
+	ev = ll__ev_new(acct->sdk, LL__EV_RECONNECT);
+	(void)ev;
+
+	log_info("sdk: %s: reconnecting", acct->user_id);
+
+	acct->req = mem_deref(acct->req);
+	err = reg_send(acct);
+	if (err) {
+		log_warn("sdk: REGISTER: %m", err);
+		acct->backoff_s = min(acct->backoff_s * 2, BACKOFF_MAX_S);
+		tmr_start(&acct->retry_tmr, acct->backoff_s * 1000ULL,
+			  retry_handler, acct);
+	}
+}
+
+
+/* The first REGISTER failed: the login failed; end it from a timer. */
+static void login_failed_handler(void *arg)
+{
+	struct ll__acct *acct = arg;
+
+	ll__acct_end(acct->sdk, acct->fail_code);
+}
+
+
+static void registered(struct ll__acct *acct, const struct sip_msg *msg)
+{
+	struct ll_sdk *sdk = acct->sdk;
+	uint32_t expires = REG_EXPIRES_S;
+	uint64_t refresh_ms;
+	struct ll__ev *ev;
+
+	(void)sip_msg_hdr_apply(msg, true, SIP_HDR_CONTACT, contact_handler,
+				&expires);
+	if (!expires || expires > REG_EXPIRES_S)
+		expires = REG_EXPIRES_S;
+
+	refresh_ms = max(expires * 900ULL, (uint64_t)MIN_REFRESH_MS);
+	tmr_start(&acct->reg_tmr, refresh_ms, refresh_handler, acct);
+	tmr_start(&acct->ka_tmr, KEEPALIVE_MS, keepalive_handler, acct);
+
+	acct->registered = true;
+	acct->backoff_s = 0;
+	tmr_cancel(&acct->retry_tmr);
+
+	if (!acct->logged_in) {
+		acct->logged_in = true;
+		log_info("sdk: %s logged in as %s", acct->user_id,
+			 acct->aor);
+
+		ev = ll__ev_new(sdk, LL__EV_LOGIN);
+		if (ev && acct->loginh) {
+			ev->loginh = acct->loginh;
+			ev->arg = acct->login_arg;
+			str_ncpy(ev->from, acct->user_id, sizeof(ev->from));
+			str_ncpy(ev->aor, acct->aor, sizeof(ev->aor));
+			(void)re_snprintf(ev->msg, sizeof(ev->msg),
+					  "registered to %s for %us",
+					  acct->reg_uri, expires);
+		}
+		acct->loginh = NULL;
+		return;
+	}
+
+	if (acct->lost) {
+		acct->lost = false;
+		log_info("sdk: %s: connection recovered", acct->user_id);
+		(void)ll__ev_new(sdk, LL__EV_RECOVERY);
+	}
+}
+
+
+static void failed(struct ll__acct *acct, int err, const struct sip_msg *msg)
+{
+	struct ll_sdk *sdk = acct->sdk;
+
+	if (msg)
+		log_info("sdk: %s: REGISTER failed: %u %r", acct->user_id,
+			 msg->scode, &msg->reason);
+	else
+		log_info("sdk: %s: REGISTER failed: %m", acct->user_id, err);
+
+	tmr_cancel(&acct->reg_tmr);
+	tmr_cancel(&acct->ka_tmr);
+	acct->registered = false;
+
+	if (!acct->logged_in) {
+		if (msg)
+			acct->fail_code = msg->scode;
+		else if (err == ETIMEDOUT)
+			acct->fail_code = LL_ERR_TIMEOUT;
+		else
+			acct->fail_code = LL_ERR_NETWORK;
+
+		tmr_start(&acct->retry_tmr, 0, login_failed_handler, acct);
+		return;
+	}
+
+	if (!acct->lost) {
+		acct->lost = true;
+		log_warn("sdk: %s: connection lost", acct->user_id);
+		(void)ll__ev_new(sdk, LL__EV_CONN_LOST);
+	}
+
+	acct->backoff_s = acct->backoff_s ?
+		min(acct->backoff_s * 2, BACKOFF_MAX_S) : 1;
+	tmr_start(&acct->retry_tmr, acct->backoff_s * 1000ULL, retry_handler,
+		  acct);
+}
+
+
+static void resp_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct ll__acct *acct = arg;
+
+	if (!err && msg && msg->scode < 200)
+		return;
+
+	acct->req = NULL;   /* the request frees itself after this */
+	tmr_cancel(&acct->req_tmr);
+
+	if (err || !msg) {
+		failed(acct, err ? err : EPROTO, NULL);
+		return;
+	}
+
+	if (msg->scode < 300) {
+		acct->authc = 0;
+		registered(acct, msg);
+		return;
+	}
+
+	if ((msg->scode == 401 || msg->scode == 407) &&
+	    acct->authc < AUTH_MAX) {
+		/* EAUTH: these credentials were refused already. */
+		err = sip_auth_authenticate(acct->auth, msg);
+		if (!err) {
+			++acct->authc;
+			err = reg_send(acct);
+			if (!err)
+				return;
+		}
+	}
+
+	acct->authc = 0;
+	failed(acct, 0, msg);
+}
+
+
+static int reg_send(struct ll__acct *acct)
+{
+	int err;
+
+	err = sip_drequestf(&acct->req, acct->sip, true, "REGISTER",
+			    acct->dlg, 0, acct->auth, send_handler,
+			    resp_handler, acct,
+			    "Expires: %u\r\n"
+			    "Content-Length: 0\r\n\r\n",
+			    REG_EXPIRES_S);
+	if (!err)
+		tmr_start(&acct->req_tmr, REQ_TIMEOUT_MS, req_timeout_handler,
+			  acct);
+
+	return err;
+}
+
+
+/**
+ * Start registering acct (its SIP stack is up)
+ *
+ * @param acct  Account
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int ll__acct_register(struct ll__acct *acct)
+{
+	int err;
+
+	err = sip_dialog_alloc(&acct->dlg, acct->reg_uri, acct->aor, NULL,
+			       acct->aor, NULL, 0);
+	if (err)
+		return err;
+
+	err = sip_auth_alloc(&acct->auth, ll__acct_auth_handler, acct,
+			     false);
+	if (err)
+		return err;
+
+	return reg_send(acct);
+}
+
+
+/** Stop refreshing and retrying (the login ends). */
+void ll__reconnect_stop(struct ll__acct *acct)
+{
+	tmr_cancel(&acct->reg_tmr);
+	tmr_cancel(&acct->retry_tmr);
+	tmr_cancel(&acct->ka_tmr);
+	tmr_cancel(&acct->req_tmr);
+	acct->ka_req = mem_deref(acct->ka_req);
+}
