@@ -1263,14 +1263,35 @@ def sdk_library():
     return sorted(found, key=len)[0]
 
 
+_STRERROR_PY = (
+    'import ctypes, sys\n'
+    'lib = ctypes.CDLL(sys.argv[1])\n'
+    'lib.ll_strerror.restype = ctypes.c_char_p\n'
+    'lib.ll_strerror.argtypes = [ctypes.c_int]\n'
+    'sys.stdout.write(lib.ll_strerror(int(sys.argv[2])).decode())\n')
+
+
 def sdk_strerror(code):
     """ll_strerror(code) of the built library, through ctypes: the text
-    lianluo-agent must print for that code."""
-    import ctypes
-    lib = ctypes.CDLL(sdk_library())
-    lib.ll_strerror.restype = ctypes.c_char_p
-    lib.ll_strerror.argtypes = [ctypes.c_int]
-    return lib.ll_strerror(code).decode()
+    lianluo-agent must print for that code.
+
+    It runs in a child Python, so that a library built with sanitizers
+    can be loaded: their runtimes must come first (LD_PRELOAD)."""
+    lib = sdk_library()
+    env = dict(os.environ)
+    ldd = subprocess.run(['ldd', lib], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL).stdout.decode()
+    runtimes = re.findall(r'=>\s+(\S*lib(?:asan|ubsan)\.so\S*)', ldd)
+    if runtimes:
+        env['LD_PRELOAD'] = ' '.join(runtimes)
+        env['ASAN_OPTIONS'] = 'detect_leaks=0'
+    r = subprocess.run([sys.executable, '-c', _STRERROR_PY, lib,
+                        str(code)], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env, timeout=10)
+    check(r.returncode == 0 and r.stdout,
+          'cannot call ll_strerror(%d) in %s: %s'
+          % (code, lib, r.stderr.decode().strip()[-300:]))
+    return r.stdout.decode()
 
 
 # The SDK's error codes the tests name (include/lianluo/lianluo.h).
@@ -1657,6 +1678,7 @@ class Test:
         self.procs = []
         self.phones = []
         self.servers = []
+        self.agents = []
         self._tones = {}
         tonecheck_path(self.dir)
 
@@ -1691,6 +1713,7 @@ class Test:
         """A lianluo-agent with these command-line arguments (see
         agent_args() for the login part)."""
         ag = Agent(self, name, args)
+        self.agents.append(ag)
         return ag.start() if start else ag
 
     def spawn(self, name, argv, **kw):
@@ -1711,10 +1734,12 @@ class Test:
         kill_all()
 
     def sanitizer_reports(self):
-        """Server logs that hold an ASan, LSan or UBSan report."""
+        """Server and lianluo-agent logs that hold an ASan, LSan or UBSan
+        report."""
         pat = re.compile(r'ERROR: (Address|Leak)Sanitizer|runtime error:')
-        return [srv.log_path for srv in self.servers
-                if pat.search(read_text(srv.log_path))]
+        paths = [srv.log_path for srv in self.servers]
+        paths += [ag.log_path for ag in self.agents]
+        return [p for p in paths if pat.search(read_text(p))]
 
     def server_log_tail(self, lines=40):
         out = []

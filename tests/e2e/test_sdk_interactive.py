@@ -12,6 +12,7 @@ SIGTERM, which also logs out (exit 0).  The number never shows in clear.
 
 import os
 import pty
+import re
 import select
 import signal
 import sys
@@ -107,9 +108,13 @@ def main(t):
         run(t, srv, term)
     finally:
         term.kill()
-    e2e.assert_text_clean(term.out.decode('utf-8', 'replace'),
-                          'the workstation\'s screen',
+    screen = term.out.decode('utf-8', 'replace')
+    e2e.assert_text_clean(screen, 'the workstation\'s screen',
                           numbers=[CUSTOMER, AGENT_PHONE], secrets=[token])
+    e2e.check(not re.search(r'ERROR: (Address|Leak)Sanitizer|runtime '
+                            r'error:', screen),
+              'sanitizer report from the workstation, see %s'
+              % term.log_path)
 
 
 def run(t, srv, term):

@@ -260,8 +260,11 @@ static void on_new_session(struct bot *b, const struct agent_ev *ev)
 	int err;
 
 	if (ev->dir == LL_DIRECTION_INBOUND && !b->a->auto_answer) {
-		/* A caller bot takes no calls: reject, do not count. */
-		(void)ll_terminate(b->sdk);
+		/* A caller bot takes no calls: reject one that comes between
+		 * its own calls (during one, the SDK is busy anyway), and do
+		 * not count it. */
+		if (!b->in_call && !b->placing)
+			(void)ll_terminate(b->sdk);
 		return;
 	}
 

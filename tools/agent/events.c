@@ -30,7 +30,6 @@ static struct {
 	struct agent_ev *head;
 	struct agent_ev *tail;
 	int pipe[2];
-	bool ready;
 } q = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.pipe = {-1, -1},
@@ -86,7 +85,6 @@ int evq_init(void)
 			return errno;
 	}
 
-	q.ready = true;
 	return 0;
 }
 
