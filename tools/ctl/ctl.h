@@ -27,3 +27,6 @@ int ctl_call(struct ctl *ctl, const char *method, const char *path,
 
 /* privacy.c: personal-data delete, audit list, settings get|set */
 int ctl_privacy(struct ctl *ctl, const struct ctl_args *a);
+
+/* main.c */
+void ctl_fmt_ms(char *buf, size_t sz, int64_t ms);

@@ -794,7 +794,8 @@ static int cmd_token_create(struct ctl *ctl)
 }
 
 
-static void fmt_ms(char *buf, size_t sz, int64_t ms)
+/* A time in ms for tables: local time, "-" when the stage was not reached */
+void ctl_fmt_ms(char *buf, size_t sz, int64_t ms)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -846,7 +847,7 @@ static int cmd_cdr_list(struct ctl *ctl)
 			continue;
 		c = e->u.odict;
 
-		fmt_ms(start, sizeof(start), jint(c, "offered_ms"));
+		ctl_fmt_ms(start, sizeof(start), jint(c, "offered_ms"));
 		printf("%-19s %-8s %-16s %-16s %-12s %-12s %-10s %6lld  %s\n",
 		       start, jstr(c, "direction"),
 		       masked(caller, sizeof(caller), jstr(c, "caller")),

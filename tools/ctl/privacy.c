@@ -125,20 +125,6 @@ static int cmd_erase(struct ctl *ctl, const struct ctl_args *a)
 }
 
 
-static void fmt_ms(char *buf, size_t sz, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (!ms || !localtime_r(&t, &tm)) {
-		str_ncpy(buf, "-", sz);
-		return;
-	}
-
-	strftime(buf, sz, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
-
 static int cmd_audit_list(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct odict *od = NULL;
@@ -184,7 +170,7 @@ static int cmd_audit_list(struct ctl *ctl, const struct ctl_args *a)
 		/* The server masks already; a table never shows more. */
 		(void)log_mask_line(detail);
 
-		fmt_ms(when, sizeof(when), jint(e->u.odict, "at_ms"));
+		ctl_fmt_ms(when, sizeof(when), jint(e->u.odict, "at_ms"));
 		printf("%-6lld %-19s %-24s %-22s %s\n",
 		       (long long)jint(e->u.odict, "id"), when,
 		       jstr(e->u.odict, "actor"), jstr(e->u.odict, "action"),
