@@ -91,6 +91,8 @@ enum ll_error {
 	LL_ERR_IN_CALLBACK       = -19, /**< not allowed inside a callback */
 	LL_ERR_NOT_SUPPORTED     = -20, /**< not on this platform          */
 	LL_ERR_INTERNAL          = -21,
+	LL_ERR_MICROPHONE_DISABLED = -22, /**< microphone switch is off */
+	LL_ERR_BUFFER_TOO_SMALL  = -23, /**< the result does not fit     */
 };
 
 /**
@@ -405,6 +407,143 @@ LL_API int ll_set_console_enabled(struct ll_sdk *sdk, bool enabled);
  * Also write the log to files in dir (created 0700); NULL stops it.
  */
 LL_API int ll_set_log_dir(struct ll_sdk *sdk, const char *dir);
+
+/* ---- Personal information --------------------------------------------- */
+
+/**
+ * Every personal-data item the SDK can read (DESIGN.md, personal
+ * information rules 2, 3 and 8).  The disclosure lists exactly these,
+ * and the ledger records nothing else.  Append only.
+ *
+ * Required items are read only inside a login the user triggered:
+ *   LL_PRIVACY_NETWORK_STATE  the route towards the server (which local
+ *                             interface and address reach it)
+ *   LL_PRIVACY_OS             the OS name (uname sysname), agent login
+ *   LL_PRIVACY_DEVICE_MODEL   the machine type (uname machine), agent login
+ *   LL_PRIVACY_SDK_VERSION    sent as User-Agent
+ *   LL_PRIVACY_IP_ADDRESS     the local IP address put in SIP and SDP
+ * Optional items each have a switch (ll_set_privacy_switch()):
+ *   LL_PRIVACY_MICROPHONE     the agent's voice during a call (default on)
+ *   LL_PRIVACY_CAMERA         never used: this version has no video
+ *                             (default off; switching it on changes
+ *                             nothing)
+ *   LL_PRIVACY_LOG_FILES      log files in the ll_set_log_dir() directory
+ *                             (default on; nothing is written without a
+ *                             log directory)
+ *   LL_PRIVACY_DEVICE_DETAILS OS release and kernel version, sent with an
+ *                             agent login (default off)
+ */
+enum ll_privacy_item {
+	LL_PRIVACY_NETWORK_STATE = 0,
+	LL_PRIVACY_OS,
+	LL_PRIVACY_DEVICE_MODEL,
+	LL_PRIVACY_SDK_VERSION,
+	LL_PRIVACY_IP_ADDRESS,
+	LL_PRIVACY_MICROPHONE,
+	LL_PRIVACY_CAMERA,
+	LL_PRIVACY_LOG_FILES,
+	LL_PRIVACY_DEVICE_DETAILS,
+	LL_PRIVACY_ITEM_COUNT,       /**< not an item: the number of items */
+};
+
+/**
+ * The stable identifier of an item, as the disclosure and the ledger
+ * spell it (e.g. "network_state").  Works without consent.
+ *
+ * @param item  An item
+ *
+ * @return Static string, or NULL for a value that is not an item
+ */
+LL_API const char *ll_privacy_item_name(enum ll_privacy_item item);
+
+/**
+ * The SDK's privacy disclosure, for the app's privacy policy: the SDK and
+ * its provider, purposes and scenarios, each personal-data item (required
+ * or optional, purpose, when it is read), each OS permission (purpose,
+ * when, required or optional), how data is processed and protected, and
+ * the data subject's rights.  It is generated from the same tables the
+ * code uses; docs/PRIVACY.md is this text in Markdown.  Works without
+ * consent and touches nothing (no file, socket or thread).  Any thread.
+ *
+ * @param lang    "en" or "zh"
+ * @param format  "json" or "markdown"
+ *
+ * @return Static UTF-8 string, owned by the library and valid for the
+ *         life of the process (never free it), or NULL for an unknown
+ *         lang or format or when out of memory
+ */
+LL_API const char *ll_privacy_disclosure(const char *lang,
+					 const char *format);
+
+/**
+ * Switch an optional item on or off; off means that code path is never
+ * reached: LL_PRIVACY_DEVICE_DETAILS off: not read, not in the login
+ * request; LL_PRIVACY_LOG_FILES off: no log file is opened or written,
+ * even with a log directory set (an open one is closed);
+ * LL_PRIVACY_MICROPHONE off: ll_call() and ll_answer() fail with
+ * LL_ERR_MICROPHONE_DISABLED when the audio driver would capture from a
+ * device or file ("alsa", or "file" with a capture path); the "null"
+ * driver and "file" without capture still work.  Set before login; a
+ * change applies to the next login or call.  The switches are
+ * process-wide and go back to their defaults on withdrawal.
+ *
+ * @param sdk      Shared instance
+ * @param item     An optional item (else LL_ERR_INVALID_ARGUMENT)
+ * @param enabled  true to allow the item
+ *
+ * @return 0 if success, otherwise an error code
+ */
+LL_API int ll_set_privacy_switch(struct ll_sdk *sdk,
+				 enum ll_privacy_item item, bool enabled);
+
+/**
+ * Read a switch.  Required items always read as enabled.
+ *
+ * @return 0 if success, otherwise an error code
+ */
+LL_API int ll_get_privacy_switch(struct ll_sdk *sdk,
+				 enum ll_privacy_item item, bool *enabled);
+
+/**
+ * The ledger of personal-data reads, as JSON:
+ *   {"entries":[{"item":"os","purpose":"...","api":"ll_login_agent",
+ *                "time_ms":1790000000000}, ...],"dropped":0}
+ * One entry per read, oldest first, kept in memory only (the last 256;
+ * "dropped" counts older ones) and cleared on withdrawal.  Any thread.
+ *
+ * @param sdk   Shared instance
+ * @param buf   Buffer for the NUL-terminated JSON
+ * @param size  Its size
+ *
+ * @return 0 if success, LL_ERR_BUFFER_TOO_SMALL (buf holds "" then), or
+ *         another error code
+ */
+LL_API int ll_privacy_ledger_json(struct ll_sdk *sdk, char *buf,
+				  size_t size);
+
+enum ll_app_state {
+	LL_APP_FOREGROUND = 0,
+	LL_APP_BACKGROUND = 1,
+};
+
+/**
+ * Report whether the app is in the foreground (the default) or in the
+ * background.  In the background the SDK makes no request of its own:
+ * the registration is suspended, not removed (no refresh, no keepalive,
+ * no reconnection attempt; a REGISTER or OPTIONS in progress is
+ * abandoned), so the server drops the binding when it expires and no
+ * call reaches the agent.  A call in progress goes on (it is the user's).
+ * Back in the foreground the SDK registers again at once.  Requests the
+ * app makes itself (login, call) are still carried out in the background;
+ * in this version a login that completes while in the background starts
+ * its refresh and keepalive, so report LL_APP_BACKGROUND again after it.
+ *
+ * @param sdk    Shared instance
+ * @param state  LL_APP_FOREGROUND or LL_APP_BACKGROUND
+ *
+ * @return 0 if success, otherwise an error code
+ */
+LL_API int ll_set_app_state(struct ll_sdk *sdk, enum ll_app_state state);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,7 @@
 #include "common/media_sdp.h"
 #include "audio/stream.h"
 #include "sdk.h"
+#include "privacy.h"
 
 
 enum {
@@ -490,6 +491,11 @@ static int answer_cmd(struct ll_sdk *sdk, void *arg)
 	if (!call->inbound || call->answered)
 		return LL_ERR_WRONG_STATE;
 
+	/* privacy: the microphone switch (privacy_switch.c) */
+	err = ll__privacy_mic_check(sdk, "ll_answer");
+	if (err)
+		return err;
+
 	stream_laddr(call, &laddr);
 	err = media_sdp_encode(&call->desc, &laddr, &call->codec, 1,
 			       &call->offer);
@@ -580,6 +586,11 @@ static int call_cmd(struct ll_sdk *sdk, void *arg)
 		return LL_ERR_NOT_LOGGED_IN;
 	if (sdk->call)
 		return LL_ERR_BUSY;
+
+	/* privacy: the microphone switch (privacy_switch.c) */
+	err = ll__privacy_mic_check(sdk, "ll_call");
+	if (err)
+		return err;
 
 	if (!strncasecmp(a->to, "sip:", 4)) {
 		struct uri uri;
@@ -723,4 +734,55 @@ void ll__call_end_all(struct ll_sdk *sdk)
 {
 	if (sdk->call)
 		(void)terminate_cmd(sdk, NULL);
+}
+
+
+/**
+ * The host's address changed (sdk->acct->laddr is the new one): move the
+ * call's RTP there and, once the call is answered, send a re-INVITE
+ * (RFC 3261 14.1) whose SDP carries the new address, so that the server
+ * sends the media there.  The server's relay also latches to where our
+ * packets come from.  A failure is logged; the call goes on as it can.
+ *
+ * @param sdk  Instance
+ */
+void ll__call_move(struct ll_sdk *sdk)
+{
+	struct ll__call *call = sdk->call;
+	struct mbuf *desc = NULL;
+	struct sa laddr;
+	int err;
+
+	if (!call || !sdk->acct)
+		return;
+
+	err = ll__stream_rebind(call->strm, &sdk->acct->laddr);
+	if (err) {
+		log_warn("sdk: call %s: cannot move the audio: %m", call->sid,
+			 err);
+		return;
+	}
+
+	/* Not answered yet: the answer will carry the new address (an
+	 * outgoing call still ringing keeps the offer it made). */
+	if (!call->answered && !call->established)
+		return;
+
+	/* One codec, the one in use: a re-INVITE must not change it. */
+	stream_laddr(call, &laddr);
+	err = media_sdp_encode(&desc, &laddr, &call->codec, 1, NULL);
+	if (!err)
+		err = sipsess_modify(call->sess, desc);
+	if (err) {
+		log_warn("sdk: call %s: re-INVITE: %m", call->sid, err);
+		goto out;
+	}
+
+	/* Also the answer to a re-INVITE of the server's from now on. */
+	mem_deref(call->desc);
+	call->desc = mem_ref(desc);
+	log_info("sdk: call %s: re-INVITE from the new address", call->sid);
+
+ out:
+	mem_deref(desc);
 }

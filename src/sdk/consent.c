@@ -5,7 +5,8 @@
  * Copyright (C) 2026 The lianluo authors
  *
  * Until ll_privacy_consent(1), every public function except the consent
- * ones, ll_version*() and ll_strerror() returns LL_ERR_CONSENT_REQUIRED
+ * ones, ll_privacy_disclosure(), ll_privacy_item_name(), ll_version*() and
+ * ll_strerror() returns LL_ERR_CONSENT_REQUIRED
  * before doing anything else: the gate is the first statement of each, so
  * no socket, thread or file can be reached without consent.  libre itself
  * is initialised only by the SDK thread, which consent precedes.
@@ -16,6 +17,7 @@
 #include "common/media_sdp.h"
 #include "audio/stream.h"
 #include "sdk.h"
+#include "privacy.h"
 
 
 static pthread_mutex_t consent_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -84,6 +86,8 @@ LL_API int ll_privacy_withdraw(void)
 	/* An instance created between the two steps above ends here. */
 	ll__instances_end();
 	ll__log_wipe();
+	ll__ledger_clear();
+	ll__privacy_reset();
 
 	return 0;
 }

@@ -75,6 +75,9 @@ LL_API const char *ll_strerror(int err)
 	case LL_ERR_IN_CALLBACK:       return "not allowed inside a callback";
 	case LL_ERR_NOT_SUPPORTED:     return "not supported";
 	case LL_ERR_INTERNAL:          return "internal error";
+	case LL_ERR_MICROPHONE_DISABLED:
+		return "the microphone is switched off (privacy switch)";
+	case LL_ERR_BUFFER_TOO_SMALL:  return "buffer too small";
 	}
 
 	return "unknown error";

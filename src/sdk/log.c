@@ -22,6 +22,7 @@
 #include "common/media_sdp.h"
 #include "audio/stream.h"
 #include "sdk.h"
+#include "privacy.h"
 
 
 enum {
@@ -34,6 +35,7 @@ static const char log_name[] = "liblianluo.log";
 /* Guarded by file_lock; the sink itself runs under common/log's lock. */
 static pthread_mutex_t file_lock = PTHREAD_MUTEX_INITIALIZER;
 static int log_fd = -1;
+static char log_dir[PATH_SZ];             /* as the app set it */
 static char written[FILES_MAX][PATH_SZ];   /* files to delete */
 static char made_dirs[FILES_MAX][PATH_SZ]; /* directories we created */
 
@@ -118,24 +120,13 @@ LL_API int ll_set_console_enabled(struct ll_sdk *sdk, bool enabled)
 }
 
 
-LL_API int ll_set_log_dir(struct ll_sdk *sdk, const char *dir)
+/* Open dir/liblianluo.log (log-file switch on); a public code. */
+static int file_open(const char *dir, const char *api)
 {
 	char path[PATH_SZ];
 	struct stat st;
 	bool made = false;
-	int err, fd;
-
-	err = ll__gate(sdk);
-	if (err)
-		return err;
-
-	if (!dir) {
-		file_close();
-		return 0;
-	}
-
-	if (!*dir || strlen(dir) + sizeof(log_name) + 1 >= sizeof(path))
-		return LL_ERR_INVALID_ARGUMENT;
+	int fd;
 
 	if (stat(dir, &st)) {
 		if (mkdir(dir, 0700))
@@ -164,9 +155,76 @@ LL_API int ll_set_log_dir(struct ll_sdk *sdk, const char *dir)
 		remember(made_dirs, dir);
 	pthread_mutex_unlock(&file_lock);
 
+	ll__ledger_record(LL_PRIVACY_LOG_FILES, api);
 	log_set_sink(sink_handler, (void *)(intptr_t)fd);
 
 	return 0;
+}
+
+
+LL_API int ll_set_log_dir(struct ll_sdk *sdk, const char *dir)
+{
+	int err;
+
+	err = ll__gate(sdk);
+	if (err)
+		return err;
+
+	if (!dir) {
+		file_close();
+		pthread_mutex_lock(&file_lock);
+		log_dir[0] = '\0';
+		pthread_mutex_unlock(&file_lock);
+		return 0;
+	}
+
+	if (!*dir || strlen(dir) + sizeof(log_name) + 1 >= PATH_SZ)
+		return LL_ERR_INVALID_ARGUMENT;
+
+	/* Switched off: remembered, but nothing is created or written. */
+	if (!ll__privacy_on(LL_PRIVACY_LOG_FILES)) {
+		file_close();
+		pthread_mutex_lock(&file_lock);
+		str_ncpy(log_dir, dir, sizeof(log_dir));
+		pthread_mutex_unlock(&file_lock);
+		return 0;
+	}
+
+	err = file_open(dir, "ll_set_log_dir");
+	if (err)
+		return err;
+
+	pthread_mutex_lock(&file_lock);
+	str_ncpy(log_dir, dir, sizeof(log_dir));
+	pthread_mutex_unlock(&file_lock);
+
+	return 0;
+}
+
+
+/**
+ * The log-file switch changed: off closes the file, on opens one in the
+ * log directory set before (if any)
+ *
+ * @param on  The switch
+ */
+void ll__log_switch(bool on)
+{
+	char dir[PATH_SZ];
+	bool open_now;
+
+	if (!on) {
+		file_close();
+		return;
+	}
+
+	pthread_mutex_lock(&file_lock);
+	str_ncpy(dir, log_dir, sizeof(dir));
+	open_now = dir[0] && log_fd < 0;
+	pthread_mutex_unlock(&file_lock);
+
+	if (open_now)
+		(void)file_open(dir, "ll_set_privacy_switch");
 }
 
 
@@ -174,6 +232,9 @@ LL_API int ll_set_log_dir(struct ll_sdk *sdk, const char *dir)
 void ll__log_reset(void)
 {
 	file_close();
+	pthread_mutex_lock(&file_lock);
+	log_dir[0] = '\0';
+	pthread_mutex_unlock(&file_lock);
 	log_set_console(true);
 	log_set_level(LOG_LEVEL_INFO);
 }

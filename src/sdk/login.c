@@ -32,6 +32,7 @@
 #include "common/media_sdp.h"
 #include "audio/stream.h"
 #include "sdk.h"
+#include "privacy.h"
 
 
 enum {
@@ -42,6 +43,7 @@ enum {
 	TOKEN_MAX      = 1024,
 	PASSWORD_MAX   = 129,
 	URI_MAX        = 256,
+	CLIENT_SZ      = 512,    /* the login's "client" member */
 };
 
 /** The agent-mode login request, shared with its worker thread. */
@@ -187,6 +189,7 @@ static int acct_alloc(struct ll__acct **acctp, struct ll_sdk *sdk,
 	tmr_init(&acct->retry_tmr);
 	tmr_init(&acct->ka_tmr);
 	tmr_init(&acct->req_tmr);
+	tmr_init(&acct->move_tmr);
 
 	*acctp = acct;
 
@@ -213,12 +216,19 @@ int ll__acct_auth_handler(char **username, char **password,
 }
 
 
-/*
+/**
  * Our address towards the server: the source the kernel picks for it
  * (connecting a UDP socket sends nothing).  That address goes into our
- * Contact and SDP, so that the server reaches us on the right network.
+ * Contact and SDP, so that the server reaches us on the right network;
+ * reconnect.c asks again on every keepalive, to notice a move (Wi-Fi to
+ * cellular).
+ *
+ * @param laddr  Returned address (port 0)
+ * @param dst    The server's address
+ *
+ * @return 0 if success, otherwise errorcode (ENETUNREACH: no route)
  */
-static int source_addr(struct sa *laddr, const struct sa *dst)
+int ll__source_addr(struct sa *laddr, const struct sa *dst)
 {
 	struct sa tmp;
 	int fd, err = 0;
@@ -253,6 +263,10 @@ static int stack_start(struct ll__acct *acct)
 	char host[URI_MAX];
 	int err;
 
+	/* privacy: the route and address read below (ledger.c) */
+	ll__privacy_network_read(acct->agent_mode ? "ll_login_agent" :
+				 "ll_login_sip");
+
 	pl_set_str(&pl, acct->reg_uri);
 	err = uri_decode(&uri, &pl);
 	if (err || !uri.host.l)
@@ -269,9 +283,10 @@ static int stack_start(struct ll__acct *acct)
 				  uri.af == AF_INET6 ? "]" : "");
 
 	if (0 == sa_set_str(&dst, host, uri.port ? uri.port : SIP_PORT)) {
-		err = source_addr(&laddr, &dst);
+		err = ll__source_addr(&laddr, &dst);
 		if (err)
 			goto out;
+		acct->srv = dst;
 	}
 	else {
 		/* A host name: libre resolves it (RFC 3263). */
@@ -313,6 +328,47 @@ static int stack_start(struct ll__acct *acct)
  out:
 	mem_deref(dnsc);
 	return err;
+}
+
+
+/**
+ * Move the SIP transport to a new local address (the host's address
+ * changed).  The stack, its session socket and the sessions stay: only
+ * the UDP socket is replaced, so what is sent next (the new REGISTER, a
+ * re-INVITE) carries the new address in its Via and Contact.
+ *
+ * @param acct   Account
+ * @param laddr  New local address (port ignored)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int ll__acct_rebind(struct ll__acct *acct, const struct sa *laddr)
+{
+	struct sa tmp = *laddr;
+	int err;
+
+	if (!acct->sip)
+		return EINVAL;
+
+	/* libre 1.1.0 has no way to remove one transport: all go. */
+	sip_transp_flush(acct->sip);
+
+	/* The same port if it is free there; any otherwise. */
+	sa_set_port(&tmp, sa_port(&acct->laddr));
+	err = sip_transp_add(acct->sip, SIP_TRANSP_UDP, &tmp);
+	if (err) {
+		sa_set_port(&tmp, 0);
+		err = sip_transp_add(acct->sip, SIP_TRANSP_UDP, &tmp);
+	}
+	if (err) {
+		/* No transport now: an unspecified address makes the next
+		 * check (reconnect.c) see a move and try again. */
+		sa_init(&acct->laddr, sa_af(laddr));
+		return err;
+	}
+
+	return sip_transp_laddr(acct->sip, &acct->laddr, SIP_TRANSP_UDP,
+				NULL);
 }
 
 
@@ -640,6 +696,7 @@ static int login_agent_cmd(struct ll_sdk *sdk, void *arg)
 	const struct login_args *a = arg;
 	struct ll__acct *acct = NULL;
 	struct ll__job *job = NULL;
+	char client[CLIENT_SZ];   /* privacy_switch.c */
 	int err;
 
 	if (sdk->acct)
@@ -664,10 +721,17 @@ static int login_agent_cmd(struct ll_sdk *sdk, void *arg)
 	job->srv.agent = "liblianluo/" LL_VERSION_STR;
 	job->srv.timeout_s = HTTP_TIMEOUT_S;
 
+	/* privacy: OS, machine, and device details when switched on */
+	err = ll__privacy_client_json(client, sizeof(client),
+				      "ll_login_agent");
+	if (err)
+		goto out;
+
 	err = re_sdprintf(&job->body,
-			  "{\"sdk_app_id\":%H,\"user_id\":%H,\"token\":%H}",
+			  "{\"sdk_app_id\":%H,\"user_id\":%H,\"token\":%H"
+			  "%s}",
 			  jsonw_str, a->app, jsonw_str, a->user,
-			  jsonw_str, a->token);
+			  jsonw_str, a->token, client);
 	if (err)
 		goto out;
 

@@ -19,7 +19,16 @@
  *  - while registered, an OPTIONS every KEEPALIVE_MS tells a live server
  *    from a dead one without a write on the server's side, and every
  *    request gives up after REQ_TIMEOUT_MS (not SIP's 32 s), so a server
- *    that went away is noticed within about 15 s.
+ *    that went away is noticed within about 15 s;
+ *  - when a request fails (a keepalive sent from an address the host no
+ *    longer has fails at once with ENETUNREACH), the address the host
+ *    would use towards the server now is compared with ours: when
+ *    it moved (Wi-Fi to cellular), the SIP transport and the call's RTP
+ *    are rebound to the new one, a REGISTER goes out at once from the new
+ *    Contact and a call in progress is re-INVITEd (RFC 3261 14) with the
+ *    new SDP address.  That is an on_warning, not a lost connection.
+ *    A failed keepalive never ends a call: a short blip costs at most a
+ *    connection-lost/recovery pair.
  *
  * Response handlers only record and start timers: anything that frees
  * SIP objects runs from a timer, outside libre's handlers.
@@ -32,6 +41,7 @@
 #include "common/media_sdp.h"
 #include "audio/stream.h"
 #include "sdk.h"
+#include "privacy.h"
 
 
 enum {
@@ -46,7 +56,91 @@ enum {
 
 static int reg_send(struct ll__acct *acct);
 static void failed(struct ll__acct *acct, int err, const struct sip_msg *msg);
+static void lost(struct ll__acct *acct);
 static void keepalive_handler(void *arg);
+
+
+/*
+ * Did the host's address towards the server change?  Only a syscall (no
+ * libre object), so it may run inside a handler.  No answer (no route at
+ * the moment, between two networks) counts as no change.
+ */
+static bool moved(const struct ll__acct *acct, struct sa *laddr)
+{
+	int err;
+
+	/* Reading the route is reading network state and the IP address:
+	 * accountable (rule 8), and only after a failure, never on a timer
+	 * (rule 4). */
+	ll__ledger_record(LL_PRIVACY_NETWORK_STATE, "reconnect");
+	ll__ledger_record(LL_PRIVACY_IP_ADDRESS, "reconnect");
+
+	if (sa_isset(&acct->srv, SA_ADDR))
+		err = ll__source_addr(laddr, &acct->srv);
+	else
+		err = net_default_source_addr_get(sa_af(&acct->laddr), laddr);
+	if (err)
+		return false;
+
+	return !sa_cmp(laddr, &acct->laddr, SA_ADDR);
+}
+
+
+/*
+ * The host moved: rebind, register from the new address at once and move
+ * the call.  Runs from a timer (it frees the transport's socket).
+ */
+static void move(struct ll__acct *acct, const struct sa *laddr)
+{
+	static const char what[] = "network address changed, re-registering";
+	struct ll__ev *ev;
+	int err;
+
+	/* No address in the log: it would place the agent. */
+	log_warn("sdk: %s: %s", acct->user_id, what);
+	ev = ll__ev_new(acct->sdk, LL__EV_WARNING);
+	if (ev)
+		str_ncpy(ev->msg, what, sizeof(ev->msg));
+
+	/* What is under way went out from the old address. */
+	tmr_cancel(&acct->req_tmr);
+	tmr_cancel(&acct->retry_tmr);
+	tmr_cancel(&acct->reg_tmr);
+	tmr_cancel(&acct->ka_tmr);
+	acct->req = mem_deref(acct->req);
+	acct->ka_req = mem_deref(acct->ka_req);
+	acct->authc = 0;
+
+	err = ll__acct_rebind(acct, laddr);
+	if (err) {
+		log_warn("sdk: %s: cannot use the new address: %m",
+			 acct->user_id, err);
+		acct->registered = false;
+		lost(acct);
+		return;
+	}
+
+	err = reg_send(acct);
+	if (err) {
+		log_warn("sdk: REGISTER: %m", err);
+		acct->registered = false;
+		lost(acct);
+	}
+
+	ll__call_move(acct->sdk);
+}
+
+
+static void move_handler(void *arg)
+{
+	struct ll__acct *acct = arg;
+	struct sa laddr;
+
+	if (moved(acct, &laddr))
+		move(acct, &laddr);
+	else
+		lost(acct);
+}
 
 
 /* A request that got no answer in time counts as a transport failure. */
@@ -150,7 +244,13 @@ static void retry_handler(void *arg)
 {
 	struct ll__acct *acct = arg;
 	struct ll__ev *ev;
+	struct sa laddr;
 	int err;
+
+	if (moved(acct, &laddr)) {
+		move(acct, &laddr);
+		return;
+	}
 
 	ev = ll__ev_new(acct->sdk, LL__EV_RECONNECT);
 	(void)ev;
@@ -226,7 +326,7 @@ static void registered(struct ll__acct *acct, const struct sip_msg *msg)
 
 static void failed(struct ll__acct *acct, int err, const struct sip_msg *msg)
 {
-	struct ll_sdk *sdk = acct->sdk;
+	struct sa laddr;
 
 	if (msg)
 		log_info("sdk: %s: REGISTER failed: %u %r", acct->user_id,
@@ -249,6 +349,21 @@ static void failed(struct ll__acct *acct, int err, const struct sip_msg *msg)
 		tmr_start(&acct->retry_tmr, 0, login_failed_handler, acct);
 		return;
 	}
+
+	/* Sent from an address the host no longer has? */
+	if (moved(acct, &laddr)) {
+		tmr_start(&acct->move_tmr, 0, move_handler, acct);
+		return;
+	}
+
+	lost(acct);
+}
+
+
+/* Logged in, the server does not answer: report it once, retry. */
+static void lost(struct ll__acct *acct)
+{
+	struct ll_sdk *sdk = acct->sdk;
 
 	if (!acct->lost) {
 		acct->lost = true;
@@ -351,5 +466,44 @@ void ll__reconnect_stop(struct ll__acct *acct)
 	tmr_cancel(&acct->retry_tmr);
 	tmr_cancel(&acct->ka_tmr);
 	tmr_cancel(&acct->req_tmr);
+	tmr_cancel(&acct->move_tmr);
 	acct->ka_req = mem_deref(acct->ka_req);
+}
+
+
+/* ---- Background (privacy_switch.c, DESIGN.md rule 4) ----------------------
+ * Added for ll_set_app_state(); kept apart from the code above.
+ */
+
+/**
+ * The app went to the background: stop every request of the SDK's own
+ * (refresh, keepalive, reconnection) and abandon the ones in progress.
+ * The binding on the server is left to expire.
+ *
+ * @param acct  Account
+ */
+void ll__reconnect_suspend(struct ll__acct *acct)
+{
+	ll__reconnect_stop(acct);
+	acct->req = mem_deref(acct->req);
+}
+
+
+/**
+ * Back in the foreground: register again at once; a failure takes the
+ * usual path (connection lost, reconnection with back-off).
+ *
+ * @param acct  Account
+ */
+void ll__reconnect_resume(struct ll__acct *acct)
+{
+	int err;
+
+	if (!acct->dlg || !acct->auth)
+		return;
+
+	acct->req = mem_deref(acct->req);
+	err = reg_send(acct);
+	if (err)
+		failed(acct, err, NULL);
 }

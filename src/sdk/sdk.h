@@ -101,6 +101,7 @@ struct ll__acct {
 	char auth_user[128];
 	char *auth_pass;             /* mem; wiped in the destructor */
 	struct sa laddr;             /* our address towards the server */
+	struct sa srv;               /* the server's, when an IP literal */
 	struct sip *sip;
 	struct sipsess_sock *sock;
 	bool logged_in;              /* the first REGISTER succeeded */
@@ -119,6 +120,7 @@ struct ll__acct {
 	struct tmr ka_tmr;           /* next keepalive (OPTIONS) */
 	struct tmr req_tmr;          /* the request in progress gives up */
 	struct sip_request *ka_req;  /* the OPTIONS in progress */
+	struct tmr move_tmr;         /* the host's address changed */
 	uint32_t authc;              /* challenges answered in a row */
 	uint32_t backoff_s;
 	int fail_code;               /* of the first REGISTER */
@@ -200,6 +202,8 @@ void ll__acct_end(struct ll_sdk *sdk, int login_err);
 void ll__retire_flush(struct ll_sdk *sdk, bool force);
 int  ll__acct_auth_handler(char **username, char **password,
 			   const char *realm, void *arg);
+int  ll__source_addr(struct sa *laddr, const struct sa *dst);
+int  ll__acct_rebind(struct ll__acct *acct, const struct sa *laddr);
 
 /* reconnect.c */
 int  ll__acct_register(struct ll__acct *acct);
@@ -208,6 +212,7 @@ void ll__reconnect_stop(struct ll__acct *acct);
 /* call.c */
 void ll__call_conn_handler(const struct sip_msg *msg, void *arg);
 void ll__call_end_all(struct ll_sdk *sdk);
+void ll__call_move(struct ll_sdk *sdk);
 
 /* log.c */
 void ll__log_reset(void);

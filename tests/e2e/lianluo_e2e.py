@@ -448,8 +448,9 @@ class HttpResult:
         return 'HTTP %d %r' % (self.status, self.body[:300])
 
 
-def http_request(port, method, target, body=b'', headers=None, timeout=5.0):
-    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
+def http_request(port, method, target, body=b'', headers=None, timeout=5.0,
+                 host=LOOPBACK):
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         conn.request(method, target, body=body or None,
                      headers=dict(headers or {}))
@@ -506,11 +507,17 @@ def _http_complete(raw):
 # Server
 
 class Server:
-    """A lianluod on free ports with its own data directory."""
+    """A lianluod on free ports with its own data directory.
 
-    def __init__(self, t, name='lianluod', trunk_port=None, args=()):
+    host: the address its SIP and HTTP listeners bind (127.0.0.1; a test
+    with a network namespace uses its veth address).
+    """
+
+    def __init__(self, t, name='lianluod', trunk_port=None, args=(),
+                 host=LOOPBACK):
         self.t = t
         self.name = name
+        self.host = host
         self.data_dir = t.path(name + '-data')
         os.makedirs(self.data_dir, exist_ok=True)
         self.sip_port = free_port()
@@ -523,18 +530,18 @@ class Server:
 
     def argv(self):
         argv = [bin_path('lianluod'), '--data', self.data_dir,
-                '--sip', '%s:%d' % (LOOPBACK, self.sip_port),
-                '--http', '%s:%d' % (LOOPBACK, self.http_port)]
+                '--sip', '%s:%d' % (self.host, self.sip_port),
+                '--http', '%s:%d' % (self.host, self.http_port)]
         if self.trunk_port:
             argv += ['--trunk', 'sip:%s:%d' % (LOOPBACK, self.trunk_port)]
         return argv + self.extra_args
 
     @property
     def sip_uri(self):
-        return 'sip:%s:%d' % (LOOPBACK, self.sip_port)
+        return 'sip:%s:%d' % (self.host, self.sip_port)
 
     def number_uri(self, number):
-        return 'sip:%s@%s:%d' % (number, LOOPBACK, self.sip_port)
+        return 'sip:%s@%s:%d' % (number, self.host, self.sip_port)
 
     def start(self, timeout=20.0):
         self.proc = Process(self.name, self.argv(), self.log_path)
@@ -573,12 +580,13 @@ class Server:
                  % (self.name, self.proc.returncode(), self.proc.log_tail()))
         try:
             return http_request(self.http_port, 'GET', '/healthz',
-                                timeout=1.0).status == 200
+                                timeout=1.0, host=self.host).status == 200
         except OSError:
             return False
 
     def healthz(self):
-        return http_request(self.http_port, 'GET', '/healthz').status
+        return http_request(self.http_port, 'GET', '/healthz',
+                            host=self.host).status
 
     def check_alive(self, after=''):
         check(self.proc.alive(), '%s died%s; log tail:\n%s'
@@ -625,7 +633,8 @@ class Server:
                 secret_key or self.credentials['secret_key'],
                 method, target, body, timestamp)
         hdrs.update(headers or {})
-        return http_request(self.http_port, method, target, body, hdrs)
+        return http_request(self.http_port, method, target, body, hdrs,
+                            host=self.host)
 
     # ---- lianluoctl
 
@@ -821,6 +830,8 @@ class Phone:
     registrar: port of the SIP server the account belongs to; the phone
                registers there when it has a password (register=True)
     answer:    'auto' or 'manual' (then answer())
+    host:      the address its SIP and RTP bind, and the registrar's
+               (127.0.0.1); ctrl_tcp stays on 127.0.0.1
 
     Events from ctrl_tcp are dicts like {"type": "CALL_ESTABLISHED",
     "peeruri": "sip:4001@127.0.0.1:5060", "param": ..., "direction":
@@ -831,9 +842,10 @@ class Phone:
                  registrar=None, password=None, auth_user=None,
                  register=None, regint=60, answer='auto',
                  codecs=('g711', 'opus'), sip_trace=True,
-                 transport='udp'):
+                 transport='udp', host=LOOPBACK):
         self.t = t
         self.name = name
+        self.host = host
         self.user = user
         self.dir = t.path(name)
         self.rec_dir = os.path.join(self.dir, 'rec')
@@ -873,7 +885,7 @@ class Phone:
 
     def aor(self):
         host = self.registrar or self.sip_port
-        return 'sip:%s@%s:%d' % (self.user, LOOPBACK, host)
+        return 'sip:%s@%s:%d' % (self.user, self.host, host)
 
     def account_line(self):
         line = '<%s%s>' % (self.aor(), '' if self.transport == 'udp'
@@ -891,9 +903,9 @@ class Phone:
         modules = ['%s.so' % c for c in self.codecs]
         lines = [
             'poll_method\t\tepoll',
-            'sip_listen\t\t%s:%d' % (LOOPBACK, self.sip_port),
+            'sip_listen\t\t%s:%d' % (self.host, self.sip_port),
             # Without it the SDP carries the host's external address.
-            'net_interface\t\t%s' % LOOPBACK,
+            'net_interface\t\t%s' % self.host,
             'call_local_timeout\t120',
             'call_max_calls\t\t4',
             'audio_source\t\taufile,%s' % self.wav,
@@ -1155,7 +1167,7 @@ class Phone:
         """Messages it received whose first line starts with the given
         method ("BYE") or contains the status ("SIP/2.0 404")."""
         out = []
-        local = '%s:%d' % (LOOPBACK, self.sip_port)
+        local = '%s:%d' % (self.host, self.sip_port)
         for _, _, dst, text in self.sip_messages():
             first = text.split('\n', 1)[0]
             if dst == local and (first.startswith(method_or_status + ' ')
@@ -1332,10 +1344,13 @@ class Agent:
 
     SECRET_FLAGS = ('--token', '--password')
 
-    def __init__(self, t, name, args):
+    def __init__(self, t, name, args, wrap=()):
         self.t = t
         self.name = name
         self.args = [str(a) for a in args]
+        # A command it runs under, e.g. ip netns exec NS (which execs it:
+        # the process stays the same).
+        self.wrap = [str(a) for a in wrap]
         self.log_path = t.path(name + '.log')
         self.proc = None
         self.events = []
@@ -1355,8 +1370,9 @@ class Agent:
 
     def start(self):
         exe = bin_path('lianluo-agent')
-        self.proc = Process(self.name, [exe] + self.args, self.log_path,
-                            shown_argv=[exe] + self.shown_args())
+        self.proc = Process(self.name, self.wrap + [exe] + self.args,
+                            self.log_path,
+                            shown_argv=self.wrap + [exe] + self.shown_args())
         self.t.track(self.proc)
         self.proc.start()
         self._reader = threading.Thread(target=self._follow,
@@ -1709,10 +1725,10 @@ class Test:
         ph = Phone(self, name, **kw)
         return ph.start() if start else ph
 
-    def agent(self, name, args, start=True):
+    def agent(self, name, args, start=True, wrap=()):
         """A lianluo-agent with these command-line arguments (see
-        agent_args() for the login part)."""
-        ag = Agent(self, name, args)
+        agent_args() for the login part), run under `wrap` if given."""
+        ag = Agent(self, name, args, wrap=wrap)
         self.agents.append(ag)
         return ag.start() if start else ag
 

@@ -468,6 +468,45 @@ static void test_restart(void **state)
 }
 
 
+/* The host moved: A's sockets go to another address, B is told (as by a
+ * re-INVITE) and the tone goes on. */
+static void test_rebind(void **state)
+{
+	const char *wav = tmp_path("rebind-tone.wav");
+	const char *rec = tmp_path("rebind-rec.wav");
+	struct media_codec mc = find_codec("PCMU");
+	struct peer a, b;
+	struct sa laddr, ra;
+	(void)state;
+
+	write_tone_wav(wav, 8000, 1, TONE_A_HZ, 0.5, 3.0);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	cfg_file(&a.cfg, wav, NULL);
+	cfg_file(&b.cfg, NULL, rec);
+
+	start_pair(&a, &b, "PCMU", NULL);
+	run_ms(600);
+
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.2", 0));
+	assert_int_equal(EINVAL, ll__stream_rebind(NULL, &laddr));
+	assert_int_equal(EINVAL, ll__stream_rebind(a.s, NULL));
+
+	assert_int_equal(0, ll__stream_rebind(a.s, &laddr));
+	assert_true(ll__stream_lport(a.s) > 0);
+	assert_int_equal(0, ll__stream_lport(a.s) % 2);
+
+	assert_int_equal(0, sa_set_str(&ra, "127.0.0.2",
+				       ll__stream_lport(a.s)));
+	assert_int_equal(0, ll__stream_start(b.s, &mc, &ra));
+	run_ms(1400);
+	stop_pair(&a, &b);
+
+	/* B hears A from its new address. */
+	assert_true(windows(rec, TONE_A_HZ, 1.1, 1.9) >= 0.8);
+}
+
+
 static void dtmf_through(const char *codec)
 {
 	struct peer a, b;
@@ -960,7 +999,7 @@ static int group_teardown(void **state)
 		"mute-tone.wav", "mute-rec.wav", "music.wav", "music.txt",
 		"music-rec.wav", "vol-tone.wav", "vol-rec.wav", "jb-tone.wav",
 		"jb-rec.wav", "bad.txt", "q-tone.wav", "restart-tone.wav",
-		"restart-rec.wav",
+		"restart-rec.wav", "rebind-tone.wav", "rebind-rec.wav",
 	};
 	(void)state;
 
@@ -983,6 +1022,7 @@ int main(void)
 		cmocka_unit_test(test_tone_opus),
 		cmocka_unit_test(test_dtmf),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_rebind),
 		cmocka_unit_test(test_mute),
 		cmocka_unit_test(test_music),
 		cmocka_unit_test(test_volume),

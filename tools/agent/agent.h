@@ -52,6 +52,15 @@ struct agent_args {
 	int64_t unmute_after_ms;     /**< -1: never                       */
 	int64_t timeout_ms;          /**< -1: wait for calls for ever     */
 	int log_level;               /**< enum ll_log_level, -1: default  */
+	/* Personal information (privacy.c) */
+	bool disclosure;             /**< --privacy-disclosure            */
+	const char *lang;            /**< --lang en|zh                    */
+	bool json;                   /**< --json                          */
+	const char *log_dir;         /**< --log-dir DIR                   */
+	const char *privacy_on;      /**< --privacy-on ITEM[,ITEM...]     */
+	const char *privacy_off;     /**< --privacy-off ITEM[,ITEM...]    */
+	int64_t background_for_ms;   /**< -1: stay in the foreground      */
+	int64_t withdraw_after_ms;   /**< -1: never withdraw consent      */
 };
 
 int  args_parse(struct agent_args *a, int argc, char *argv[]);
@@ -126,4 +135,11 @@ void agent_fatal_signal_exit(void (*restoreh)(void));
 /* ---- bot.c, interactive.c ---------------------------------------------- */
 
 int bot_run(struct ll_sdk *sdk, const struct agent_args *a);
+
+/* ---- privacy.c --------------------------------------------------------- */
+
+int  privacy_print_disclosure(const struct agent_args *a);
+int  privacy_setup(struct ll_sdk *sdk, const struct agent_args *a);
+void privacy_background(struct ll_sdk *sdk, const struct agent_args *a);
+bool privacy_withdraw(struct ll_sdk *sdk, const struct agent_args *a);
 int interactive_run(struct ll_sdk *sdk, const struct agent_args *a);

@@ -48,6 +48,20 @@ void args_usage(FILE *f)
 "  --timeout S           give up (exit 1) when the calls are not done\n"
 "                        within S seconds\n"
 "  --log-level L         debug, info, warn, error or none\n"
+"  --log-dir DIR         also write the SDK's log to files in DIR\n"
+"  --privacy-on LIST     switch optional items on, e.g. device_details\n"
+"  --privacy-off LIST    switch them off: microphone, camera, log_files,\n"
+"                        device_details (comma-separated)\n"
+"  --background-for S    after login, report the app in the background\n"
+"                        for S seconds (\"event background\", then\n"
+"                        \"event foreground\")\n"
+"  --withdraw-after S    S seconds after login (and background), the\n"
+"                        user withdraws consent: \"event withdrawn\",\n"
+"                        3.5 s of silence, \"event quiet-end\", exit 0\n"
+"  --privacy-disclosure  print the SDK's privacy disclosure (Markdown)\n"
+"                        and exit; no consent needed\n"
+"  --lang en|zh          its language (default en)\n"
+"  --json                as JSON\n"
 "  --help                this text\n"
 "\n"
 "Events go to stdout, one line each (\"event accepted\"); phone numbers\n"
@@ -135,6 +149,10 @@ static const struct str_opt str_opts[] = {
 	{"--play",     offsetof(struct agent_args, play)},
 	{"--record",   offsetof(struct agent_args, record)},
 	{"--dtmf",     offsetof(struct agent_args, dtmf)},
+	{"--lang",     offsetof(struct agent_args, lang)},
+	{"--log-dir",  offsetof(struct agent_args, log_dir)},
+	{"--privacy-on",  offsetof(struct agent_args, privacy_on)},
+	{"--privacy-off", offsetof(struct agent_args, privacy_off)},
 };
 
 
@@ -179,6 +197,10 @@ static int parse_option(struct agent_args *a, const char *name,
 		return parse_seconds(&a->unmute_after_ms, name, val);
 	if (0 == strcmp(name, "--timeout"))
 		return parse_seconds(&a->timeout_ms, name, val);
+	if (0 == strcmp(name, "--background-for"))
+		return parse_seconds(&a->background_for_ms, name, val);
+	if (0 == strcmp(name, "--withdraw-after"))
+		return parse_seconds(&a->withdraw_after_ms, name, val);
 	if (0 == strcmp(name, "--log-level"))
 		return parse_level(&a->log_level, val);
 	if (0 == strcmp(name, "--calls")) {
@@ -199,7 +221,9 @@ static int parse_option(struct agent_args *a, const char *name,
 static bool takes_value(const char *name)
 {
 	return 0 != strcmp(name, "--auto-answer") &&
-		0 != strcmp(name, "--help");
+		0 != strcmp(name, "--help") &&
+		0 != strcmp(name, "--privacy-disclosure") &&
+		0 != strcmp(name, "--json");
 }
 
 
@@ -207,6 +231,14 @@ static int check_args(struct agent_args *a)
 {
 	const bool agent_mode = a->server || a->app || a->user || a->token;
 	const bool sip_mode = a->sip_uri || a->password;
+
+	if (a->lang && strcmp(a->lang, "en") && strcmp(a->lang, "zh"))
+		return usage_error("--lang %s: use en or zh", a->lang);
+	if (a->disclosure)
+		return 0;
+	if (a->lang || a->json)
+		return usage_msg("--lang and --json go with "
+				 "--privacy-disclosure");
 
 	if (agent_mode && sip_mode)
 		return usage_msg("give either --server/--app/--user/--token "
@@ -264,6 +296,8 @@ int args_parse(struct agent_args *a, int argc, char *argv[])
 	a->unmute_after_ms = -1;
 	a->timeout_ms = -1;
 	a->log_level = -1;
+	a->background_for_ms = -1;
+	a->withdraw_after_ms = -1;
 
 	for (i = 1; i < argc; i++) {
 		const char *name = argv[i];
@@ -277,6 +311,14 @@ int args_parse(struct agent_args *a, int argc, char *argv[])
 		}
 		if (0 == strcmp(name, "--auto-answer")) {
 			a->auto_answer = true;
+			continue;
+		}
+		if (0 == strcmp(name, "--privacy-disclosure")) {
+			a->disclosure = true;
+			continue;
+		}
+		if (0 == strcmp(name, "--json")) {
+			a->json = true;
 			continue;
 		}
 		if (strncmp(name, "--", 2))

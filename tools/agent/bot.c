@@ -386,6 +386,10 @@ int bot_run(struct ll_sdk *sdk, const struct agent_args *a)
 	if (agent_login(sdk, a, AGENT_LOGIN_TIMEOUT_MS, NULL))
 		return AGENT_EXIT_FAIL;
 
+	privacy_background(sdk, a);
+	if (privacy_withdraw(sdk, a))
+		return AGENT_EXIT_OK;
+
 	while (!b.stop) {
 		if (a->call && !b.in_call && !b.placing) {
 			place_call(&b);

@@ -269,6 +269,10 @@ int main(int argc, char *argv[])
 	if (rc < 0)
 		return AGENT_EXIT_USAGE;
 
+	/* The disclosure is shown before any consent (rule 2). */
+	if (a.disclosure)
+		return privacy_print_disclosure(&a);
+
 	if (!a.consent)
 		return refuse_without_consent();
 
@@ -298,6 +302,10 @@ int main(int argc, char *argv[])
 		if (err)
 			out_fail("--log-level", err);
 	}
+
+	rc = privacy_setup(sdk, &a);
+	if (rc != AGENT_EXIT_OK)
+		goto out;
 
 	evq_listener(&lsnr);
 	err = ll_set_listener(sdk, &lsnr);

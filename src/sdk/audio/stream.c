@@ -708,6 +708,54 @@ uint16_t ll__stream_lport(const struct ll__stream *s)
 
 
 /**
+ * Move the RTP/RTCP sockets to another local address
+ *
+ * The host's address changed (Wi-Fi to cellular): the old sockets are
+ * bound to an address that is gone.  New ones are bound on laddr's IP
+ * and the stream goes on with them: same codec, same peer address, same
+ * timestamps (a new SSRC and sequence, as after a restart of the sender;
+ * the marker bit flags the discontinuity).
+ *
+ * @param s      Stream
+ * @param laddr  New local IP address (port ignored)
+ *
+ * @return 0 if success, otherwise errorcode (the old sockets are kept)
+ */
+int ll__stream_rebind(struct ll__stream *s, const struct sa *laddr)
+{
+	struct rtp_sock *rtp = NULL;
+	int err;
+
+	if (!s || !laddr)
+		return EINVAL;
+
+	err = rtp_listen(&rtp, IPPROTO_UDP, laddr, PORT_MIN, PORT_MAX,
+			 true, rtp_handler, rtcp_handler, s);
+	if (err) {
+		log_warn("audio: no RTP port on the new address: %m", err);
+		return err;
+	}
+
+	mem_deref(s->rtp);
+	s->rtp = rtp;
+	s->marker = true;
+
+	if (s->started) {
+		rtcp_set_srate(s->rtp, s->srate, s->srate);
+
+		if (sa_isset(&s->raddr, SA_ALL)) {
+			struct sa rtcp = s->raddr;
+
+			sa_set_port(&rtcp, sa_port(&s->raddr) + 1);
+			rtcp_start(s->rtp, s->cname, &rtcp);
+		}
+	}
+
+	return 0;
+}
+
+
+/**
  * Start (or update) media once the codec is agreed
  *
  * Opens the audio driver at the codec's rate and starts the 20 ms tick

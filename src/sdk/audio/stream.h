@@ -63,6 +63,10 @@ int  ll__stream_alloc(struct ll__stream **sp, const struct sa *laddr,
 		      ll__stream_event_h *eh, void *arg);
 uint16_t ll__stream_lport(const struct ll__stream *s);
 
+/* Move the RTP/RTCP sockets to laddr's IP (the host's address changed);
+ * the codec, the peer and the audio go on.  New port: ll__stream_lport. */
+int  ll__stream_rebind(struct ll__stream *s, const struct sa *laddr);
+
 /* Start sending and receiving once the codec is agreed; raddr is the
  * peer's SDP address (latched to where its packets come from). */
 int  ll__stream_start(struct ll__stream *s, const struct media_codec *codec,
