@@ -30,3 +30,4 @@ int ctl_privacy(struct ctl *ctl, const struct ctl_args *a);
 
 /* main.c */
 void ctl_fmt_ms(char *buf, size_t sz, int64_t ms);
+int  ctl_pct_print(struct re_printf *pf, const char *s);

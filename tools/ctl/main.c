@@ -339,8 +339,8 @@ static int creds_load(struct ctl *ctl)
 /* ------------------------------------------------------------------ */
 /* Requests                                                             */
 
-/* Percent-encode one path segment. */
-static int seg_print(struct re_printf *pf, const char *s)
+/* Percent-encode a path segment or query value (RFC 3986 unreserved kept) */
+int ctl_pct_print(struct re_printf *pf, const char *s)
 {
 	int err = 0;
 
@@ -580,7 +580,7 @@ static int cmd_delete(struct ctl *ctl, const char *base, const char *id,
 	char path[512];
 	int ret;
 
-	re_snprintf(path, sizeof(path), "%s/%H", base, seg_print, id);
+	re_snprintf(path, sizeof(path), "%s/%H", base, ctl_pct_print, id);
 
 	ret = call(ctl, "DELETE", path, NULL, NULL);
 	if (!ret && !ctl->o.json)

@@ -49,25 +49,6 @@ static const char *jstr(const struct odict *od, const char *key)
 }
 
 
-/* Percent-encode a query value: unreserved characters as they are. */
-static int qval_print(struct re_printf *pf, const char *s)
-{
-	int err = 0;
-
-	for (; *s && !err; s++) {
-		const unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c))
-			err = re_hprintf(pf, "%c", c);
-		else
-			err = re_hprintf(pf, "%%%02X", c);
-	}
-
-	return err;
-}
-
-
 static int u32_arg(uint32_t *valp, const char *s, uint32_t max)
 {
 	unsigned long v;
@@ -98,7 +79,7 @@ static int cmd_erase(struct ctl *ctl, const struct ctl_args *a)
 		return usage_error("personal-data delete: empty value");
 
 	if (re_snprintf(path, sizeof(path), "/v1/personal-data?%s=%H",
-			a->phone ? "phone" : "user", qval_print,
+			a->phone ? "phone" : "user", ctl_pct_print,
 			a->phone ? a->phone : a->user) < 0)
 		return usage_error("personal-data delete: value too long");
 
