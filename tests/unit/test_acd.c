@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "config.h"
 #include "acd/acd.h"
+#include "acd/acdint.h"
 
 
 struct fixture {
@@ -24,6 +25,7 @@ struct fixture {
 	struct acd *acd;
 	char app[STORE_ID_SZ];
 	char offered[8][STORE_ID_SZ];
+	struct acd_call *offered_call[8];
 	unsigned offers;
 	unsigned timeouts;
 };
@@ -47,6 +49,32 @@ static void add_staff(const char *user, const char *ext, const char *group)
 	str_ncpy(m.group, group, sizeof(m.group));
 	m.level = 1;
 	assert_int_equal(0, store_member_add(fx->st, fx->app, &m));
+}
+
+
+static void add_member(const char *user, const char *group, uint32_t level)
+{
+	struct store_member m;
+
+	memset(&m, 0, sizeof(m));
+	str_ncpy(m.user_id, user, sizeof(m.user_id));
+	str_ncpy(m.group, group, sizeof(m.group));
+	m.level = level;
+	assert_int_equal(0, store_member_add(fx->st, fx->app, &m));
+}
+
+
+/* A group whose calls wait long enough never to time out in a test. */
+static void add_group(const char *name, const char *strategy)
+{
+	struct store_group g;
+
+	memset(&g, 0, sizeof(g));
+	str_ncpy(g.name, name, sizeof(g.name));
+	str_ncpy(g.strategy, strategy, sizeof(g.strategy));
+	g.ring_timeout_s = 5;
+	g.max_wait_s = 60;
+	assert_int_equal(0, store_group_add(fx->st, fx->app, &g));
 }
 
 
@@ -103,14 +131,15 @@ static void offer_handler(struct acd_call *call, const char *user_id,
 			  const char *contact, uint32_t ring_timeout_s,
 			  void *arg)
 {
-	(void)call;
 	(void)arg;
 
 	assert_non_null(contact);
 	assert_int_equal(5, ring_timeout_s);
-	if (fx->offers < 8)
+	if (fx->offers < 8) {
 		str_ncpy(fx->offered[fx->offers], user_id,
 			 sizeof(fx->offered[0]));
+		fx->offered_call[fx->offers] = call;
+	}
 	++fx->offers;
 	re_cancel();
 }
@@ -365,6 +394,273 @@ static void test_registration_survives_restart(void **state)
 }
 
 
+static struct acd_call *queue_call(const char *group, const char *caller)
+{
+	struct acd_call *call = NULL;
+
+	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
+					   caller, "4001"));
+	assert_int_equal(0, acd_call_queue(call, group, offer_handler,
+					   timeout_handler, NULL));
+	return call;
+}
+
+
+/* An outbound call of this agent, answered, talking for talk_ms. */
+static void outbound_call(const char *user, uint64_t talk_ms)
+{
+	struct acd_call *call = NULL;
+	char callerid[32];
+
+	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, false,
+					   user, "13900139000"));
+	assert_int_equal(0, acd_call_outbound(call, user, callerid,
+					      sizeof(callerid)));
+	acd_call_answered(call);
+	if (talk_ms)
+		run_loop_ms(talk_ms);
+	acd_call_end(call, "answered", "agent", 0);
+	mem_deref(call);
+}
+
+
+static void test_strategy_names_all_found(void **state)
+{
+#define NAME(name, h) name,
+	static const char *namev[] = {ACD_STRATEGIES(NAME)};
+#undef NAME
+	(void)state;
+
+	/* An unknown name falls back to the default, a known one never. */
+	for (size_t i = 0; i < ARRAY_SIZE(namev); i++)
+		assert_string_equal(namev[i],
+				    acd_strategy_find(namev[i])->name);
+	assert_string_equal("longest-idle", namev[0]);
+	assert_string_equal("longest-idle", acd_strategy_find("nope")->name);
+	assert_int_equal(6, ARRAY_SIZE(namev));
+}
+
+
+static void test_top_down_takes_member_order(void **state)
+{
+	struct acd_call *c1, *c2;
+	(void)state;
+
+	add_group("td", "top-down");
+	add_staff("carol", "1003", "td");
+	add_member("alice", "td", 1);
+	add_member("bob", "td", 1);
+
+	/* carol idles longest, but alice is first in member order */
+	reg("carol");
+	run_loop_ms(20);
+	reg("bob");
+	run_loop_ms(20);
+	reg("alice");
+
+	c1 = queue_call("td", "13800000001");
+	run_loop_ms(1000);
+	assert_int_equal(1, fx->offers);
+	assert_string_equal("alice", fx->offered[0]);
+	acd_call_answered(c1);
+
+	c2 = queue_call("td", "13800000002");
+	run_loop_ms(1000);
+	assert_int_equal(2, fx->offers);
+	assert_string_equal("bob", fx->offered[1]);
+
+	mem_deref(c2);
+	mem_deref(c1);
+}
+
+
+static void test_fewest_calls(void **state)
+{
+	struct acd_call *call;
+	(void)state;
+
+	add_group("fc", "fewest-calls");
+	add_member("alice", "fc", 1);
+	add_member("bob", "fc", 1);
+
+	/* alice idles longest and is first, but has answered a call */
+	reg("alice");
+	outbound_call("alice", 0);
+	run_loop_ms(20);
+	reg("bob");
+
+	call = queue_call("fc", "13800000001");
+	run_loop_ms(1000);
+	assert_int_equal(1, fx->offers);
+	assert_string_equal("bob", fx->offered[0]);
+
+	mem_deref(call);
+}
+
+
+static void test_least_talk_time(void **state)
+{
+	struct acd_call *call;
+	(void)state;
+
+	add_group("ltt", "least-talk-time");
+	add_member("alice", "ltt", 1);
+	add_member("bob", "ltt", 1);
+
+	/*
+	 * alice: one call of 100 ms, ended first (longest idle, fewest
+	 * calls, first in member order); bob: two short calls.
+	 */
+	reg("alice");
+	reg("bob");
+	outbound_call("alice", 100);
+	outbound_call("bob", 0);
+	outbound_call("bob", 0);
+
+	call = queue_call("ltt", "13800000001");
+	run_loop_ms(1000);
+	assert_int_equal(1, fx->offers);
+	assert_string_equal("bob", fx->offered[0]);
+
+	mem_deref(call);
+}
+
+
+static void test_skill_level_priority(void **state)
+{
+	struct acd_call *c1, *c2, *c3;
+	(void)state;
+
+	add_group("lvl", "longest-idle");
+	add_member("alice", "lvl", 2);
+	add_member("bob", "lvl", 1);
+	add_staff("carol", "1003", "lvl");   /* level 1 */
+	add_staff("dave", "1004", "support");
+	add_member("dave", "lvl", 2);
+
+	/*
+	 * alice and dave idle longest, but at level 2; in member order
+	 * one comes before the level-1 agents and one after.
+	 */
+	reg("dave");
+	run_loop_ms(20);
+	reg("alice");
+	run_loop_ms(20);
+	reg("carol");
+	run_loop_ms(20);
+	reg("bob");
+
+	/* level 1 first, longest idle within it: carol, then bob */
+	c1 = queue_call("lvl", "13800000001");
+	run_loop_ms(1000);
+	assert_int_equal(1, fx->offers);
+	assert_string_equal("carol", fx->offered[0]);
+	acd_call_answered(c1);
+
+	c2 = queue_call("lvl", "13800000002");
+	run_loop_ms(1000);
+	assert_int_equal(2, fx->offers);
+	assert_string_equal("bob", fx->offered[1]);
+	acd_call_answered(c2);
+
+	/* nobody free at level 1: level 2, longest idle within it */
+	c3 = queue_call("lvl", "13800000003");
+	run_loop_ms(1000);
+	assert_int_equal(3, fx->offers);
+	assert_string_equal("dave", fx->offered[2]);
+
+	mem_deref(c3);
+	mem_deref(c2);
+	mem_deref(c1);
+}
+
+
+static void test_caller_priority(void **state)
+{
+	struct acd_call *c1, *c2, *c3;
+	(void)state;
+
+	add_group("prio", "longest-idle");
+	add_member("alice", "prio", 1);
+
+	/* nobody registered: all three wait */
+	c1 = queue_call("prio", "13800000001");
+	c2 = NULL;
+	assert_int_equal(0, acd_call_alloc(&c2, fx->acd, fx->app, true,
+					   "13800000002", "4001"));
+	acd_call_set_priority(c2, 5);          /* before queueing */
+	assert_int_equal(0, acd_call_queue(c2, "prio", offer_handler,
+					   timeout_handler, NULL));
+	c3 = queue_call("prio", "13800000003");
+	acd_call_set_priority(c3, 5);          /* while waiting */
+	run_loop_ms(50);
+	assert_int_equal(0, fx->offers);
+
+	/* higher priority first, then first come first served */
+	reg("alice");
+	run_loop_ms(1000);
+	assert_int_equal(1, fx->offers);
+	assert_ptr_equal(c2, fx->offered_call[0]);
+
+	/* a missed offer keeps the call's place at the head */
+	acd_call_offer_failed(c2, false);
+	run_loop_ms(1000);
+	assert_int_equal(2, fx->offers);
+	assert_ptr_equal(c2, fx->offered_call[1]);
+
+	acd_call_answered(c2);
+	acd_call_end(c2, "answered", "caller", 0);
+	run_loop_ms(1000);
+	assert_int_equal(3, fx->offers);
+	assert_ptr_equal(c3, fx->offered_call[2]);
+
+	acd_call_answered(c3);
+	acd_call_end(c3, "answered", "caller", 0);
+	run_loop_ms(1000);
+	assert_int_equal(4, fx->offers);
+	assert_ptr_equal(c1, fx->offered_call[3]);
+
+	mem_deref(c3);
+	mem_deref(c2);
+	mem_deref(c1);
+}
+
+
+static void test_misses_make_agent_not_ready(void **state)
+{
+	struct acd_call *call;
+	(void)state;
+
+	add_group("miss", "longest-idle");
+	add_member("alice", "miss", 1);
+	reg("alice");
+
+	call = queue_call("miss", "13800000001");
+	for (unsigned i = 1; i <= ACD_MAX_MISSES; i++) {
+		run_loop_ms(1000);
+		assert_int_equal(i, fx->offers);
+		assert_string_equal("alice", fx->offered[i - 1]);
+		acd_call_offer_failed(call, true);
+	}
+
+	/* three misses in a row: notReady, and no further offer */
+	assert_int_equal(ACD_AGENT_NOTREADY,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+	run_loop_ms(200);
+	assert_int_equal(ACD_MAX_MISSES, fx->offers);
+
+	/* re-registering brings alice back, and the call meets her */
+	reg("alice");
+	assert_int_equal(ACD_AGENT_FREE,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+	run_loop_ms(1000);
+	assert_int_equal(ACD_MAX_MISSES + 1, fx->offers);
+	assert_string_equal("alice", fx->offered[ACD_MAX_MISSES]);
+
+	mem_deref(call);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +679,20 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_registration_survives_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strategy_names_all_found,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_top_down_takes_member_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fewest_calls, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_least_talk_time, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_skill_level_priority,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caller_priority, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_misses_make_agent_not_ready, setup, teardown),
 	};
 	int n;
 

@@ -90,7 +90,9 @@ static void usage(FILE *f)
 "  --json       print the server's JSON instead of a table\n"
 "  --help       this text\n"
 "\n"
-"Strategies: longest-idle (default), round-robin, random.\n"
+"Strategies: longest-idle (default), round-robin, top-down,\n"
+"fewest-calls, least-talk-time, random; within a group, agents of\n"
+"the lowest skill level with a free agent are offered first.\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 

@@ -19,6 +19,20 @@ struct store;
 struct config;
 struct re_printf;
 
+/*
+ * The routing strategies a skill group may name, default first, as
+ * X(name, handler).  One list: the API includes this header to accept
+ * exactly these names (it needs no ACD code for that), and acd/strategy.c
+ * builds its table from it, so the two can not drift apart.
+ */
+#define ACD_STRATEGIES(X)                        \
+	X("longest-idle",    acd_longest_idle)    \
+	X("round-robin",     acd_round_robin)     \
+	X("top-down",        acd_top_down)        \
+	X("fewest-calls",    acd_fewest_calls)    \
+	X("least-talk-time", acd_least_talk_time) \
+	X("random",          acd_random)
+
 enum acd_agent_status {
 	ACD_AGENT_OFFLINE = 0,
 	ACD_AGENT_FREE,
@@ -63,6 +77,7 @@ int  acd_call_alloc(struct acd_call **callp, struct acd *acd, const char *app,
 const char *acd_call_id(const struct acd_call *call);
 int  acd_call_queue(struct acd_call *call, const char *group,
 		    acd_offer_h *offerh, acd_timeout_h *timeouth, void *arg);
+void acd_call_set_priority(struct acd_call *call, int priority);
 void acd_call_ringing(struct acd_call *call);
 void acd_call_offer_failed(struct acd_call *call, bool no_answer);
 void acd_call_answered(struct acd_call *call);

@@ -18,6 +18,7 @@ struct acd {
 	struct tmr dispatch_tmr;
 	struct tmr tick_tmr;
 	uint32_t rr_next;             /**< round-robin position */
+	uint64_t queue_seq;           /**< arrival order of queued calls */
 	int64_t retention_last;       /**< Unix s of the last CDR expiry */
 };
 
@@ -35,6 +36,8 @@ struct acd_agent {
 	uint64_t idle_since;          /**< monotonic ms, for longest-idle */
 	struct acd_call *call;        /**< offered or connected call */
 	uint32_t misses;
+	uint32_t answered;            /**< calls answered since start */
+	uint64_t talk_ms;             /**< talk time since start */
 	struct tmr wrapup_tmr;
 };
 
@@ -53,6 +56,8 @@ struct acd_call {
 	void *arg;
 	struct tmr maxwait_tmr;
 	uint64_t since_ms;
+	int priority;                 /**< higher is served first */
+	uint64_t seq;                 /**< arrival order, for ties */
 };
 
 /* A strategy picks one agent among free candidates, or returns NULL. */

@@ -3,10 +3,13 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * DESIGN: one FIFO of waiting calls for the whole server.  Dispatch runs
+ * DESIGN: one queue of waiting calls for the whole server, kept in the
+ * order they are served: higher caller priority first, then first come
+ * first served.  The order is kept on insertion (from the tail, so a call
+ * of the usual priority costs O(1)), never by dispatch.  Dispatch runs
  * from a zero-delay timer, so that it never re-enters the SIP code that
- * triggered it (an offer can fail synchronously), and walks the FIFO in
- * order: the oldest call whose group has a free agent is offered first.
+ * triggered it (an offer can fail synchronously), and walks the queue in
+ * order: the first call whose group has a free agent is offered first.
  * An agent who is being offered a call is reserved (agent->call set) and
  * can not be offered another.  Agents tried for a call are skipped for
  * that call until every free agent of the group has been tried.
@@ -115,6 +118,35 @@ const char *acd_call_id(const struct acd_call *call)
 }
 
 
+/* True if a is served before b. */
+static bool served_before(const struct acd_call *a, const struct acd_call *b)
+{
+	if (a->priority != b->priority)
+		return a->priority > b->priority;
+
+	return a->seq < b->seq;
+}
+
+
+/*
+ * Insert in serving order.  Walks from the tail: a new call of a priority
+ * already queued stops at once; a call back from a failed offer keeps
+ * its place because it keeps its arrival number.
+ */
+static void queue_insert(struct acd *acd, struct acd_call *call)
+{
+	struct le *le = acd->queue.tail;
+
+	while (le && served_before(call, le->data))
+		le = le->prev;
+
+	if (le)
+		list_insert_after(&acd->queue, le, &call->qle, call);
+	else
+		list_prepend(&acd->queue, &call->qle, call);
+}
+
+
 static void maxwait_handler(void *arg)
 {
 	struct acd_call *call = arg;
@@ -165,14 +197,35 @@ int acd_call_queue(struct acd_call *call, const char *group,
 	call->arg = arg;
 	call->state = ACD_CALL_QUEUED;
 	call->cdr.queued_ms = (int64_t)acd_now_ms();
+	call->seq = ++acd->queue_seq;
 
-	list_append(&acd->queue, &call->qle, call);
+	queue_insert(acd, call);
 	tmr_start(&call->maxwait_tmr, call->group.max_wait_s * 1000ULL,
 		  maxwait_handler, call);
 
 	acd_dispatch_schedule(acd);
 
 	return 0;
+}
+
+
+/**
+ * Set a caller's priority (from the number or the IVR): higher is served
+ * first, equal priorities first come first served.  Default 0.  May be
+ * called before or after acd_call_queue; a waiting call moves at once.
+ */
+void acd_call_set_priority(struct acd_call *call, int priority)
+{
+	if (!call || call->priority == priority)
+		return;
+
+	call->priority = priority;
+
+	if (call->qle.list) {
+		list_unlink(&call->qle);
+		queue_insert(call->acd, call);
+		acd_dispatch_schedule(call->acd);
+	}
 }
 
 
@@ -233,9 +286,9 @@ void acd_call_offer_failed(struct acd_call *call, bool no_answer)
 					     ACD_AGENT_OFFLINE);
 	}
 
-	/* The call keeps its place: it is still the oldest. */
+	/* The call keeps its place: its priority and arrival are unchanged. */
 	if (!call->qle.list)
-		list_prepend(&call->acd->queue, &call->qle, call);
+		queue_insert(call->acd, call);
 
 	acd_dispatch_schedule(call->acd);
 }
@@ -254,6 +307,7 @@ void acd_call_answered(struct acd_call *call)
 
 	if (call->agent) {
 		call->agent->misses = 0;
+		++call->agent->answered;   /* for fewest-calls */
 		acd_agent_set_status(call->agent, ACD_AGENT_BUSY);
 	}
 }
@@ -400,6 +454,9 @@ void acd_call_end(struct acd_call *call, const char *status,
 
 	ag = call->agent;
 	call->agent = NULL;
+	if (ag && talked && call->cdr.ended_ms > call->cdr.answered_ms)
+		ag->talk_ms += (uint64_t)(call->cdr.ended_ms -
+					  call->cdr.answered_ms);
 	if (ag && ag->call == call) {
 		uint32_t wrapup = call->group.wrapup_s ?
 			call->group.wrapup_s : call->acd->cfg->wrapup_s;
@@ -418,6 +475,7 @@ struct cand_ctx {
 	struct acd_agent *candv[MAX_CANDIDATES];
 	size_t candc;
 	size_t triedc;     /* free agents skipped because already tried */
+	uint32_t level;    /* skill level of the candidates so far */
 	bool use_tried;
 };
 
@@ -437,6 +495,17 @@ static void member_handler(const struct store_member *m, void *arg)
 		++ctx->triedc;
 		return;
 	}
+
+	/*
+	 * Skill-level priority: only the lowest level that has a free agent
+	 * competes, so the strategy applies within it.  Done in this one
+	 * pass over the members: a lower level drops what was gathered.
+	 */
+	if (ctx->candc && m->level > ctx->level)
+		return;
+	if (ctx->candc && m->level < ctx->level)
+		ctx->candc = 0;
+	ctx->level = m->level;
 
 	if (ctx->candc < ARRAY_SIZE(ctx->candv))
 		ctx->candv[ctx->candc++] = ag;

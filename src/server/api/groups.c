@@ -9,15 +9,19 @@
 #include "common/jsonw.h"
 #include "config.h"
 #include "store/store.h"
+#include "acd/acd.h"
 #include "api/api.h"
 #include "api/apiint.h"
 
 
-/* The strategies the ACD implements; the first is the default. */
+/*
+ * The strategies the ACD implements, from its own list (acd.h) so that
+ * the API accepts exactly those; the first is the default.
+ */
+#define STRATEGY_NAME(name, h) name,
+
 static const char *strategyv[] = {
-	"longest-idle",
-	"round-robin",
-	"random",
+	ACD_STRATEGIES(STRATEGY_NAME)
 };
 
 
