@@ -78,6 +78,7 @@ int  api_get_str(struct api_req *req, const struct odict *od,
 		 bool (*validh)(const char *s));
 int  api_get_u32(struct api_req *req, const struct odict *od,
 		 const char *key, uint32_t *valp, uint32_t min, uint32_t max);
+int  api_hexval(char c);
 int  api_get_bool(struct api_req *req, const struct odict *od,
 		  const char *key, bool *valp);
 int  api_query_str(const struct pl *query, const char *name, char *buf,

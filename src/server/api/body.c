@@ -170,7 +170,8 @@ int api_get_bool(struct api_req *req, const struct odict *od,
 }
 
 
-static int hexval(char c)
+/* The value of one hex digit, -1 if it is none (percent-decoding) */
+int api_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -231,8 +232,8 @@ int api_query_str(const struct pl *query, const char *name, char *buf,
 
 				if (p + i + 2 >= fend)
 					return EINVAL;
-				hi = hexval(p[i + 1]);
-				lo = hexval(p[i + 2]);
+				hi = api_hexval(p[i + 1]);
+				lo = api_hexval(p[i + 2]);
 				if (hi < 0 || lo < 0)
 					return EINVAL;
 				c = hi * 16 + lo;

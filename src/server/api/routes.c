@@ -38,18 +38,6 @@ static const struct api_route routev[] = {
 };
 
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-
 /* Percent-decode one path segment; refuses NUL and bad escapes. */
 static int pct_decode(char *buf, size_t sz, const char *p, size_t n)
 {
@@ -63,8 +51,8 @@ static int pct_decode(char *buf, size_t sz, const char *p, size_t n)
 
 			if (i + 2 >= n)
 				return EBADMSG;
-			hi = hexval(p[i + 1]);
-			lo = hexval(p[i + 2]);
+			hi = api_hexval(p[i + 1]);
+			lo = api_hexval(p[i + 2]);
 			if (hi < 0 || lo < 0)
 				return EBADMSG;
 			c = hi * 16 + lo;
