@@ -142,17 +142,7 @@ void out_event(const char *fmt, ...)
  */
 void out_fail(const char *what, int err)
 {
-	char w[256];
-
-	out_mask(w, sizeof(w), what);
-	pthread_mutex_lock(&out_lock);
-	if (redraw)
-		fputs("\r\033[K", stdout);
-	fflush(stdout);
-	fprintf(stderr, "lianluo-agent: %s: %s (%d)\n", w, ll_strerror(err),
-		err);
-	fflush(stderr);
-	pthread_mutex_unlock(&out_lock);
+	out_errorf("%s: %s (%d)", what, ll_strerror(err), err);
 }
 
 
