@@ -113,16 +113,23 @@ _given_ports = set()
 
 
 def free_port():
-    """A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both)."""
+    """A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both).
+
+    Drawn above Linux's ephemeral range (32768-60999): a port the kernel
+    gave us for a port-0 bind could be handed again, between our check and
+    the program's bind, to any outgoing connection (lianluoctl's HTTP, a
+    SIP TCP connect), and the program then fails with "Address already in
+    use".  Below 32768 are the relay's and the SDK's RTP ports.
+    """
     for _ in range(200):
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            u.bind((LOOPBACK, 0))
-            port = u.getsockname()[1]
+            port = random.randrange(61000, 65536)
             if port in _given_ports:
                 continue
             try:
+                u.bind((LOOPBACK, port))
                 s.bind((LOOPBACK, port))
             except OSError:
                 continue
