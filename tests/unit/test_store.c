@@ -19,7 +19,7 @@
 #include "store/store.h"
 
 
-enum { SCHEMA_LATEST = 2 };   /* bump with each migration step */
+enum { SCHEMA_LATEST = 3 };   /* bump with each migration step */
 
 static const char hostile[] = "O'Brien \"x\" '; DROP TABLE staff;--";
 
@@ -1434,7 +1434,23 @@ static void test_v1_migrated(void **state)
 	assert_int_equal(store_cdr_add(st, &c), 0);
 	st = mem_deref(st);
 
+	/* undo step 3, then step 2: what a version 1 file holds */
 	assert_int_equal(raw_exec(t.path,
+				  "DROP TABLE agent_states;"
+				  "DROP TABLE agent_status_log;"
+				  "DROP INDEX cdrs_by_caller;"
+				  "DROP INDEX cdrs_by_group;"
+				  "ALTER TABLE skill_groups DROP COLUMN"
+				  " max_queue_len;"
+				  "ALTER TABLE skill_groups DROP COLUMN"
+				  " overflow_group;"
+				  "ALTER TABLE skill_groups DROP COLUMN"
+				  " last_agent_first;"
+				  "ALTER TABLE skill_groups DROP COLUMN"
+				  " service_level_s;"
+				  "ALTER TABLE skill_groups DROP COLUMN"
+				  " ring_step_s;"
+				  "ALTER TABLE apps DROP COLUMN rest_reasons;"
 				  "DROP TABLE audit_log;"
 				  "DROP TABLE number_refs;"
 				  "DROP INDEX cdrs_by_app_end;"
@@ -1449,11 +1465,16 @@ static void test_v1_migrated(void **state)
 
 	assert_int_equal(store_open(&st, t.path), 0);
 	assert_int_equal(store_schema_version(st, &version), 0);
-	assert_int_equal(version, 2);
+	assert_int_equal(version, SCHEMA_LATEST);
 
 	assert_int_equal(store_group_get(st, a.sdk_app_id, "sales", &g), 0);
 	assert_false(g.mask_numbers);
 	assert_int_equal(g.wrapup_s, 15);
+	/* what later steps added has its default */
+	assert_int_equal(g.max_queue_len, 0);
+	assert_string_equal(g.overflow_group, "");
+	assert_int_equal(g.service_level_s, 20);
+	assert_int_equal(g.ring_step_s, 5);
 	assert_int_equal(store_retention_get(st, a.sdk_app_id, &days), 0);
 	assert_int_equal(days, 0);
 
@@ -1830,6 +1851,250 @@ static void test_erase_user(void **state)
 }
 
 
+static void test_group_queue_limits(void **state)
+{
+	struct fixture *f = *state;
+	struct store_group g;
+
+	make_group(&g, "overflow");
+	assert_int_equal(store_group_add(f->st, f->app, &g), 0);
+	make_group(&g, "sales");
+	g.max_queue_len = 7;
+	str_ncpy(g.overflow_group, "overflow", sizeof(g.overflow_group));
+	g.last_agent_first = true;
+	g.service_level_s = 30;
+	g.ring_step_s = 4;
+	assert_int_equal(store_group_add(f->st, f->app, &g), 0);
+
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_group_get(f->st, f->app, "sales", &g), 0);
+	assert_int_equal(g.max_queue_len, 7);
+	assert_string_equal(g.overflow_group, "overflow");
+	assert_true(g.last_agent_first);
+	assert_int_equal(g.service_level_s, 30);
+	assert_int_equal(g.ring_step_s, 4);
+
+	g.max_queue_len = 0;
+	g.overflow_group[0] = '\0';
+	g.last_agent_first = false;
+	assert_int_equal(store_group_update(f->st, f->app, &g), 0);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_group_get(f->st, f->app, "sales", &g), 0);
+	assert_int_equal(g.max_queue_len, 0);
+	assert_string_equal(g.overflow_group, "");
+	assert_false(g.last_agent_first);
+}
+
+
+static void make_state(struct store_agent_state *s,
+		       struct store_status_change *c, const char *app,
+		       const char *user, const char *from, const char *to,
+		       int64_t at_ms)
+{
+	memset(s, 0, sizeof(*s));
+	memset(c, 0, sizeof(*c));
+	str_ncpy(s->sdk_app_id, app, sizeof(s->sdk_app_id));
+	str_ncpy(s->user_id, user, sizeof(s->user_id));
+	str_ncpy(s->status, to, sizeof(s->status));
+	s->since_ms = at_ms;
+	str_ncpy(c->sdk_app_id, app, sizeof(c->sdk_app_id));
+	str_ncpy(c->user_id, user, sizeof(c->user_id));
+	str_ncpy(c->from, from, sizeof(c->from));
+	str_ncpy(c->to, to, sizeof(c->to));
+	str_ncpy(c->actor, "system", sizeof(c->actor));
+	c->at_ms = at_ms;
+}
+
+
+struct states_seen {
+	unsigned n;
+	char last_status[16];
+	char last_pending[16];
+};
+
+
+static void state_h(const struct store_agent_state *s, void *arg)
+{
+	struct states_seen *ss = arg;
+
+	++ss->n;
+	str_ncpy(ss->last_status, s->status, sizeof(ss->last_status));
+	str_ncpy(ss->last_pending, s->pending, sizeof(ss->last_pending));
+}
+
+
+struct changes_seen {
+	unsigned n;
+	int64_t last_at;
+	bool ordered;
+	char reasons[256];
+};
+
+
+static void change_h(const struct store_status_change *c, void *arg)
+{
+	struct changes_seen *cs = arg;
+
+	if (cs->n && c->at_ms < cs->last_at)
+		cs->ordered = false;
+	cs->last_at = c->at_ms;
+	++cs->n;
+	strcat(cs->reasons, c->reason[0] ? c->reason : "-");
+	strcat(cs->reasons, ";");
+}
+
+
+static void test_agent_status(void **state)
+{
+	static const char *const names[] = {"offline", "free", "busy",
+					    "arrange", "notReady", "rest"};
+	struct fixture *f = *state;
+	struct store_agent_state s;
+	struct store_status_change c;
+	struct states_seen ss;
+	struct changes_seen cs;
+	struct store_staff st;
+	uint64_t msv[6];
+
+	make_staff(&st, "alice", "");
+	assert_int_equal(store_staff_add(f->st, f->app, &st), 0);
+
+	/* 1000 free, 5000 busy, 8000 arrange, 9000 rest (lunch), 20000 free */
+	make_state(&s, &c, f->app, "alice", "offline", "free", 1000);
+	assert_int_equal(store_agent_state_set(f->st, &s, &c), 0);
+	make_state(&s, &c, f->app, "alice", "free", "busy", 5000);
+	assert_int_equal(store_agent_state_set(f->st, &s, &c), 0);
+	make_state(&s, &c, f->app, "alice", "busy", "arrange", 8000);
+	str_ncpy(s.pending, "rest", sizeof(s.pending));
+	str_ncpy(s.pending_reason, "lunch", sizeof(s.pending_reason));
+	assert_int_equal(store_agent_state_set(f->st, &s, &c), 0);
+	make_state(&s, &c, f->app, "alice", "arrange", "rest", 9000);
+	str_ncpy(s.reason, hostile, sizeof(s.reason));
+	str_ncpy(c.reason, hostile, sizeof(c.reason));
+	assert_int_equal(store_agent_state_set(f->st, &s, &c), 0);
+	make_state(&s, &c, f->app, "alice", "rest", "free", 20000);
+	assert_int_equal(store_agent_state_set(f->st, &s, &c), 0);
+
+	/* the state now is the last one; only one row per agent */
+	memset(&ss, 0, sizeof(ss));
+	assert_int_equal(store_agent_state_list(f->st, state_h, &ss), 0);
+	assert_int_equal(ss.n, 1);
+	assert_string_equal(ss.last_status, "free");
+	assert_string_equal(ss.last_pending, "");
+
+	/* history, oldest first, window [from, to) */
+	memset(&cs, 0, sizeof(cs));
+	cs.ordered = true;
+	assert_int_equal(store_status_log_list(f->st, f->app, "alice", 0,
+					       INT64_MAX, 0, change_h, &cs),
+			 0);
+	assert_int_equal(cs.n, 5);
+	assert_true(cs.ordered);
+	assert_non_null(strstr(cs.reasons, hostile));
+
+	memset(&cs, 0, sizeof(cs));
+	cs.ordered = true;
+	assert_int_equal(store_status_log_list(f->st, f->app, NULL, 5000,
+					       9000, 0, change_h, &cs), 0);
+	assert_int_equal(cs.n, 2);
+
+	/* another app sees nothing */
+	memset(&cs, 0, sizeof(cs));
+	assert_int_equal(store_status_log_list(f->st, f->app2, NULL, 0,
+					       INT64_MAX, 0, change_h, &cs),
+			 0);
+	assert_int_equal(cs.n, 0);
+
+	/* time in status over [4000, 10000): free 1000, busy 3000,
+	 * arrange 1000, rest 1000 */
+	memset(msv, 0, sizeof(msv));
+	assert_int_equal(store_status_time(f->st, f->app, "alice", 4000,
+					   10000, names, 6, msv), 0);
+	assert_int_equal(msv[1], 1000);
+	assert_int_equal(msv[2], 3000);
+	assert_int_equal(msv[3], 1000);
+	assert_int_equal(msv[5], 1000);
+	assert_int_equal(msv[0] + msv[4], 0);
+
+	/* the whole span adds up to the window */
+	memset(msv, 0, sizeof(msv));
+	assert_int_equal(store_status_time(f->st, f->app, "alice", 0, 30000,
+					   names, 6, msv), 0);
+	assert_int_equal(msv[1] + msv[2] + msv[3] + msv[5], 29000);
+
+	/* bad input */
+	assert_int_equal(store_status_time(f->st, f->app, "alice", 10, 5,
+					   names, 6, msv), EINVAL);
+	make_state(&s, &c, f->app, "nobody", "offline", "free", 1000);
+	assert_int_equal(store_agent_state_set(f->st, &s, &c), ENOENT);
+	make_state(&s, &c, f->app, "alice", "free", "", 1000);
+	assert_int_equal(store_agent_state_set(f->st, &s, &c), EINVAL);
+
+	/* deleting the staff member deletes the state, keeps the history */
+	assert_int_equal(store_staff_delete(f->st, f->app, "alice"), 0);
+	memset(&ss, 0, sizeof(ss));
+	assert_int_equal(store_agent_state_list(f->st, state_h, &ss), 0);
+	assert_int_equal(ss.n, 0);
+	memset(&cs, 0, sizeof(cs));
+	assert_int_equal(store_status_log_list(f->st, f->app, "alice", 0,
+					       INT64_MAX, 0, change_h, &cs),
+			 0);
+	assert_int_equal(cs.n, 5);
+}
+
+
+static void test_rest_reasons_last_agent(void **state)
+{
+	struct fixture *f = *state;
+	struct store_cdr c;
+	char buf[STORE_REST_REASONS_SZ];
+	char agent[STORE_ID_SZ];
+
+	assert_int_equal(store_rest_reasons_get(f->st, f->app, buf,
+						sizeof(buf)), 0);
+	assert_string_equal(buf, "break,lunch,meeting,training");
+	assert_int_equal(store_rest_reasons_set(f->st, f->app, "tea,prayer"),
+			 0);
+	assert_int_equal(store_rest_reasons_get(f->st, f->app, buf,
+						sizeof(buf)), 0);
+	assert_string_equal(buf, "tea,prayer");
+	assert_int_equal(store_rest_reasons_get(f->st, f->app2, buf,
+						sizeof(buf)), 0);
+	assert_string_equal(buf, "break,lunch,meeting,training");
+	assert_int_equal(store_rest_reasons_set(f->st, "nope", "x"), ENOENT);
+	assert_int_equal(store_rest_reasons_get(f->st, "nope", buf,
+						sizeof(buf)), ENOENT);
+
+	assert_int_equal(store_cdr_last_agent(f->st, f->app,
+					      "+8613900000001", agent,
+					      sizeof(agent)), ENOENT);
+
+	make_cdr(&c, f->app, "s1", 1000);
+	str_ncpy(c.agent, "alice", sizeof(c.agent));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app, "s2", 5000);
+	str_ncpy(c.agent, "bob", sizeof(c.agent));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	/* a later call that nobody answered does not count */
+	make_cdr(&c, f->app, "s3", 9000);
+	c.answered_ms = 0;
+	c.duration_s = 0;
+	str_ncpy(c.end_status, "abandoned", sizeof(c.end_status));
+	str_ncpy(c.agent, "carol", sizeof(c.agent));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+
+	assert_int_equal(store_cdr_last_agent(f->st, f->app,
+					      "+8613900000001", agent,
+					      sizeof(agent)), 0);
+	assert_string_equal(agent, "bob");
+	assert_int_equal(store_cdr_last_agent(f->st, f->app2,
+					      "+8613900000001", agent,
+					      sizeof(agent)), ENOENT);
+	assert_int_equal(store_cdr_last_agent(f->st, f->app, hostile, agent,
+					      sizeof(agent)), ENOENT);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1873,6 +2138,12 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erase_user, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_group_queue_limits, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_agent_status, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rest_reasons_last_agent,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

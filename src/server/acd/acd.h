@@ -50,6 +50,37 @@ enum acd_call_state {
 	ACD_CALL_ENDED,
 };
 
+/*
+ * A change of an agent's status, as stored in the history and told to the
+ * status handler (the SIP front end, which tells the agent's SDK).
+ */
+struct acd_status_event {
+	const char *app;
+	const char *user_id;
+	enum acd_agent_status from;
+	enum acd_agent_status to;
+	const char *reason;    /* rest reason, or why the system changed it */
+	const char *actor;     /* "system", "agent" or a supervisor's SecretId */
+	enum acd_agent_status pending;  /* reserved for after the call, or
+					   ACD_AGENT_OFFLINE when none */
+	const char *pending_reason;
+	uint64_t at_ms;        /* Unix ms */
+};
+
+typedef void (acd_status_h)(const struct acd_status_event *ev, void *arg);
+
+/* What the API shows of one agent */
+struct acd_agent_info {
+	enum acd_agent_status status;
+	char reason[64];
+	uint64_t since_ms;               /* Unix ms of the last change */
+	bool registered;
+	enum acd_agent_status pending;   /* ACD_AGENT_OFFLINE when none */
+	char pending_reason[64];
+	uint64_t arrange_until_ms;       /* end of after-call work, or 0 */
+	char call_id[64];                /* offered or connected call */
+};
+
 /* Where an inbound call is offered: ring this agent's contact. */
 typedef void (acd_offer_h)(struct acd_call *call, const char *user_id,
 			   const char *contact, uint32_t ring_timeout_s,
@@ -61,6 +92,23 @@ int  acd_alloc(struct acd **acdp, struct store *st, const struct config *cfg);
 int  acd_status_print(struct re_printf *pf, const char *app, void *arg);
 const char *acd_agent_status_str(enum acd_agent_status status);
 const char *acd_call_state_str(enum acd_call_state state);
+
+/* Agent statuses.  A request comes from the agent (actor "agent") or a
+ * supervisor (actor = their SecretId).  to may be free, notReady, rest
+ * (reason: one of the application's rest reasons) or arrange (start or
+ * extend after-call work by arrange_s).  During a call, or with
+ * after_call, the status is reserved for when the call and its wrap-up
+ * end (*pendingp true).  Errors: EINVAL status or reason not allowed,
+ * ENOENT no such staff member, ENOTCONN the agent is offline. */
+int  acd_agent_status_parse(const char *s, enum acd_agent_status *statusp);
+int  acd_agent_status_request(struct acd *acd, const char *app,
+			      const char *user_id, enum acd_agent_status to,
+			      const char *reason, uint32_t arrange_s,
+			      bool after_call, const char *actor,
+			      bool *pendingp);
+int  acd_agent_info(const struct acd *acd, const char *app,
+		    const char *user_id, struct acd_agent_info *info);
+void acd_status_handler_set(struct acd *acd, acd_status_h *h, void *arg);
 
 /* Agents */
 int  acd_agent_register(struct acd *acd, const char *app, const char *user_id,

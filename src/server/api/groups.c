@@ -67,6 +67,8 @@ void api_group_create(struct api_req *req)
 	g.ring_timeout_s = cfg->ring_timeout_s;
 	g.wrapup_s       = cfg->wrapup_s;
 	g.max_wait_s     = cfg->max_wait_s;
+	g.service_level_s = 20;
+	g.ring_step_s     = 5;
 
 	err = api_get_str(req, od, "name", true, g.name, sizeof(g.name),
 			  api_valid_name);

@@ -8,7 +8,7 @@
  */
 
 enum {
-	STORE_STMT_MAX = 64,
+	STORE_STMT_MAX = 128,
 	STORE_BUSY_TIMEOUT_MS = 3000,
 };
 

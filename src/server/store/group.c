@@ -14,20 +14,27 @@
 
 static const char sql_group_add[] =
 	"INSERT INTO skill_groups (app, name, strategy, ring_timeout_s,"
-	" wrapup_s, max_wait_s, mask_numbers, created)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	" wrapup_s, max_wait_s, mask_numbers, max_queue_len, overflow_group,"
+	" last_agent_first, service_level_s, ring_step_s, created)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 static const char sql_group_update[] =
 	"UPDATE skill_groups SET strategy = ?3, ring_timeout_s = ?4,"
-	" wrapup_s = ?5, max_wait_s = ?6, mask_numbers = ?7"
+	" wrapup_s = ?5, max_wait_s = ?6, mask_numbers = ?7,"
+	" max_queue_len = ?8, overflow_group = ?9, last_agent_first = ?10,"
+	" service_level_s = ?11, ring_step_s = ?12"
 	" WHERE app = ?1 AND name = ?2";
 static const char sql_group_get[] =
 	"SELECT name, strategy, ring_timeout_s, wrapup_s, max_wait_s, created,"
-	" mask_numbers FROM skill_groups WHERE app = ?1 AND name = ?2";
+	" mask_numbers, max_queue_len, overflow_group, last_agent_first,"
+	" service_level_s, ring_step_s"
+	" FROM skill_groups WHERE app = ?1 AND name = ?2";
 static const char sql_group_delete[] =
 	"DELETE FROM skill_groups WHERE app = ?1 AND name = ?2";
 static const char sql_group_list[] =
 	"SELECT name, strategy, ring_timeout_s, wrapup_s, max_wait_s, created,"
-	" mask_numbers FROM skill_groups WHERE app = ?1 ORDER BY name";
+	" mask_numbers, max_queue_len, overflow_group, last_agent_first,"
+	" service_level_s, ring_step_s"
+	" FROM skill_groups WHERE app = ?1 ORDER BY name";
 
 static const char sql_number_add[] =
 	"INSERT INTO numbers (number, app, grp, created)"
@@ -62,7 +69,8 @@ static int group_write(struct store *st, const char *sql, const char *app,
 	int err;
 
 	if (!st || !g || !store_arg_ok(app, STORE_ID_SZ) ||
-	    !STORE_FIELD_SET(g->name) || !STORE_FIELD_OK(g->strategy))
+	    !STORE_FIELD_SET(g->name) || !STORE_FIELD_OK(g->strategy) ||
+	    !STORE_FIELD_OK(g->overflow_group))
 		return EINVAL;
 
 	err = store_stmt_get(st, sql, &stmt);
@@ -76,8 +84,13 @@ static int group_write(struct store *st, const char *sql, const char *app,
 	err |= store_bind_i64(stmt, 5, g->wrapup_s);
 	err |= store_bind_i64(stmt, 6, g->max_wait_s);
 	err |= store_bind_i64(stmt, 7, g->mask_numbers ? 1 : 0);
+	err |= store_bind_i64(stmt, 8, g->max_queue_len);
+	err |= store_bind_str(stmt, 9, g->overflow_group);
+	err |= store_bind_i64(stmt, 10, g->last_agent_first ? 1 : 0);
+	err |= store_bind_i64(stmt, 11, g->service_level_s);
+	err |= store_bind_i64(stmt, 12, g->ring_step_s);
 	if (sql == sql_group_add)
-		err |= store_bind_i64(stmt, 8, g->created ? g->created
+		err |= store_bind_i64(stmt, 13, g->created ? g->created
 				      : (int64_t)time(NULL));
 	if (err)
 		goto out;
@@ -129,6 +142,12 @@ static int group_row(sqlite3_stmt *stmt, struct store_group *g)
 	g->max_wait_s     = (uint32_t)sqlite3_column_int64(stmt, 4);
 	g->created        = sqlite3_column_int64(stmt, 5);
 	g->mask_numbers   = sqlite3_column_int(stmt, 6) != 0;
+	g->max_queue_len  = (uint32_t)sqlite3_column_int64(stmt, 7);
+	err |= store_col_str(stmt, 8, g->overflow_group,
+			     sizeof(g->overflow_group));
+	g->last_agent_first = sqlite3_column_int(stmt, 9) != 0;
+	g->service_level_s  = (uint32_t)sqlite3_column_int64(stmt, 10);
+	g->ring_step_s      = (uint32_t)sqlite3_column_int64(stmt, 11);
 
 	return err ? EIO : 0;
 }

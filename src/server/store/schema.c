@@ -167,6 +167,57 @@ static const char *const migv[] = {
 	"CREATE INDEX number_refs_by_expiry ON number_refs(expires);"
 
 	"CREATE INDEX cdrs_by_app_end ON cdrs(app, ended_ms);",
+
+	/* 3: the ACD's agent statuses and queue limits.  agent_states is
+	 * each agent's status now, so that it survives a restart;
+	 * agent_status_log is every change (a record, like CDRs: no
+	 * foreign keys), from which time-in-status reports are exact.
+	 * Skill groups gain a queue length limit, an overflow group, the
+	 * "last agent first" switch, the service-level threshold and the
+	 * step of ring-progressively.  Applications gain their list of
+	 * rest reasons. */
+	"CREATE TABLE agent_states ("
+	" app TEXT NOT NULL,"
+	" user_id TEXT NOT NULL,"
+	" status TEXT NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" since_ms INTEGER NOT NULL,"
+	" pending TEXT NOT NULL,"
+	" pending_reason TEXT NOT NULL,"
+	" PRIMARY KEY (app, user_id),"
+	" FOREIGN KEY (app, user_id) REFERENCES staff(app, user_id)"
+	"  ON DELETE CASCADE);"
+
+	"CREATE TABLE agent_status_log ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" app TEXT NOT NULL,"
+	" user_id TEXT NOT NULL,"
+	" from_status TEXT NOT NULL,"
+	" to_status TEXT NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" at_ms INTEGER NOT NULL);"
+	"CREATE INDEX agent_status_log_by_user"
+	" ON agent_status_log(app, user_id, at_ms);"
+	"CREATE INDEX agent_status_log_by_time"
+	" ON agent_status_log(app, at_ms);"
+
+	"ALTER TABLE skill_groups ADD COLUMN"
+	" max_queue_len INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE skill_groups ADD COLUMN"
+	" overflow_group TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE skill_groups ADD COLUMN"
+	" last_agent_first INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE skill_groups ADD COLUMN"
+	" service_level_s INTEGER NOT NULL DEFAULT 20;"
+	"ALTER TABLE skill_groups ADD COLUMN"
+	" ring_step_s INTEGER NOT NULL DEFAULT 5;"
+	"ALTER TABLE apps ADD COLUMN"
+	" rest_reasons TEXT NOT NULL"
+	" DEFAULT 'break,lunch,meeting,training';"
+
+	"CREATE INDEX cdrs_by_caller ON cdrs(app, caller, ended_ms);"
+	"CREATE INDEX cdrs_by_group ON cdrs(app, grp, offered_ms);",
 };
 
 

@@ -49,6 +49,11 @@ struct store_group {
 	uint32_t wrapup_s;
 	uint32_t max_wait_s;
 	bool mask_numbers;          /* agents see 138****5678 and a ref. */
+	uint32_t max_queue_len;     /* waiting calls, 0 = no limit */
+	char overflow_group[STORE_NAME_SZ];  /* past the limits; "" = end */
+	bool last_agent_first;      /* a caller's last agent, if free */
+	uint32_t service_level_s;   /* answered within: the service level */
+	uint32_t ring_step_s;       /* ring-progressively adds an agent */
 	int64_t created;
 };
 
@@ -62,6 +67,33 @@ struct store_number {
 	char number[STORE_NUMBER_SZ];
 	char group[STORE_NAME_SZ];
 	int64_t created;
+};
+
+/* An agent's status now (statuses are the ACD's names: "free", ...) */
+struct store_agent_state {
+	char sdk_app_id[STORE_ID_SZ];
+	char user_id[STORE_ID_SZ];
+	char status[16];
+	char reason[64];
+	int64_t since_ms;
+	char pending[16];           /* reserved for after the call; "" */
+	char pending_reason[64];
+};
+
+/* One change in the history of agent statuses */
+struct store_status_change {
+	int64_t id;                 /* set by the store */
+	char sdk_app_id[STORE_ID_SZ];
+	char user_id[STORE_ID_SZ];
+	char from[16];
+	char to[16];
+	char reason[64];
+	char actor[STORE_SECRET_SZ];   /* "system", "agent", a SecretId */
+	int64_t at_ms;
+};
+
+enum {
+	STORE_REST_REASONS_SZ = 512,    /* comma-separated */
 };
 
 /* Ephemeral SIP credentials handed out by POST /v1/login */
@@ -141,6 +173,10 @@ typedef void (store_number_h)(const struct store_number *n, void *arg);
 typedef void (store_reg_h)(const struct store_reg *r, void *arg);
 typedef void (store_cdr_h)(const struct store_cdr *c, void *arg);
 typedef void (store_audit_h)(const struct store_audit *a, void *arg);
+typedef void (store_agent_state_h)(const struct store_agent_state *s,
+				   void *arg);
+typedef void (store_status_change_h)(const struct store_status_change *c,
+				     void *arg);
 
 /* Opening; ":memory:" works for tests. The store is a mem_deref'able
  * libre object. */
@@ -229,6 +265,35 @@ int  store_reg_list(struct store *st, store_reg_h *h, void *arg);
 int  store_cdr_add(struct store *st, const struct store_cdr *c);
 int  store_cdr_list(struct store *st, const char *app, uint32_t limit,
 		    store_cdr_h *h, void *arg);
+
+/* The agent who last answered this caller in this application, for
+ * "last agent first"; ENOENT when none */
+int  store_cdr_last_agent(struct store *st, const char *app,
+			  const char *caller, char *agent, size_t sz);
+
+/* Agent statuses (store/agent.c).  A change is stored with the new state
+ * in one transaction.  status_log_list gives the changes of one user (or
+ * all, user_id NULL) with from_ms <= at_ms < to_ms, oldest first.
+ * status_time adds up the time spent in each status (one of names[],
+ * namec of them) between from_ms and to_ms, in ms, into msv[]. */
+int  store_agent_state_set(struct store *st,
+			   const struct store_agent_state *s,
+			   const struct store_status_change *c);
+int  store_agent_state_list(struct store *st, store_agent_state_h *h,
+			    void *arg);
+int  store_status_log_list(struct store *st, const char *app,
+			   const char *user_id, int64_t from_ms,
+			   int64_t to_ms, uint32_t limit,
+			   store_status_change_h *h, void *arg);
+int  store_status_time(struct store *st, const char *app,
+		       const char *user_id, int64_t from_ms, int64_t to_ms,
+		       const char *const *names, size_t namec,
+		       uint64_t *msv);
+/* Rest reasons of an application, comma-separated ("break,lunch") */
+int  store_rest_reasons_get(struct store *st, const char *app, char *buf,
+			    size_t sz);
+int  store_rest_reasons_set(struct store *st, const char *app,
+			    const char *csv);
 
 /* Housekeeping: delete expired tokens, credentials, registrations and
  * number references */
