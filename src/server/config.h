@@ -15,6 +15,7 @@ struct config {
 	uint32_t ring_timeout_s;      /* per agent attempt */
 	uint32_t max_wait_s;          /* in queue, then the call is ended */
 	uint32_t wrapup_s;            /* default after-call work */
+	uint32_t media_timeout_s;     /* no RTP from a leg: call over; 0 off */
 	uint32_t token_ttl_s;         /* SDK login token lifetime */
 	uint32_t sipcred_ttl_s;       /* ephemeral SIP credential lifetime */
 	uint32_t reg_max_expires_s;
