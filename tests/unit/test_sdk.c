@@ -251,6 +251,11 @@ static void test_before_consent(void **state)
 			 ll_set_log_dir(fake, "/tmp/ll-never"));
 	assert_int_equal(LL_ERR_CONSENT_REQUIRED,
 			 ll_set_listener(NULL, NULL));
+	assert_int_equal(LL_ERR_CONSENT_REQUIRED,
+			 ll_set_agent_status(fake, LL_AGENT_FREE, NULL, false));
+	assert_int_equal(LL_ERR_CONSENT_REQUIRED, ll_extend_arrange(fake, 60));
+	assert_int_equal(LL_ERR_CONSENT_REQUIRED,
+			 ll_get_agent_status(fake, NULL));
 
 	/* These work without consent and touch nothing. */
 	assert_string_equal(LL_VERSION_STR, ll_version());
@@ -258,6 +263,10 @@ static void test_before_consent(void **state)
 	assert_non_null(ll_strerror(LL_ERR_CONSENT_REQUIRED));
 	assert_string_equal("remoteBye",
 			    ll_end_reason_str(LL_END_REMOTE_BYE));
+	assert_string_equal("notReady",
+			    ll_agent_status_str(LL_AGENT_NOT_READY));
+	assert_string_equal("unknown",
+			    ll_agent_status_str((enum ll_agent_status)42));
 	assert_int_equal(0, ll_privacy_withdraw());
 	assert_int_equal(0, ll_privacy_consent(0));
 	assert_null(ll_shared_instance());
@@ -398,7 +407,51 @@ static void test_arguments(void **state)
 	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
 			 ll_set_log_level(sdk, (enum ll_log_level)42));
 
+	/* Agent status: arguments first, then the login */
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(NULL, LL_AGENT_FREE, NULL, false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_BUSY, NULL, false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_OFFLINE, NULL,
+					     false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_ARRANGE, NULL,
+					     false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, (enum ll_agent_status)42,
+					     NULL, false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_REST, NULL, false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_REST, "", false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_REST, longstr,
+					     false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_REST,
+					     "lunch\r\nX-Evil: 1", false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT, ll_extend_arrange(sdk, 0));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_extend_arrange(sdk, 3601));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_get_agent_status(sdk, NULL));
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN,
+			 ll_set_agent_status(sdk, LL_AGENT_REST, "lunch",
+					     false));
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN,
+			 ll_set_agent_status(sdk, LL_AGENT_FREE, NULL, true));
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN, ll_extend_arrange(sdk, 60));
+	{
+		struct ll_agent_status_info info;
+
+		assert_int_equal(LL_ERR_NOT_LOGGED_IN,
+				 ll_get_agent_status(sdk, &info));
+	}
+
 	/* Error texts, SIP codes included */
+	assert_string_equal("the server does not allow this status or reason",
+			    ll_strerror(LL_ERR_STATUS_NOT_ALLOWED));
 	assert_string_equal("SIP 403 Forbidden", ll_strerror(403));
 	assert_string_equal("SIP request failure", ll_strerror(499));
 	assert_string_equal("unknown error", ll_strerror(-1000));
