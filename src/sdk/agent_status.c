@@ -17,8 +17,9 @@
  *
  * Hearing.  The server sends a MESSAGE to our contact after each change
  * of our status.  It is taken only from the server we registered with:
- * the packet's source when the server is an IP literal, and the From of
- * the server's status identity in any case.  A status equal to the one
+ * From is the server's status identity, and the packet's source is the
+ * server's address (an IP literal) or From's host is the server's (a
+ * name).  A status equal to the one
  * known is not reported again (the 200 and the MESSAGE tell the same).
  *
  * Privacy (DESIGN.md rule 4): nothing here runs on a timer of its own.
@@ -266,12 +267,13 @@ static bool from_server(const struct ll__acct *acct,
 {
 	char host[128];
 
-	if (sa_isset(&acct->srv, SA_ALL) &&
-	    !sa_cmp(&acct->srv, &msg->src, SA_ALL))
-		return false;
-
 	if (pl_strcmp(&msg->from.uri.user, STATUS_USER))
 		return false;
+
+	/* An IP literal: the packet came from there (a server bound to
+	 * a wildcard address may name another one in From). */
+	if (sa_isset(&acct->srv, SA_ALL))
+		return sa_cmp(&acct->srv, &msg->src, SA_ALL);
 
 	if (msg->from.uri.port)
 		(void)re_snprintf(host, sizeof(host), "%s%r%s:%u",
