@@ -108,6 +108,11 @@ static void note_apply(struct ll__acct *acct, const struct status_note *n)
 	info.arrange_until_ms = n->arrange_until_ms;
 	str_ncpy(info.actor, n->actor, sizeof(info.actor));
 
+	/* The answer to a query does not know who made the change. */
+	if (!info.actor[0] && info.status == acct->st_info.status &&
+	    info.since_ms == acct->st_info.since_ms)
+		str_ncpy(info.actor, acct->st_info.actor, sizeof(info.actor));
+
 	/* An older status arriving late (UDP may reorder) is not news. */
 	if (info.since_ms < acct->st_info.since_ms)
 		return;

@@ -194,8 +194,13 @@ static void status_handler(const struct acd_status_event *ev, void *arg)
 	str_ncpy(note.actor, ev->actor ? ev->actor : "", sizeof(note.actor));
 	note.since_ms = ev->at_ms;
 
-	if (0 == acd_agent_info(sf->acd, ev->app, ev->user_id, &info))
+	/* A reservation or an extension changes no status: since_ms stays
+	 * the time of the last change, as a query shows it. */
+	if (0 == acd_agent_info(sf->acd, ev->app, ev->user_id, &info)) {
+		if (info.status == ev->to && info.since_ms)
+			note.since_ms = info.since_ms;
 		note.arrange_until_ms = info.arrange_until_ms;
+	}
 
 	/* The agent's own request in progress answers with this note. */
 	if (sf->st_capture && !strcmp(ev->user_id, sf->st_capture_user) &&
