@@ -89,15 +89,26 @@ static void draw(void)
 	const char *login = !ui.logged_in ? "logged out" :
 		ui.reconnecting ? "reconnecting" : "logged in";
 	const char *status = !ui.logged_in ? "offline" :
+		ui.st_known ? ll_agent_status_str(ui.st.status) :
 		ui.call == CALL_IDLE ? "free" : "busy";
 
 	fputs("\r\033[K", stdout);
 	if (ui.prompt) {
 		printf("dial: %s_  (Enter calls, Esc cancels)", ui.number);
 	}
+	else if (ui.reason_prompt) {
+		printf("rest reason: %s_  (Enter rests, Esc cancels)",
+		       ui.number);
+	}
 	else {
-		printf("[%s] %s | call %s", login, status,
-		       call_str(ui.call));
+		printf("[%s] %s", login, status);
+		if (ui.logged_in && ui.st_known && ui.st.reason[0] &&
+		    ui.st.status == LL_AGENT_REST)
+			printf(" (%s)", ui.st.reason);
+		if (ui.logged_in && ui.st_known &&
+		    ui.st.pending != LL_AGENT_OFFLINE)
+			printf(" -> %s", ll_agent_status_str(ui.st.pending));
+		printf(" | call %s", call_str(ui.call));
 		if (ui.call != CALL_IDLE)
 			printf(" %s", ui.remote);
 		if (ui.muted)
