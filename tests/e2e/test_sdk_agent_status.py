@@ -18,8 +18,10 @@ each next one on SIGUSR1 (during a call, reserved for after it).  Checked:
   (LL_ERR_STATUS_NOT_ALLOWED, code -24) and the status stays notReady;
 - hostile MESSAGEs: no credentials (401), wrong password (403), garbage
   and unknown status (400), a wrong content type (415), 2 KB over UDP
-  (413), 64 KB over TCP, for an offline agent (480); the server still
-  answers OPTIONS 200 and a third call is answered (by agentB);
+  (413), 64 KB over TCP, for an offline agent (480); carol registers a
+  contact where nothing listens and rests: answered at once, the status
+  that cannot reach her is one log line; the server still answers
+  OPTIONS 200 and a third call is answered (by agentB);
 - no phone number in clear in the server's log, nor a secret.
 """
 
@@ -134,6 +136,30 @@ def hostile(srv):
     expect_status(message(udp, b'{"status":"free"}', auth=good,
                           uri='sip:someone@%s:%d' % udp.server), 404,
                   'MESSAGE to another user')
+
+    # carol registers a contact where nothing listens: her status goes
+    # there and is lost, without holding anything up.
+    dead = e2e.free_port()
+    reg_uri = 'sip:%s:%d' % udp.server
+    aor = '<sip:%s@%s:%d>' % (CAROL_EXT, udp.server[0], udp.server[1])
+    hdrs = [('From', aor + ';tag=' + udp.tag), ('To', aor),
+            ('Contact', '<sip:%s@127.0.0.1:%d;transport=tcp>'
+             % (CAROL_EXT, dead)),
+            ('Expires', '60')]
+    call_id = 'reg-' + udp.tag
+    resp = udp.request('REGISTER', reg_uri, headers=hdrs, call_id=call_id)
+    expect_status(resp, 401, 'REGISTER of carol')
+    resp = udp.request('REGISTER', reg_uri, call_id=call_id, headers=hdrs +
+                       [('Authorization', e2e.digest_authorization(
+                           CAROL_EXT, CAROL_PW, 'REGISTER', reg_uri,
+                           resp.header('WWW-Authenticate')))])
+    expect_status(resp, 200, 'REGISTER of carol (dead contact)')
+    t0 = time.monotonic()
+    expect_status(message(udp, b'{"status":"rest","reason":"lunch"}',
+                          auth=good), 200, 'carol rests')
+    e2e.check(time.monotonic() - t0 < 1.0, 'the answer to carol took '
+              '%.1f s' % (time.monotonic() - t0))
+    srv.wait_agent_status('carol', 'rest')
     udp.close()
 
     # 64 KB over TCP: refused or the connection dropped, never a crash.
@@ -261,6 +287,10 @@ def main(t):
               'agentA (notReady) was offered the third call')
 
     srv.check_alive('the test')
+    text = srv.log_text()
+    e2e.check('status for agent carol not delivered' in text or
+              'status for agent carol refused' in text,
+              'no log line for the status carol could not get')
     e2e.assert_log_clean(srv, numbers=[CUSTOMER1, CUSTOMER2, PHONE_A,
                                        PHONE_B, PHONE_C],
                          secrets=[tok_a, tok_b, CAROL_PW,
