@@ -392,6 +392,9 @@ LL_API int ll_stop_play_music(struct ll_sdk *sdk);
  * (during a call, or with after_call); the new status then comes to
  * on_agent_status_changed.  Not from inside a callback
  * (LL_ERR_IN_CALLBACK): the answer arrives on the thread callbacks run on.
+ * ll_destroy_shared_instance() from another thread waits for a request in
+ * progress; a logout ends it (LL_ERR_NOT_LOGGED_IN).  The SDK itself asks
+ * the server for the status once, inside login; it never asks on a timer.
  *
  * @param sdk         Shared instance
  * @param status      LL_AGENT_FREE, LL_AGENT_NOT_READY or LL_AGENT_REST

@@ -14,6 +14,8 @@ each next one on SIGUSR1 (during a call, reserved for after it).  Checked:
   (code=0 after-call), agentA prints "status busy ... pending notReady";
   after the customer hangs up and the wrap-up, agentA is notReady (event
   and server);
+- a status MESSAGE to agentA from elsewhere than the server: 403, and
+  agentA shows nothing of it;
 - rest with a reason the application does not have: the documented error
   (LL_ERR_STATUS_NOT_ALLOWED, code -24) and the status stays notReady;
 - hostile MESSAGEs: no credentials (401), wrong password (403), garbage
@@ -26,6 +28,7 @@ each next one on SIGUSR1 (during a call, reserved for after it).  Checked:
 """
 
 import os
+import re
 import signal
 import sys
 import time
@@ -76,15 +79,16 @@ def agent_row(srv, user):
     return {}
 
 
-def message(client, body, headers=(), auth=None, uri=None, ctype=CT):
+def message(client, body, headers=(), auth=None, uri=None, ctype=CT,
+            from_uri=None):
     """A MESSAGE to the status user; auth (user, password) answers the
     401 once.  Returns the final response."""
     uri = uri or 'sip:lianluo-status@%s:%d' % client.server
+    from_uri = from_uri or 'sip:%s@%s:%d' % (client.user, client.server[0],
+                                             client.server[1])
 
     def send(extra):
-        hdrs = [('From', '<sip:%s@%s:%d>;tag=%s'
-                 % (client.user, client.server[0], client.server[1],
-                    client.tag))]
+        hdrs = [('From', '<%s>;tag=%s' % (from_uri, client.tag))]
         if ctype:
             hdrs.append(('Content-Type', ctype))
         raw = client.build('MESSAGE', uri, headers=hdrs + list(headers) +
@@ -259,6 +263,19 @@ def main(t):
             % (time.monotonic() - t0, WRAP_UP_S))
     srv.wait_agent_status('agentA', 'notReady')
 
+    # A status MESSAGE that does not come from the server: the SDK
+    # refuses it and tells the app nothing.
+    m = re.search(r'agent agentA registered from 127\.0\.0\.1:(\d+)',
+                  srv.log_text())
+    e2e.check(m, 'no registration of agentA in the server log')
+    forger = e2e.SipClient(int(m.group(1)), 'udp')
+    resp = message(forger, b'{"status":"rest","reason":"forged"}',
+                   uri='sip:agentA@127.0.0.1:%s' % m.group(1),
+                   from_uri='sip:lianluo-status@127.0.0.1:%d'
+                   % srv.sip_port)
+    expect_status(resp, 403, 'a forged status MESSAGE to agentA')
+    forger.close()
+
     # A rest reason the application does not have
     next_status(a)
     req = a.wait_event('status-request', 10)
@@ -287,6 +304,7 @@ def main(t):
               'agentA (notReady) was offered the third call')
 
     srv.check_alive('the test')
+    e2e.check('forged' not in a.log_text(), 'agentA took the forged status')
     text = srv.log_text()
     e2e.check('status for agent carol not delivered' in text or
               'status for agent carol refused' in text,

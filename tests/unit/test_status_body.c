@@ -126,8 +126,8 @@ static void test_req_hostile(void **state)
 	free(big);
 
 	/* A NUL inside */
-	assert_int_not_equal(0, status_req_decode(&req, "{\"status\":\"fr\0ee\"}",
-						  18));
+	assert_int_not_equal(0, status_req_decode(&req,
+						  "{\"status\":\"fr\0ee\"}", 18));
 }
 
 
