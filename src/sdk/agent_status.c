@@ -133,6 +133,18 @@ static void note_apply(struct ll__acct *acct, const struct status_note *n)
 
 /* ---- Requests ---------------------------------------------------------- */
 
+/* The body, without what a datagram may carry past Content-Length */
+static size_t body_len(const struct sip_msg *msg)
+{
+	size_t len = mbuf_get_left(msg->mb);
+
+	if (pl_isset(&msg->clen))
+		len = min(len, (size_t)pl_u32(&msg->clen));
+
+	return len;
+}
+
+
 static void streq_destructor(void *arg)
 {
 	struct ll__streq *r = arg;
@@ -194,10 +206,10 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 	}
 
 	r->ret = 0;
-	if (mbuf_get_left(msg->mb) &&
+	if (body_len(msg) &&
 	    0 == status_note_decode(&note,
 				    (const char *)mbuf_buf(msg->mb),
-				    mbuf_get_left(msg->mb)))
+				    body_len(msg)))
 		note_apply(r->acct, &note);
 
  out:
@@ -317,7 +329,7 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 		return true;
 	}
 
-	len = mbuf_get_left(msg->mb);
+	len = body_len(msg);
 	if (len > STATUS_BODY_MAX) {
 		(void)sip_reply(acct->sip, msg, 413,
 				"Request Entity Too Large");

@@ -277,7 +277,10 @@ void agentstatus_handle(struct sipfront *sf, const struct sip_msg *msg)
 	}
 
 	/* Refused before anything is read: no work for a flood. */
+	/* A datagram may carry bytes past Content-Length: not ours. */
 	len = mbuf_get_left(msg->mb);
+	if (pl_isset(&msg->clen))
+		len = min(len, (size_t)pl_u32(&msg->clen));
 	if (len > STATUS_BODY_MAX) {
 		log_info("sip: MESSAGE from %J: body too large", &msg->src);
 		(void)sip_reply(sf->sip, msg, 413, "Request Entity Too Large");
