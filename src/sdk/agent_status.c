@@ -363,8 +363,6 @@ int ll__status_start(struct ll__acct *acct)
 	char uri[160];
 	int err;
 
-	list_init(&acct->st_reqs);
-
 	if (re_snprintf(uri, sizeof(uri), "sip:" STATUS_USER "@%s",
 			acct->host) < 0)
 		return ENOMEM;

@@ -9,12 +9,15 @@
  * status request (common/status_body.h), digest-authenticated like its
  * REGISTER.  We hand it to the ACD (acd_agent_status_request, actor
  * "agent") and answer with the ACD's verdict; a 200 carries the agent's
- * status as it is afterwards.  {} only asks: the status is sent to the
- * agent's contact as well, as for a change.
+ * status as it is afterwards: the note the ACD's status handler sent
+ * meanwhile (the ACD tells a change before the request returns; it is
+ * caught through sf->st_capture), so that both say the same, or else the
+ * status as acd_agent_info() shows it.  {} only asks: the status is sent
+ * to the agent's contact as well, as for a change.
  *
  * Out: the ACD tells us each status change (acd_status_handler_set); we
  * send it in a MESSAGE to the agent's registered contact, as the store
- * holds it.  Each MESSAGE in flight is a struct note_out in sf->notes,
+ * holds it (acd.h has no way to read an agent's contact).  Each MESSAGE in flight is a struct note_out in sf->notes,
  * freed by its answer or its transaction's time-out (libre's, 32 s over
  * UDP), and on close; nothing waits for it.  A status is sent only to an
  * agent that is not offline: an offline agent has no contact to reach.
@@ -381,7 +384,6 @@ void agentstatus_handle(struct sipfront *sf, const struct sip_msg *msg)
  */
 void agentstatus_init(struct sipfront *sf)
 {
-	list_init(&sf->notes);
 	acd_status_handler_set(sf->acd, status_handler, sf);
 }
 
