@@ -83,6 +83,8 @@ struct acd_agent_info {
 	char pending_reason[64];
 	uint64_t arrange_until_ms;       /* end of after-call work, or 0 */
 	char call_id[64];                /* offered or connected call */
+	char actor[80];                  /* who made the last change */
+	char contact[256];               /* registered contact, or "" */
 };
 
 /* Where an inbound call is offered: ring this agent's contact. */

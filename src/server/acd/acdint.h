@@ -43,6 +43,7 @@ struct acd_agent {
 	char pending_reason[ACD_REASON_SZ];
 	uint64_t arrange_until_ms;    /**< end of after-call work */
 	uint64_t since_ms;            /**< wall clock of the last change */
+	char actor[STORE_SECRET_SZ];  /**< who made the last change */
 	uint64_t idle_since;          /**< monotonic ms, for longest-idle */
 	struct acd_call *call;        /**< ringing or connected call */
 	uint32_t misses;

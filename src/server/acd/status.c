@@ -162,6 +162,7 @@ void acd_agent_change(struct acd_agent *ag, enum acd_agent_status to,
 
 	ag->status = to;
 	str_ncpy(ag->reason, reason, sizeof(ag->reason));
+	str_ncpy(ag->actor, actor, sizeof(ag->actor));
 	ag->since_ms = acd_now_ms();
 
 	if (to != ACD_AGENT_ARRANGE) {
@@ -464,6 +465,9 @@ int acd_agent_info(const struct acd *acd, const char *app,
 	if (ag->call)
 		str_ncpy(info->call_id, ag->call->cdr.session_id,
 			 sizeof(info->call_id));
+	str_ncpy(info->actor, ag->actor, sizeof(info->actor));
+	if (ag->reg_expires)
+		str_ncpy(info->contact, ag->contact, sizeof(info->contact));
 
 	return 0;
 }

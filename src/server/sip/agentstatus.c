@@ -16,10 +16,10 @@
  * to the agent's contact as well, as for a change.
  *
  * Out: the ACD tells us each status change (acd_status_handler_set); we
- * send it in a MESSAGE to the agent's registered contact, as the store
- * holds it (acd.h has no way to read an agent's contact).  Each MESSAGE in flight is a struct note_out in sf->notes,
- * freed by its answer or its transaction's time-out (libre's, 32 s over
- * UDP), and on close; nothing waits for it.  A status is sent only to an
+ * send it in a MESSAGE to the agent's registered contact (from
+ * acd_agent_info).  Each MESSAGE in flight is a struct note_out in
+ * sf->notes, freed by its answer or its transaction's time-out (libre's,
+ * 32 s over UDP), and on close; nothing waits for it.  A status is sent only to an
  * agent that is not offline: an offline agent has no contact to reach.
  */
 #include <string.h>
@@ -43,12 +43,6 @@ struct note_out {
 	struct sip_request *req;
 	char user_id[STORE_ID_SZ];
 	char *body;
-};
-
-struct contact_find {
-	const char *app;
-	const char *user_id;
-	char contact[STORE_URI_SZ];
 };
 
 
@@ -83,31 +77,17 @@ static void out_resp_handler(int err, const struct sip_msg *msg, void *arg)
 }
 
 
-static void reg_handler(const struct store_reg *r, void *arg)
-{
-	struct contact_find *cf = arg;
-
-	if (!strcmp(r->sdk_app_id, cf->app) &&
-	    !strcmp(r->user_id, cf->user_id))
-		str_ncpy(cf->contact, r->contact, sizeof(cf->contact));
-}
-
-
 /* Send a status note to the agent's registered contact. */
 static void note_send(struct sipfront *sf, const char *app,
 		      const char *user_id, const struct status_note *note)
 {
-	struct contact_find cf;
+	struct acd_agent_info info;
 	struct note_out *out;
 	char from[128];
 	int err;
 
-	memset(&cf, 0, sizeof(cf));
-	cf.app = app;
-	cf.user_id = user_id;
-
-	err = store_reg_list(sf->st, reg_handler, &cf);
-	if (err || !cf.contact[0])
+	err = acd_agent_info(sf->acd, app, user_id, &info);
+	if (err || !info.contact[0])
 		return;
 
 	out = mem_zalloc(sizeof(*out), note_out_destructor);
@@ -122,7 +102,7 @@ static void note_send(struct sipfront *sf, const char *app,
 
 	err = re_sdprintf(&out->body, "%H", status_note_encode, note);
 	if (!err)
-		err = sip_dialog_alloc(&out->dlg, cf.contact, cf.contact,
+		err = sip_dialog_alloc(&out->dlg, info.contact, info.contact,
 				       NULL, from, NULL, 0);
 	if (!err)
 		err = sip_drequestf(&out->req, sf->sip, true, "MESSAGE",
@@ -148,7 +128,7 @@ static const char *pending_str(enum acd_agent_status pending)
 }
 
 
-/* The agent's status as the ACD shows it now (no actor: it keeps none). */
+/* The agent's status as the ACD shows it now */
 static int note_current(struct sipfront *sf, const char *app,
 			const char *user_id, struct status_note *note)
 {
@@ -168,6 +148,7 @@ static int note_current(struct sipfront *sf, const char *app,
 		 sizeof(note->pending));
 	str_ncpy(note->pending_reason, info.pending_reason,
 		 sizeof(note->pending_reason));
+	str_ncpy(note->actor, info.actor, sizeof(note->actor));
 	note->since_ms = info.since_ms;
 	note->arrange_until_ms = info.arrange_until_ms;
 
