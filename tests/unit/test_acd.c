@@ -28,6 +28,11 @@ struct fixture {
 	struct acd_call *offered_call[8];
 	unsigned offers;
 	unsigned timeouts;
+	int timeout_err;
+	unsigned events;
+	struct acd_status_event last_ev;
+	char last_actor[64];
+	char last_reason[64];
 };
 
 static struct fixture *fx;
@@ -145,11 +150,12 @@ static void offer_handler(struct acd_call *call, const char *user_id,
 }
 
 
-static void timeout_handler(struct acd_call *call, void *arg)
+static void timeout_handler(struct acd_call *call, int err, void *arg)
 {
 	(void)call;
 	(void)arg;
 
+	fx->timeout_err = err;
 	++fx->timeouts;
 	re_cancel();
 }
@@ -218,7 +224,7 @@ static void test_longest_idle_gets_the_call(void **state)
 	assert_string_equal("alice", fx->offered[0]);
 
 	acd_call_ringing(call);
-	acd_call_answered(call);
+	acd_call_answered(call, NULL);
 	assert_int_equal(ACD_AGENT_BUSY,
 			 acd_agent_status(fx->acd, fx->app, "alice"));
 
@@ -257,13 +263,13 @@ static void test_no_answer_goes_to_next_agent(void **state)
 	run_loop_ms(1000);
 	assert_string_equal("alice", fx->offered[0]);
 
-	acd_call_offer_failed(call, true);
+	acd_call_offer_failed(call, NULL, true);
 	run_loop_ms(1000);
 	assert_int_equal(2, fx->offers);
 	assert_string_equal("bob", fx->offered[1]);
 
 	/* bob rejects too: a new round starts with alice */
-	acd_call_offer_failed(call, false);
+	acd_call_offer_failed(call, NULL, false);
 	run_loop_ms(1000);
 	assert_int_equal(3, fx->offers);
 	assert_string_equal("alice", fx->offered[2]);
@@ -284,7 +290,7 @@ static void test_busy_agent_is_not_offered(void **state)
 	assert_int_equal(0, acd_call_queue(c1, "support", offer_handler,
 					   timeout_handler, NULL));
 	run_loop_ms(1000);
-	acd_call_answered(c1);
+	acd_call_answered(c1, NULL);
 
 	assert_int_equal(0, acd_call_alloc(&c2, fx->acd, fx->app, true,
 					   "13800000002", "4001"));
@@ -368,7 +374,7 @@ static void test_outbound_caller_id(void **state)
 	assert_int_equal(ACD_AGENT_BUSY,
 			 acd_agent_status(fx->acd, fx->app, "alice"));
 
-	acd_call_answered(call);
+	acd_call_answered(call, NULL);
 	acd_call_end(call, "answered", "agent", 0);
 	assert_int_equal(ACD_AGENT_FREE,
 			 acd_agent_status(fx->acd, fx->app, "alice"));
@@ -416,7 +422,7 @@ static void outbound_call(const char *user, uint64_t talk_ms)
 					   user, "13900139000"));
 	assert_int_equal(0, acd_call_outbound(call, user, callerid,
 					      sizeof(callerid)));
-	acd_call_answered(call);
+	acd_call_answered(call, NULL);
 	if (talk_ms)
 		run_loop_ms(talk_ms);
 	acd_call_end(call, "answered", "agent", 0);
@@ -426,7 +432,7 @@ static void outbound_call(const char *user, uint64_t talk_ms)
 
 static void test_strategy_names_all_found(void **state)
 {
-#define NAME(name, h) name,
+#define NAME(name, h, ring) name,
 	static const char *namev[] = {ACD_STRATEGIES(NAME)};
 #undef NAME
 	(void)state;
@@ -437,7 +443,7 @@ static void test_strategy_names_all_found(void **state)
 				    acd_strategy_find(namev[i])->name);
 	assert_string_equal("longest-idle", namev[0]);
 	assert_string_equal("longest-idle", acd_strategy_find("nope")->name);
-	assert_int_equal(6, ARRAY_SIZE(namev));
+	assert_int_equal(8, ARRAY_SIZE(namev));
 }
 
 
@@ -462,7 +468,7 @@ static void test_top_down_takes_member_order(void **state)
 	run_loop_ms(1000);
 	assert_int_equal(1, fx->offers);
 	assert_string_equal("alice", fx->offered[0]);
-	acd_call_answered(c1);
+	acd_call_answered(c1, NULL);
 
 	c2 = queue_call("td", "13800000002");
 	run_loop_ms(1000);
@@ -555,13 +561,13 @@ static void test_skill_level_priority(void **state)
 	run_loop_ms(1000);
 	assert_int_equal(1, fx->offers);
 	assert_string_equal("carol", fx->offered[0]);
-	acd_call_answered(c1);
+	acd_call_answered(c1, NULL);
 
 	c2 = queue_call("lvl", "13800000002");
 	run_loop_ms(1000);
 	assert_int_equal(2, fx->offers);
 	assert_string_equal("bob", fx->offered[1]);
-	acd_call_answered(c2);
+	acd_call_answered(c2, NULL);
 
 	/* nobody free at level 1: level 2, longest idle within it */
 	c3 = queue_call("lvl", "13800000003");
@@ -603,18 +609,18 @@ static void test_caller_priority(void **state)
 	assert_ptr_equal(c2, fx->offered_call[0]);
 
 	/* a missed offer keeps the call's place at the head */
-	acd_call_offer_failed(c2, false);
+	acd_call_offer_failed(c2, NULL, false);
 	run_loop_ms(1000);
 	assert_int_equal(2, fx->offers);
 	assert_ptr_equal(c2, fx->offered_call[1]);
 
-	acd_call_answered(c2);
+	acd_call_answered(c2, NULL);
 	acd_call_end(c2, "answered", "caller", 0);
 	run_loop_ms(1000);
 	assert_int_equal(3, fx->offers);
 	assert_ptr_equal(c3, fx->offered_call[2]);
 
-	acd_call_answered(c3);
+	acd_call_answered(c3, NULL);
 	acd_call_end(c3, "answered", "caller", 0);
 	run_loop_ms(1000);
 	assert_int_equal(4, fx->offers);
@@ -640,7 +646,7 @@ static void test_misses_make_agent_not_ready(void **state)
 		run_loop_ms(1000);
 		assert_int_equal(i, fx->offers);
 		assert_string_equal("alice", fx->offered[i - 1]);
-		acd_call_offer_failed(call, true);
+		acd_call_offer_failed(call, NULL, true);
 	}
 
 	/* three misses in a row: notReady, and no further offer */
@@ -649,14 +655,528 @@ static void test_misses_make_agent_not_ready(void **state)
 	run_loop_ms(200);
 	assert_int_equal(ACD_MAX_MISSES, fx->offers);
 
-	/* re-registering brings alice back, and the call meets her */
+	/* a registration refresh does not end it; asking for free does,
+	 * and the call meets her */
 	reg("alice");
+	assert_int_equal(ACD_AGENT_NOTREADY,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+	assert_int_equal(0, acd_agent_status_request(fx->acd, fx->app,
+						     "alice", ACD_AGENT_FREE,
+						     NULL, 0, false, "agent",
+						     NULL));
 	assert_int_equal(ACD_AGENT_FREE,
 			 acd_agent_status(fx->acd, fx->app, "alice"));
 	run_loop_ms(1000);
 	assert_int_equal(ACD_MAX_MISSES + 1, fx->offers);
 	assert_string_equal("alice", fx->offered[ACD_MAX_MISSES]);
 
+	mem_deref(call);
+}
+
+
+static void status_handler(const struct acd_status_event *ev, void *arg)
+{
+	(void)arg;
+
+	++fx->events;
+	fx->last_ev = *ev;
+	str_ncpy(fx->last_actor, ev->actor, sizeof(fx->last_actor));
+	str_ncpy(fx->last_reason, ev->reason, sizeof(fx->last_reason));
+	fx->last_ev.actor = fx->last_actor;
+	fx->last_ev.reason = fx->last_reason;
+}
+
+
+static int request(const char *user, enum acd_agent_status to,
+		   const char *reason, uint32_t arrange_s, bool after_call,
+		   bool *pendingp)
+{
+	return acd_agent_status_request(fx->acd, fx->app, user, to, reason,
+					arrange_s, after_call, "AKIDsupervisor",
+					pendingp);
+}
+
+
+struct hist_ctx {
+	unsigned n;
+	char seq[512];
+};
+
+
+static void hist_handler(const struct store_status_change *c, void *arg)
+{
+	struct hist_ctx *h = arg;
+
+	++h->n;
+	(void)re_snprintf(h->seq + strlen(h->seq),
+			  sizeof(h->seq) - strlen(h->seq), "%s>%s/%s/%s;",
+			  c->from, c->to, c->reason, c->actor);
+}
+
+
+static void test_status_requests(void **state)
+{
+	struct acd_agent_info info;
+	struct hist_ctx h;
+	bool pending = true;
+	(void)state;
+
+	acd_status_handler_set(fx->acd, status_handler, NULL);
+	reg("alice");
+	assert_int_equal(1, fx->events);
+	assert_int_equal(ACD_AGENT_OFFLINE, fx->last_ev.from);
+	assert_int_equal(ACD_AGENT_FREE, fx->last_ev.to);
+
+	/* rest needs a reason from the app's list */
+	assert_int_equal(EINVAL, request("alice", ACD_AGENT_REST, NULL, 0,
+					 false, NULL));
+	assert_int_equal(EINVAL, request("alice", ACD_AGENT_REST, "nap", 0,
+					 false, NULL));
+	assert_int_equal(0, request("alice", ACD_AGENT_REST, "lunch", 0,
+				    false, &pending));
+	assert_false(pending);
+	assert_int_equal(ACD_AGENT_REST,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+	assert_string_equal("lunch", fx->last_ev.reason);
+	assert_string_equal("AKIDsupervisor", fx->last_ev.actor);
+
+	/* nobody can ask for offline or busy; reasons are printable */
+	assert_int_equal(EINVAL, request("alice", ACD_AGENT_OFFLINE, NULL, 0,
+					 false, NULL));
+	assert_int_equal(EINVAL, request("alice", ACD_AGENT_BUSY, NULL, 0,
+					 false, NULL));
+	assert_int_equal(EINVAL, request("alice", ACD_AGENT_NOTREADY,
+					 "a\nb", 0, false, NULL));
+	assert_int_equal(EINVAL, request("alice", ACD_AGENT_NOTREADY,
+					 "0123456789012345678901234567890123"
+					 "456789012345678901234567890123", 0,
+					 false, NULL));
+	assert_int_equal(EINVAL, request("alice", ACD_AGENT_ARRANGE, NULL, 0,
+					 false, NULL));
+	assert_int_equal(ENOENT, request("nobody", ACD_AGENT_FREE, NULL, 0,
+					 false, NULL));
+	assert_int_equal(ENOTCONN, request("bob", ACD_AGENT_FREE, NULL, 0,
+					   false, NULL));
+	assert_int_equal(ACD_AGENT_REST,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+
+	/* a rest agent gets no call; notReady neither; free does */
+	queue_call("support", "13800000001");
+	run_loop_ms(100);
+	assert_int_equal(0, fx->offers);
+	assert_int_equal(0, request("alice", ACD_AGENT_NOTREADY, "training",
+				    0, false, NULL));
+	run_loop_ms(100);
+	assert_int_equal(0, fx->offers);
+	assert_int_equal(0, request("alice", ACD_AGENT_FREE, NULL, 0, false,
+				    NULL));
+	run_loop_ms(1000);
+	assert_int_equal(1, fx->offers);
+
+	assert_int_equal(0, acd_agent_info(fx->acd, fx->app, "alice",
+					   &info));
+	assert_int_equal(ACD_AGENT_FREE, info.status);
+	assert_true(info.registered);
+	assert_true(info.call_id[0] != '\0');     /* ringing */
+	assert_int_equal(0, acd_agent_info(fx->acd, fx->app, "nobody",
+					   &info));
+	assert_int_equal(ACD_AGENT_OFFLINE, info.status);
+
+	/* every change is in the history, with who asked */
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(0, store_status_log_list(fx->st, fx->app, "alice",
+						  0, INT64_MAX, 0,
+						  hist_handler, &h));
+	assert_int_equal(4, h.n);
+	assert_string_equal("offline>free/registered/system;"
+			    "free>rest/lunch/AKIDsupervisor;"
+			    "rest>notReady/training/AKIDsupervisor;"
+			    "notReady>free//AKIDsupervisor;", h.seq);
+
+	mem_deref(fx->offered_call[0]);
+}
+
+
+/* Ring the group's call to alice, answered: she is busy. */
+static struct acd_call *busy_call(const char *group)
+{
+	struct acd_call *call = queue_call(group, "13800000009");
+
+	run_loop_ms(1000);
+	assert_ptr_equal(call, fx->offered_call[fx->offers - 1]);
+	acd_call_answered(call, NULL);
+	assert_int_equal(ACD_AGENT_BUSY,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+	return call;
+}
+
+
+static void set_group(const char *name, uint32_t wrapup_s,
+		      uint32_t max_queue_len, const char *overflow,
+		      uint32_t max_wait_s)
+{
+	struct store_group g;
+
+	assert_int_equal(0, store_group_get(fx->st, fx->app, name, &g));
+	g.wrapup_s = wrapup_s;
+	g.max_queue_len = max_queue_len;
+	str_ncpy(g.overflow_group, overflow ? overflow : "",
+		 sizeof(g.overflow_group));
+	if (max_wait_s)
+		g.max_wait_s = max_wait_s;
+	assert_int_equal(0, store_group_update(fx->st, fx->app, &g));
+}
+
+
+static void test_reserved_after_call(void **state)
+{
+	struct acd_agent_info info;
+	struct acd_call *call;
+	bool pending = false;
+	(void)state;
+
+	set_group("support", 1, 0, NULL, 0);
+	acd_status_handler_set(fx->acd, status_handler, NULL);
+	reg("alice");
+	call = busy_call("support");
+
+	/* during the call: reserved, the status stays busy */
+	assert_int_equal(0, request("alice", ACD_AGENT_REST, "break", 0,
+				    false, &pending));
+	assert_true(pending);
+	assert_int_equal(ACD_AGENT_BUSY, fx->last_ev.to);
+	assert_int_equal(ACD_AGENT_REST, fx->last_ev.pending);
+	assert_int_equal(EINVAL, request("alice", ACD_AGENT_ARRANGE, NULL,
+					 30, false, NULL));
+
+	/* the call ends: after-call work first, then the reservation */
+	acd_call_end(call, "answered", "caller", 0);
+	assert_int_equal(ACD_AGENT_ARRANGE,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+	assert_int_equal(0, acd_agent_info(fx->acd, fx->app, "alice",
+					   &info));
+	assert_true(info.arrange_until_ms > 0);
+	assert_int_equal(ACD_AGENT_REST, info.pending);
+
+	run_loop_ms(1500);
+	assert_int_equal(ACD_AGENT_REST,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+	assert_int_equal(0, acd_agent_info(fx->acd, fx->app, "alice",
+					   &info));
+	assert_string_equal("break", info.reason);
+	assert_int_equal(ACD_AGENT_OFFLINE, info.pending);
+	mem_deref(call);
+}
+
+
+static void test_arrange_extend_and_end_early(void **state)
+{
+	struct acd_agent_info info;
+	struct acd_call *call;
+	uint64_t until;
+	(void)state;
+
+	set_group("support", 1, 0, NULL, 0);
+	reg("alice");
+	call = busy_call("support");
+	acd_call_end(call, "answered", "caller", 0);
+	mem_deref(call);
+
+	/* extended by 2 s: still arranging after the 1 s wrap-up */
+	assert_int_equal(0, acd_agent_info(fx->acd, fx->app, "alice",
+					   &info));
+	until = info.arrange_until_ms;
+	assert_int_equal(0, request("alice", ACD_AGENT_ARRANGE, NULL, 2,
+				    false, NULL));
+	assert_int_equal(0, acd_agent_info(fx->acd, fx->app, "alice",
+					   &info));
+	assert_true(info.arrange_until_ms >= until + 1900);
+	run_loop_ms(1500);
+	assert_int_equal(ACD_AGENT_ARRANGE,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+
+	/* free ends it early */
+	assert_int_equal(0, request("alice", ACD_AGENT_FREE, NULL, 0, false,
+				    NULL));
+	assert_int_equal(ACD_AGENT_FREE,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+
+	/* a free agent may take time on their own: arrange for 1 s */
+	assert_int_equal(0, request("alice", ACD_AGENT_ARRANGE, NULL, 1,
+				    false, NULL));
+	assert_int_equal(ACD_AGENT_ARRANGE,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+	run_loop_ms(1500);
+	assert_int_equal(ACD_AGENT_FREE,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+}
+
+
+static void test_call_out_returns_to_status(void **state)
+{
+	struct acd_call *call = NULL;
+	char callerid[32];
+	(void)state;
+
+	reg("alice");
+	assert_int_equal(0, request("alice", ACD_AGENT_NOTREADY, "paperwork",
+				    0, false, NULL));
+
+	/* notReady may call out, and is notReady again afterwards */
+	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, false,
+					   "alice", "13900139000"));
+	assert_int_equal(0, acd_call_outbound(call, "alice", callerid,
+					      sizeof(callerid)));
+	assert_int_equal(ACD_AGENT_BUSY,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+	acd_call_answered(call, NULL);
+	acd_call_end(call, "answered", "agent", 0);
+	mem_deref(call);
+	assert_int_equal(ACD_AGENT_NOTREADY,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+}
+
+
+static void test_statuses_survive_restart(void **state)
+{
+	struct store_agent_state s;
+	struct store_status_change c;
+	struct acd_agent_info info;
+	(void)state;
+
+	add_staff("carol", "1003", "support");
+	add_staff("dave", "1004", "support");
+	reg("alice");
+	reg("bob");
+	reg("carol");
+	reg("dave");
+	assert_int_equal(0, request("alice", ACD_AGENT_REST, "lunch", 0,
+				    false, NULL));
+	assert_int_equal(0, request("bob", ACD_AGENT_NOTREADY, "", 0, false,
+				    NULL));
+
+	/* dave was busy with a reservation when the server died */
+	memset(&s, 0, sizeof(s));
+	memset(&c, 0, sizeof(c));
+	str_ncpy(s.sdk_app_id, fx->app, sizeof(s.sdk_app_id));
+	str_ncpy(s.user_id, "dave", sizeof(s.user_id));
+	str_ncpy(s.status, "busy", sizeof(s.status));
+	str_ncpy(s.pending, "rest", sizeof(s.pending));
+	str_ncpy(s.pending_reason, "meeting", sizeof(s.pending_reason));
+	s.since_ms = 1;
+	assert_int_equal(0, store_agent_state_set(fx->st, &s, NULL));
+
+	fx->acd = mem_deref(fx->acd);
+	assert_int_equal(0, acd_alloc(&fx->acd, fx->st, &fx->cfg));
+
+	assert_int_equal(0, acd_agent_info(fx->acd, fx->app, "alice",
+					   &info));
+	assert_int_equal(ACD_AGENT_REST, info.status);
+	assert_string_equal("lunch", info.reason);
+	assert_int_equal(ACD_AGENT_NOTREADY,
+			 acd_agent_status(fx->acd, fx->app, "bob"));
+	assert_int_equal(ACD_AGENT_FREE,
+			 acd_agent_status(fx->acd, fx->app, "carol"));
+	assert_int_equal(0, acd_agent_info(fx->acd, fx->app, "dave",
+					   &info));
+	assert_int_equal(ACD_AGENT_REST, info.status);
+	assert_string_equal("meeting", info.reason);
+
+	/* the restart does not start a new round of history for alice */
+	assert_int_equal(0, acd_agent_info(fx->acd, fx->app, "alice",
+					   &info));
+	assert_true(info.since_ms > 1);
+}
+
+
+static void test_ring_all(void **state)
+{
+	struct acd_call *call;
+	struct cdr_ctx cdrs = {0};
+	(void)state;
+
+	add_group("all", "ring-all");
+	add_staff("carol", "1003", "all");
+	add_member("alice", "all", 1);
+	add_member("bob", "all", 1);
+	reg("alice");
+	reg("bob");
+	reg("carol");
+
+	call = queue_call("all", "13800000001");
+	run_loop_ms(1000);
+	assert_int_equal(3, fx->offers);
+
+	/* one gives up: the others keep ringing */
+	acd_call_offer_failed(call, "alice", false);
+	assert_int_equal(ACD_CALL_RINGING, call->state);
+
+	/* bob answers: carol stops ringing and is free for other calls */
+	acd_call_answered(call, "bob");
+	assert_int_equal(ACD_AGENT_BUSY,
+			 acd_agent_status(fx->acd, fx->app, "bob"));
+	assert_null(acd_agent_find(fx->acd, fx->app, "carol")->call);
+	assert_int_equal(0, call->ringc);
+
+	acd_call_end(call, "answered", "caller", 0);
+	mem_deref(call);
+	assert_int_equal(0, store_cdr_list(fx->st, fx->app, 0, cdr_handler,
+					   &cdrs));
+	assert_string_equal("bob", cdrs.last.agent);
+	assert_string_equal("all", cdrs.last.group);
+}
+
+
+static void test_ring_progressively(void **state)
+{
+	struct acd_call *call;
+	struct store_group g;
+	(void)state;
+
+	add_group("prog", "ring-progressively");
+	assert_int_equal(0, store_group_get(fx->st, fx->app, "prog", &g));
+	g.ring_step_s = 1;
+	assert_int_equal(0, store_group_update(fx->st, fx->app, &g));
+	add_member("alice", "prog", 1);
+	add_member("bob", "prog", 1);
+	reg("alice");
+	run_loop_ms(20);
+	reg("bob");
+
+	call = queue_call("prog", "13800000001");
+	run_loop_ms(500);
+	assert_int_equal(1, fx->offers);
+	assert_string_equal("alice", fx->offered[0]);
+
+	/* a step later bob rings too, alice still ringing */
+	run_loop_ms(1500);
+	assert_int_equal(2, fx->offers);
+	assert_string_equal("bob", fx->offered[1]);
+	assert_int_equal(2, call->ringc);
+
+	acd_call_answered(call, "bob");
+	assert_null(acd_agent_find(fx->acd, fx->app, "alice")->call);
+	assert_int_equal(ACD_AGENT_FREE,
+			 acd_agent_status(fx->acd, fx->app, "alice"));
+
+	/* no more steps once answered */
+	run_loop_ms(1200);
+	assert_int_equal(2, fx->offers);
+	acd_call_end(call, "answered", "caller", 0);
+	mem_deref(call);
+}
+
+
+static void test_last_agent_first(void **state)
+{
+	struct store_group g;
+	struct store_cdr cdr;
+	struct acd_call *call;
+	(void)state;
+
+	assert_int_equal(0, store_group_get(fx->st, fx->app, "support", &g));
+	g.last_agent_first = true;
+	assert_int_equal(0, store_group_update(fx->st, fx->app, &g));
+
+	memset(&cdr, 0, sizeof(cdr));
+	str_ncpy(cdr.session_id, "earlier", sizeof(cdr.session_id));
+	str_ncpy(cdr.sdk_app_id, fx->app, sizeof(cdr.sdk_app_id));
+	str_ncpy(cdr.caller, "13800000077", sizeof(cdr.caller));
+	str_ncpy(cdr.callee, "4001", sizeof(cdr.callee));
+	str_ncpy(cdr.group, "support", sizeof(cdr.group));
+	str_ncpy(cdr.agent, "bob", sizeof(cdr.agent));
+	cdr.offered_ms = 1000;
+	cdr.answered_ms = 2000;
+	cdr.ended_ms = 3000;
+	str_ncpy(cdr.end_status, "answered", sizeof(cdr.end_status));
+	str_ncpy(cdr.hangup_side, "caller", sizeof(cdr.hangup_side));
+	assert_int_equal(0, store_cdr_add(fx->st, &cdr));
+
+	reg("alice");           /* idle longest */
+	run_loop_ms(20);
+	reg("bob");
+
+	/* the caller bob served before meets bob */
+	call = queue_call("support", "13800000077");
+	run_loop_ms(1000);
+	assert_string_equal("bob", fx->offered[0]);
+	acd_call_offer_failed(call, "bob", false);
+
+	/* bob did not take it: the strategy goes on as usual */
+	run_loop_ms(1000);
+	assert_string_equal("alice", fx->offered[1]);
+	mem_deref(call);
+
+	/* a new caller: longest idle */
+	call = queue_call("support", "13800000078");
+	run_loop_ms(1000);
+	assert_int_equal(3, fx->offers);
+	mem_deref(call);
+}
+
+
+static void test_queue_full_overflow(void **state)
+{
+	struct acd_call *c1, *c2, *c3 = NULL, *t1;
+	(void)state;
+
+	add_group("big", "longest-idle");
+	add_group("small", "longest-idle");
+	add_group("tiny", "longest-idle");
+	set_group("small", 0, 1, "big", 0);
+	set_group("tiny", 0, 1, NULL, 0);
+
+	/* nobody registered: small holds one, the next overflows to big */
+	c1 = queue_call("small", "13800000001");
+	c2 = queue_call("small", "13800000002");
+	assert_int_equal(ACD_CALL_QUEUED, c2->state);
+	assert_string_equal("big", c2->cdr.group);
+	assert_string_equal("small", c1->cdr.group);
+
+	/* tiny has no overflow: the second caller is refused */
+	t1 = queue_call("tiny", "13800000003");
+	assert_int_equal(0, acd_call_alloc(&c3, fx->acd, fx->app, true,
+					   "13800000004", "4001"));
+	assert_int_equal(EOVERFLOW, acd_call_queue(c3, "tiny", offer_handler,
+						   timeout_handler, NULL));
+
+	/* an agent of big only takes the overflowed call */
+	add_member("bob", "big", 1);
+	reg("bob");
+	run_loop_ms(1000);
+	assert_int_equal(1, fx->offers);
+	assert_ptr_equal(c2, fx->offered_call[0]);
+
+	mem_deref(t1);
+	mem_deref(c3);
+	mem_deref(c2);
+	mem_deref(c1);
+}
+
+
+static void test_max_wait_overflow(void **state)
+{
+	struct acd_call *call;
+	(void)state;
+
+	add_group("second", "longest-idle");
+	add_group("first", "longest-idle");
+	set_group("first", 0, 0, "second", 1);
+	set_group("second", 0, 0, "first", 1);   /* a cycle: bounded */
+	add_member("bob", "second", 1);
+
+	call = queue_call("first", "13800000001");
+	run_loop_ms(1500);
+	assert_string_equal("second", call->cdr.group);
+	assert_int_equal(0, fx->timeouts);
+
+	/* around the cycle until ACD_MAX_OVERFLOWS hops, then timeout */
+	run_loop_ms(4000);
+	assert_int_equal(1, fx->timeouts);
+	assert_int_equal(ETIMEDOUT, fx->timeout_err);
+	assert_int_equal(ACD_MAX_OVERFLOWS, call->overflows);
+
+	acd_call_end(call, "timeout", "system", 480);
 	mem_deref(call);
 }
 
@@ -693,6 +1213,26 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_misses_make_agent_not_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_requests, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reserved_after_call,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_arrange_extend_and_end_early, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_call_out_returns_to_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statuses_survive_restart,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ring_all, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ring_progressively, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_last_agent_first, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_queue_full_overflow,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_wait_overflow, setup,
+						teardown),
 	};
 	int n;
 

@@ -111,9 +111,18 @@ int acd_alloc(struct acd **acdp, struct store *st, const struct config *cfg)
 	if (err)
 		goto out;
 
+	/* Statuses first, so that a registration finds an agent's status
+	 * (rest, notReady) and keeps it; then settle what the restart
+	 * ended (calls, wrap-ups, registrations that ran out). */
+	err = acd_agents_restore(acd);
+	if (err)
+		goto out;
+
 	err = acd_agents_load(acd);
 	if (err)
 		goto out;
+
+	acd_agents_settle_restored(acd);
 
 	retention_run(acd, (int64_t)time(NULL));
 

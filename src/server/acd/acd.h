@@ -21,17 +21,21 @@ struct re_printf;
 
 /*
  * The routing strategies a skill group may name, default first, as
- * X(name, handler).  One list: the API includes this header to accept
- * exactly these names (it needs no ACD code for that), and acd/strategy.c
- * builds its table from it, so the two can not drift apart.
+ * X(name, handler, ring mode).  One list: the API includes this header
+ * to accept exactly these names (it needs no ACD code for that), and
+ * acd/strategy.c builds its table from it, so the two can not drift
+ * apart.  ring-all and ring-progressively ring several agents at once,
+ * in longest-idle order.
  */
-#define ACD_STRATEGIES(X)                        \
-	X("longest-idle",    acd_longest_idle)    \
-	X("round-robin",     acd_round_robin)     \
-	X("top-down",        acd_top_down)        \
-	X("fewest-calls",    acd_fewest_calls)    \
-	X("least-talk-time", acd_least_talk_time) \
-	X("random",          acd_random)
+#define ACD_STRATEGIES(X)                                              \
+	X("longest-idle",       acd_longest_idle,    ACD_RING_ONE)          \
+	X("round-robin",        acd_round_robin,     ACD_RING_ONE)          \
+	X("top-down",           acd_top_down,        ACD_RING_ONE)          \
+	X("fewest-calls",       acd_fewest_calls,    ACD_RING_ONE)          \
+	X("least-talk-time",    acd_least_talk_time, ACD_RING_ONE)          \
+	X("random",             acd_random,          ACD_RING_ONE)          \
+	X("ring-all",           acd_longest_idle,    ACD_RING_ALL)          \
+	X("ring-progressively", acd_longest_idle,    ACD_RING_PROGRESSIVE)
 
 enum acd_agent_status {
 	ACD_AGENT_OFFLINE = 0,
@@ -85,8 +89,10 @@ struct acd_agent_info {
 typedef void (acd_offer_h)(struct acd_call *call, const char *user_id,
 			   const char *contact, uint32_t ring_timeout_s,
 			   void *arg);
-/* The call waited its group's max wait without meeting an agent. */
-typedef void (acd_timeout_h)(struct acd_call *call, void *arg);
+/* The call could wait no longer: err is ETIMEDOUT (max wait, no
+ * overflow group), EOVERFLOW (the overflow group's queue is full) or
+ * another error of the overflow group (ENOENT). */
+typedef void (acd_timeout_h)(struct acd_call *call, int err, void *arg);
 
 int  acd_alloc(struct acd **acdp, struct store *st, const struct config *cfg);
 int  acd_status_print(struct re_printf *pf, const char *app, void *arg);
@@ -127,8 +133,9 @@ int  acd_call_queue(struct acd_call *call, const char *group,
 		    acd_offer_h *offerh, acd_timeout_h *timeouth, void *arg);
 void acd_call_set_priority(struct acd_call *call, int priority);
 void acd_call_ringing(struct acd_call *call);
-void acd_call_offer_failed(struct acd_call *call, bool no_answer);
-void acd_call_answered(struct acd_call *call);
+void acd_call_offer_failed(struct acd_call *call, const char *user_id,
+			   bool no_answer);
+void acd_call_answered(struct acd_call *call, const char *user_id);
 int  acd_call_outbound(struct acd_call *call, const char *user_id,
 		       char *callerid, size_t sz);
 void acd_call_set_info(struct acd_call *call, const char *uui,

@@ -5,8 +5,11 @@
  */
 
 enum {
-	ACD_MAX_TRIED  = 16,
-	ACD_MAX_MISSES = 3,    /* unanswered offers in a row: notReady */
+	ACD_MAX_TRIED     = 16,
+	ACD_MAX_RINGING   = 32,   /* agents rung at once for one call */
+	ACD_MAX_MISSES    = 3,    /* unanswered offers in a row: notReady */
+	ACD_MAX_OVERFLOWS = 3,    /* group hops of one call, against cycles */
+	ACD_REASON_SZ     = 64,
 };
 
 struct acd {
@@ -17,6 +20,8 @@ struct acd {
 	struct list queue;            /**< waiting calls, oldest first */
 	struct tmr dispatch_tmr;
 	struct tmr tick_tmr;
+	acd_status_h *statush;        /**< told of every status change */
+	void *statush_arg;
 	uint32_t rr_next;             /**< round-robin position */
 	uint64_t queue_seq;           /**< arrival order of queued calls */
 	int64_t retention_last;       /**< Unix s of the last CDR expiry */
@@ -32,9 +37,14 @@ struct acd_agent {
 	struct sa source;
 	int64_t reg_expires;          /**< Unix seconds; 0 = not registered */
 	enum acd_agent_status status;
+	char reason[ACD_REASON_SZ];   /**< rest reason, or why the system
+					   changed the status */
+	enum acd_agent_status pending;   /**< after the call; OFFLINE none */
+	char pending_reason[ACD_REASON_SZ];
+	uint64_t arrange_until_ms;    /**< end of after-call work */
 	uint64_t since_ms;            /**< wall clock of the last change */
 	uint64_t idle_since;          /**< monotonic ms, for longest-idle */
-	struct acd_call *call;        /**< offered or connected call */
+	struct acd_call *call;        /**< ringing or connected call */
 	uint32_t misses;
 	uint32_t answered;            /**< calls answered since start */
 	uint64_t talk_ms;             /**< talk time since start */
@@ -48,7 +58,10 @@ struct acd_call {
 	struct store_cdr cdr;
 	enum acd_call_state state;
 	struct store_group group;
-	struct acd_agent *agent;
+	struct acd_agent *agent;      /**< connected agent */
+	struct acd_agent *ringv[ACD_MAX_RINGING];  /**< being rung */
+	size_t ringc;
+	struct tmr step_tmr;          /**< ring-progressively adds one */
 	char tried[ACD_MAX_TRIED][STORE_ID_SZ];
 	size_t triedc;
 	acd_offer_h *offerh;
@@ -58,6 +71,8 @@ struct acd_call {
 	uint64_t since_ms;
 	int priority;                 /**< higher is served first */
 	uint64_t seq;                 /**< arrival order, for ties */
+	uint32_t overflows;           /**< group hops so far */
+	char last_agent[STORE_ID_SZ]; /**< for last-agent-first; "" none */
 };
 
 /* A strategy picks one agent among free candidates, or returns NULL. */
@@ -65,9 +80,17 @@ typedef struct acd_agent *(acd_select_h)(struct acd *acd,
 					 struct acd_agent **candv,
 					 size_t candc);
 
+/* How many agents ring for one call at a time */
+enum acd_ring_mode {
+	ACD_RING_ONE = 0,       /* one, the next after a failed offer */
+	ACD_RING_ALL,           /* every free agent of the level at once */
+	ACD_RING_PROGRESSIVE,   /* one more every ring_step_s */
+};
+
 struct acd_strategy {
 	const char *name;
 	acd_select_h *selecth;
+	enum acd_ring_mode ring;
 };
 
 const struct acd_strategy *acd_strategy_find(const char *name);
@@ -75,9 +98,14 @@ const struct acd_strategy *acd_strategy_find(const char *name);
 uint64_t acd_now_ms(void);
 struct acd_agent *acd_agent_find(const struct acd *acd, const char *app,
 				 const char *user_id);
-void acd_agent_set_status(struct acd_agent *ag,
-			  enum acd_agent_status status);
+int  acd_agent_alloc(struct acd_agent **agp, struct acd *acd,
+		     const char *app, const char *user_id);
+int  acd_agents_restore(struct acd *acd);
+void acd_agents_settle_restored(struct acd *acd);
+void acd_agent_change(struct acd_agent *ag, enum acd_agent_status to,
+		      const char *reason, const char *actor);
 void acd_agent_release(struct acd_agent *ag, bool talked, uint32_t wrapup_s);
+void acd_agent_call_out(struct acd_agent *ag);
 int  acd_agents_print(struct re_printf *pf, const struct acd *acd,
 		      const char *app);
 int  acd_agents_load(struct acd *acd);

@@ -28,22 +28,6 @@ uint64_t acd_now_ms(void)
 }
 
 
-const char *acd_agent_status_str(enum acd_agent_status status)
-{
-	switch (status) {
-
-	case ACD_AGENT_OFFLINE:  return "offline";
-	case ACD_AGENT_FREE:     return "free";
-	case ACD_AGENT_BUSY:     return "busy";
-	case ACD_AGENT_ARRANGE:  return "arrange";
-	case ACD_AGENT_NOTREADY: return "notReady";
-	case ACD_AGENT_REST:     return "rest";
-	}
-
-	return "?";
-}
-
-
 static uint32_t agent_key(const char *app, const char *user_id)
 {
 	return hash_joaat_str(app) ^ hash_joaat_str(user_id);
@@ -91,63 +75,8 @@ static void agent_destructor(void *arg)
 }
 
 
-void acd_agent_set_status(struct acd_agent *ag, enum acd_agent_status status)
-{
-	if (ag->status == status)
-		return;
-
-	log_info("acd: agent %s %s -> %s", ag->user_id,
-		 acd_agent_status_str(ag->status),
-		 acd_agent_status_str(status));
-
-	ag->status = status;
-	ag->since_ms = acd_now_ms();
-
-	if (status == ACD_AGENT_FREE) {
-		ag->idle_since = tmr_jiffies();
-		acd_dispatch_schedule(ag->acd);
-	}
-}
-
-
-static void wrapup_handler(void *arg)
-{
-	struct acd_agent *ag = arg;
-
-	if (ag->status == ACD_AGENT_ARRANGE)
-		acd_agent_set_status(ag, ag->reg_expires ? ACD_AGENT_FREE :
-				     ACD_AGENT_OFFLINE);
-}
-
-
-/**
- * A call of this agent is over: after-call work if they talked, then free.
- */
-void acd_agent_release(struct acd_agent *ag, bool talked, uint32_t wrapup_s)
-{
-	ag->call = NULL;
-
-	if (!ag->reg_expires) {
-		acd_agent_set_status(ag, ACD_AGENT_OFFLINE);
-		return;
-	}
-
-	if (ag->status != ACD_AGENT_BUSY)
-		return;   /* notReady or rest stay as they are */
-
-	if (talked && wrapup_s) {
-		acd_agent_set_status(ag, ACD_AGENT_ARRANGE);
-		tmr_start(&ag->wrapup_tmr, wrapup_s * 1000ULL, wrapup_handler,
-			  ag);
-		return;
-	}
-
-	acd_agent_set_status(ag, ACD_AGENT_FREE);
-}
-
-
-static int agent_alloc(struct acd_agent **agp, struct acd *acd,
-		       const char *app, const char *user_id)
+int acd_agent_alloc(struct acd_agent **agp, struct acd *acd,
+		    const char *app, const char *user_id)
 {
 	struct acd_agent *ag;
 
@@ -163,6 +92,7 @@ static int agent_alloc(struct acd_agent **agp, struct acd *acd,
 	str_ncpy(ag->app, app, sizeof(ag->app));
 	str_ncpy(ag->user_id, user_id, sizeof(ag->user_id));
 	ag->status = ACD_AGENT_OFFLINE;
+	ag->pending = ACD_AGENT_OFFLINE;
 	ag->since_ms = acd_now_ms();
 	tmr_init(&ag->wrapup_tmr);
 
@@ -184,13 +114,12 @@ static void agent_bind(struct acd_agent *ag, const char *contact,
 		ag->source = *source;
 	ag->reg_expires = expires;
 
-	/* A (re-)registration ends notReady after missed calls. */
-	if (ag->status == ACD_AGENT_OFFLINE ||
-	    (ag->status == ACD_AGENT_NOTREADY &&
-	     ag->misses >= ACD_MAX_MISSES)) {
+	/* A login makes an agent free; a refresh changes nothing (an agent
+	 * made notReady by missed calls stays so until asked otherwise). */
+	if (ag->status == ACD_AGENT_OFFLINE) {
 		ag->misses = 0;
-		acd_agent_set_status(ag, ag->call ? ACD_AGENT_BUSY :
-				     ACD_AGENT_FREE);
+		acd_agent_change(ag, ag->call ? ACD_AGENT_BUSY :
+				 ACD_AGENT_FREE, "registered", "system");
 	}
 }
 
@@ -235,7 +164,7 @@ int acd_agent_register(struct acd *acd, const char *app, const char *user_id,
 
 	ag = acd_agent_find(acd, app, user_id);
 	if (!ag) {
-		err = agent_alloc(&ag, acd, app, user_id);
+		err = acd_agent_alloc(&ag, acd, app, user_id);
 		if (err)
 			return err;
 	}
@@ -263,7 +192,8 @@ int acd_agent_unregister(struct acd *acd, const char *app,
 	ag->reg_expires = 0;
 	ag->contact[0] = '\0';
 	if (!ag->call && ag->status != ACD_AGENT_ARRANGE)
-		acd_agent_set_status(ag, ACD_AGENT_OFFLINE);
+		acd_agent_change(ag, ACD_AGENT_OFFLINE, "unregistered",
+				 "system");
 
 	return 0;
 }
@@ -288,7 +218,7 @@ static void reg_load_handler(const struct store_reg *r, void *arg)
 		return;
 
 	ag = acd_agent_find(acd, r->sdk_app_id, r->user_id);
-	if (!ag && agent_alloc(&ag, acd, r->sdk_app_id, r->user_id))
+	if (!ag && acd_agent_alloc(&ag, acd, r->sdk_app_id, r->user_id))
 		return;
 
 	if (sa_decode(&src, r->source, strlen(r->source)))

@@ -53,6 +53,7 @@ static void call_destructor(void *arg)
 		acd_call_end(call, "failed", "system", 500);
 
 	tmr_cancel(&call->maxwait_tmr);
+	tmr_cancel(&call->step_tmr);
 	list_unlink(&call->qle);
 	list_unlink(&call->le);
 }
@@ -95,6 +96,7 @@ int acd_call_alloc(struct acd_call **callp, struct acd *acd, const char *app,
 	call->state = ACD_CALL_OFFERED;
 	call->since_ms = acd_now_ms();
 	tmr_init(&call->maxwait_tmr);
+	tmr_init(&call->step_tmr);
 
 	session_id_generate(call->cdr.session_id,
 			    sizeof(call->cdr.session_id));
@@ -147,39 +149,39 @@ static void queue_insert(struct acd *acd, struct acd_call *call)
 }
 
 
-static void maxwait_handler(void *arg)
+static void maxwait_handler(void *arg);
+
+
+static uint32_t queued_in_group(const struct acd *acd,
+				const struct acd_call *call)
 {
-	struct acd_call *call = arg;
+	uint32_t n = 0;
 
-	if (call->state != ACD_CALL_QUEUED)
-		return;
+	for (struct le *le = acd->queue.head; le; le = le->next) {
+		const struct acd_call *c = le->data;
 
-	log_info("acd: call %s waited %us in %s, giving up",
-		 call->cdr.session_id, call->group.max_wait_s,
-		 call->group.name);
+		if (c != call && 0 == strcmp(c->group.name, call->group.name) &&
+		    0 == strcmp(c->cdr.sdk_app_id, call->cdr.sdk_app_id))
+			++n;
+	}
 
-	list_unlink(&call->qle);
-	if (call->timeouth)
-		call->timeouth(call, call->arg);
+	return n;
 }
 
 
-/**
- * Put an inbound call in its skill group's queue; agents are offered it
- * through offerh, and timeouth is called after the group's max wait.
+/*
+ * Enter a skill group's queue: the group's settings, its length limit
+ * and, past the limit, its overflow group.  A call keeps its priority
+ * and arrival number across groups, so an overflowed caller is served
+ * before those who arrived later.
  *
- * @return 0 if success, ENOENT if the group does not exist
+ * @return 0 if queued, ENOENT unknown group, EOVERFLOW full without an
+ *         overflow group (or past ACD_MAX_OVERFLOWS hops)
  */
-int acd_call_queue(struct acd_call *call, const char *group,
-		   acd_offer_h *offerh, acd_timeout_h *timeouth, void *arg)
+static int group_enter(struct acd_call *call, const char *group)
 {
-	struct acd *acd;
+	struct acd *acd = call->acd;
 	int err;
-
-	if (!call || !group || !offerh)
-		return EINVAL;
-
-	acd = call->acd;
 
 	err = store_group_get(acd->st, call->cdr.sdk_app_id, group,
 			      &call->group);
@@ -192,20 +194,106 @@ int acd_call_queue(struct acd_call *call, const char *group,
 		call->group.max_wait_s = acd->cfg->max_wait_s;
 
 	str_ncpy(call->cdr.group, group, sizeof(call->cdr.group));
-	call->offerh = offerh;
-	call->timeouth = timeouth;
-	call->arg = arg;
-	call->state = ACD_CALL_QUEUED;
-	call->cdr.queued_ms = (int64_t)acd_now_ms();
-	call->seq = ++acd->queue_seq;
 
-	queue_insert(acd, call);
+	if (call->group.max_queue_len &&
+	    queued_in_group(acd, call) >= call->group.max_queue_len) {
+
+		if (!call->group.overflow_group[0] ||
+		    call->overflows >= ACD_MAX_OVERFLOWS) {
+			log_info("acd: call %s: queue of %s is full",
+				 call->cdr.session_id, group);
+			return EOVERFLOW;
+		}
+
+		++call->overflows;
+		log_info("acd: call %s: queue of %s is full, overflow to %s",
+			 call->cdr.session_id, group,
+			 call->group.overflow_group);
+
+		str_ncpy(call->cdr.group, call->group.overflow_group,
+			 sizeof(call->cdr.group));
+		return group_enter(call, call->cdr.group);
+	}
+
+	call->state = ACD_CALL_QUEUED;
+	if (!call->qle.list)
+		queue_insert(acd, call);
 	tmr_start(&call->maxwait_tmr, call->group.max_wait_s * 1000ULL,
 		  maxwait_handler, call);
 
 	acd_dispatch_schedule(acd);
 
 	return 0;
+}
+
+
+/* Max wait reached: the overflow group if there is one, else give up. */
+static void maxwait_handler(void *arg)
+{
+	struct acd_call *call = arg;
+	int err = EOVERFLOW;
+
+	if (call->state != ACD_CALL_QUEUED)
+		return;
+
+	log_info("acd: call %s waited %us in %s", call->cdr.session_id,
+		 call->group.max_wait_s, call->group.name);
+
+	if (call->group.overflow_group[0] &&
+	    call->overflows < ACD_MAX_OVERFLOWS) {
+		char next[STORE_NAME_SZ];
+
+		str_ncpy(next, call->group.overflow_group, sizeof(next));
+		++call->overflows;
+		log_info("acd: call %s: overflow to %s", call->cdr.session_id,
+			 next);
+		list_unlink(&call->qle);
+		call->triedc = 0;
+		err = group_enter(call, next);
+		if (!err)
+			return;
+	}
+
+	list_unlink(&call->qle);
+	if (call->timeouth)
+		call->timeouth(call, err == EOVERFLOW ? ETIMEDOUT : err,
+			       call->arg);
+}
+
+
+/**
+ * Put an inbound call in its skill group's queue; agents are offered it
+ * through offerh (once per agent rung), and timeouth is called after the
+ * max wait of the last group it overflowed to.
+ *
+ * @return 0 if success, ENOENT if the group does not exist, EOVERFLOW if
+ *         its queue (and its overflow's) is full: the caller ends the
+ *         call ("queue-full")
+ */
+int acd_call_queue(struct acd_call *call, const char *group,
+		   acd_offer_h *offerh, acd_timeout_h *timeouth, void *arg)
+{
+	struct acd *acd;
+
+	if (!call || !group || !offerh)
+		return EINVAL;
+
+	acd = call->acd;
+
+	call->offerh = offerh;
+	call->timeouth = timeouth;
+	call->arg = arg;
+	call->cdr.queued_ms = (int64_t)acd_now_ms();
+	call->seq = ++acd->queue_seq;
+
+	/* A caller who called before meets their last agent, if free. */
+	if (call->cdr.direction == STORE_DIR_INBOUND &&
+	    store_cdr_last_agent(acd->st, call->cdr.sdk_app_id,
+				 call->cdr.caller, call->last_agent,
+				 sizeof(call->last_agent)))
+		call->last_agent[0] = '\0';
+
+	return group_enter(call, group);
 }
 
 
@@ -250,43 +338,104 @@ static bool was_tried(const struct acd_call *call, const char *user_id)
 }
 
 
+/* The ring set entry of this agent (NULL user_id: the only one) */
+static size_t ring_index(const struct acd_call *call, const char *user_id)
+{
+	if (!user_id)
+		return call->ringc == 1 ? 0 : call->ringc;
+
+	for (size_t i = 0; i < call->ringc; i++) {
+		if (0 == strcmp(call->ringv[i]->user_id, user_id))
+			return i;
+	}
+
+	return call->ringc;
+}
+
+
+static struct acd_agent *ring_remove(struct acd_call *call, size_t i)
+{
+	struct acd_agent *ag = call->ringv[i];
+
+	call->ringv[i] = call->ringv[--call->ringc];
+	call->ringv[call->ringc] = NULL;
+	ag->call = NULL;
+
+	return ag;
+}
+
+
+/* Release every agent still ringing for this call, without a miss. */
+static void ring_clear(struct acd_call *call)
+{
+	if (!call->ringc)
+		return;
+
+	while (call->ringc) {
+		struct acd_agent *ag = ring_remove(call, call->ringc - 1);
+
+		acd_agent_release(ag, false, 0);
+	}
+
+	tmr_cancel(&call->step_tmr);
+	acd_dispatch_schedule(call->acd);   /* they are free again */
+}
+
+
 /**
- * The agent offered this call did not take it: back to the queue, and the
- * next agent gets it.  After ACD_MAX_MISSES unanswered offers in a row the
- * agent is made notReady (an agent who walked away stops receiving calls).
+ * An agent rung for this call did not take it.  When nobody rings any
+ * more the call goes back to its place in the queue and the next agent
+ * gets it.  After ACD_MAX_MISSES unanswered offers in a row the agent is
+ * made notReady (an agent who walked away stops receiving calls).
+ *
+ * @param call       Call
+ * @param user_id    The agent (NULL: the only agent rung)
+ * @param no_answer  True for a ring timeout, false for a rejection
  */
-void acd_call_offer_failed(struct acd_call *call, bool no_answer)
+void acd_call_offer_failed(struct acd_call *call, const char *user_id,
+			   bool no_answer)
 {
 	struct acd_agent *ag;
+	size_t i;
 
 	if (!call || call->state != ACD_CALL_RINGING)
 		return;
 
-	ag = call->agent;
-	call->agent = NULL;
-	call->cdr.agent[0] = '\0';
-	call->state = ACD_CALL_QUEUED;
+	i = ring_index(call, user_id);
+	if (i >= call->ringc)
+		return;
 
-	if (ag) {
-		log_info("acd: agent %s did not take call %s (%s)",
-			 ag->user_id, call->cdr.session_id,
-			 no_answer ? "no answer" : "rejected");
+	ag = ring_remove(call, i);
 
-		if (call->triedc < ACD_MAX_TRIED)
-			str_ncpy(call->tried[call->triedc++], ag->user_id,
-				 sizeof(call->tried[0]));
+	log_info("acd: agent %s did not take call %s (%s)", ag->user_id,
+		 call->cdr.session_id, no_answer ? "no answer" : "rejected");
 
-		ag->call = NULL;
-		ag->idle_since = tmr_jiffies();   /* to the back */
-		if (no_answer && ++ag->misses >= ACD_MAX_MISSES)
-			acd_agent_set_status(ag, ACD_AGENT_NOTREADY);
-		else if (ag->status == ACD_AGENT_BUSY)
-			acd_agent_set_status(ag, ag->reg_expires ?
-					     ACD_AGENT_FREE :
-					     ACD_AGENT_OFFLINE);
+	if (call->triedc < ACD_MAX_TRIED && !was_tried(call, ag->user_id))
+		str_ncpy(call->tried[call->triedc++], ag->user_id,
+			 sizeof(call->tried[0]));
+
+	ag->idle_since = tmr_jiffies();   /* to the back */
+	if (no_answer && ++ag->misses >= ACD_MAX_MISSES &&
+	    ag->pending == ACD_AGENT_OFFLINE && ag->reg_expires) {
+		char why[ACD_REASON_SZ];
+
+		(void)re_snprintf(why, sizeof(why), "%u calls not answered",
+				  ag->misses);
+		acd_agent_change(ag, ACD_AGENT_NOTREADY, why, "system");
+	}
+	else {
+		acd_agent_release(ag, false, 0);
 	}
 
-	/* The call keeps its place: its priority and arrival are unchanged. */
+	if (call->ringc) {
+		acd_dispatch_schedule(call->acd);
+		return;
+	}
+
+	/* Nobody rings: back to its place (priority and arrival kept). */
+	tmr_cancel(&call->step_tmr);
+	call->cdr.agent[0] = '\0';
+	call->state = ACD_CALL_QUEUED;
 	if (!call->qle.list)
 		queue_insert(call->acd, call);
 
@@ -294,21 +443,47 @@ void acd_call_offer_failed(struct acd_call *call, bool no_answer)
 }
 
 
-void acd_call_answered(struct acd_call *call)
+/**
+ * An agent answered: the call is theirs, the others rung stop ringing
+ * (the front end cancels their legs).  user_id NULL: the only agent rung,
+ * or the agent of an outbound call.
+ */
+void acd_call_answered(struct acd_call *call, const char *user_id)
 {
+	struct acd_agent *ag = NULL;
+	size_t i;
+
 	if (!call || call->state == ACD_CALL_TALKING ||
 	    call->state == ACD_CALL_ENDED)
 		return;
+
+	i = ring_index(call, user_id);
+	if (i < call->ringc) {
+		ag = ring_remove(call, i);
+		ag->call = call;
+	}
+
+	ring_clear(call);
 
 	call->state = ACD_CALL_TALKING;
 	call->cdr.answered_ms = (int64_t)acd_now_ms();
 	tmr_cancel(&call->maxwait_tmr);
 	list_unlink(&call->qle);
 
-	if (call->agent) {
+	if (ag) {
+		call->agent = ag;
+		str_ncpy(call->cdr.agent, ag->user_id,
+			 sizeof(call->cdr.agent));
+	}
+
+	if (call->agent && call->cdr.direction == STORE_DIR_INBOUND) {
 		call->agent->misses = 0;
 		++call->agent->answered;   /* for fewest-calls */
-		acd_agent_set_status(call->agent, ACD_AGENT_BUSY);
+		acd_agent_change(call->agent, ACD_AGENT_BUSY, "",
+				 "system");
+	}
+	else if (call->agent) {
+		++call->agent->answered;
 	}
 }
 
@@ -391,7 +566,7 @@ int acd_call_outbound(struct acd_call *call, const char *user_id,
 	if (ag && !ag->call) {
 		call->agent = ag;
 		ag->call = call;
-		acd_agent_set_status(ag, ACD_AGENT_BUSY);
+		acd_agent_call_out(ag);
 	}
 
 	return 0;
@@ -433,6 +608,7 @@ void acd_call_end(struct acd_call *call, const char *status,
 	call->state = ACD_CALL_ENDED;
 	tmr_cancel(&call->maxwait_tmr);
 	list_unlink(&call->qle);
+	ring_clear(call);
 
 	call->cdr.ended_ms = (int64_t)acd_now_ms();
 	str_ncpy(call->cdr.end_status, status, sizeof(call->cdr.end_status));
@@ -477,6 +653,7 @@ struct cand_ctx {
 	size_t triedc;     /* free agents skipped because already tried */
 	uint32_t level;    /* skill level of the candidates so far */
 	bool use_tried;
+	struct acd_agent *last;   /* the caller's last agent, if eligible */
 };
 
 
@@ -496,6 +673,10 @@ static void member_handler(const struct store_member *m, void *arg)
 		return;
 	}
 
+	if (ctx->call->group.last_agent_first &&
+	    0 == strcmp(ag->user_id, ctx->call->last_agent))
+		ctx->last = ag;
+
 	/*
 	 * Skill-level priority: only the lowest level that has a free agent
 	 * competes, so the strategy applies within it.  Done in this one
@@ -512,39 +693,143 @@ static void member_handler(const struct store_member *m, void *arg)
 }
 
 
-static struct acd_agent *select_agent(struct acd *acd, struct acd_call *call)
+/* The free agents of the call's group who may ring for it now. */
+static int candidates(struct cand_ctx *ctx, struct acd *acd,
+		      struct acd_call *call)
 {
-	const struct acd_strategy *strat;
-	struct cand_ctx *ctx;
-	struct acd_agent *ag = NULL;
+	int err;
 
-	ctx = mem_zalloc(sizeof(*ctx), NULL);
-	if (!ctx)
-		return NULL;
-
+	memset(ctx, 0, sizeof(*ctx));
 	ctx->acd = acd;
 	ctx->call = call;
 
-	if (store_member_list_by_group(acd->st, call->cdr.sdk_app_id,
-				       call->group.name, member_handler, ctx))
-		goto out;
+	err = store_member_list_by_group(acd->st, call->cdr.sdk_app_id,
+					 call->group.name, member_handler,
+					 ctx);
+	if (err)
+		return err;
 
 	/* Everyone free was tried once: start a new round. */
-	if (!ctx->candc && ctx->triedc) {
+	if (!ctx->candc && ctx->triedc && !call->ringc) {
 		call->triedc = 0;
 		ctx->use_tried = true;
-		(void)store_member_list_by_group(acd->st,
+		err = store_member_list_by_group(acd->st,
 						 call->cdr.sdk_app_id,
 						 call->group.name,
 						 member_handler, ctx);
 	}
 
+	return err;
+}
+
+
+static void step_handler(void *arg);
+
+
+/* Ring one more agent for this call. */
+static void ring(struct acd_call *call, struct acd_agent *ag)
+{
+	ag->call = call;
+	call->ringv[call->ringc++] = ag;
+
+	if (call->state != ACD_CALL_RINGING) {
+		call->state = ACD_CALL_RINGING;
+		str_ncpy(call->cdr.agent, ag->user_id,
+			 sizeof(call->cdr.agent));
+		list_unlink(&call->qle);
+	}
+
+	log_info("acd: call %s offered to agent %s", call->cdr.session_id,
+		 ag->user_id);
+
+	/* The handler may fail the offer at once (acd_call_offer_failed). */
+	call->offerh(call, ag->user_id, ag->contact,
+		     call->group.ring_timeout_s, call->arg);
+}
+
+
+/* Offer a queued call as its group's strategy says; false if nobody. */
+static bool offer(struct acd *acd, struct acd_call *call)
+{
+	const struct acd_strategy *strat;
+	struct acd_agent *ag;
+	struct cand_ctx *ctx;
+	bool offered = false;
+
+	ctx = mem_alloc(sizeof(*ctx), NULL);
+	if (!ctx)
+		return false;
+
+	if (candidates(ctx, acd, call) || !ctx->candc)
+		goto out;
+
 	strat = acd_strategy_find(call->group.strategy);
-	ag = strat->selecth(acd, ctx->candv, ctx->candc);
+
+	if (strat->ring == ACD_RING_ALL) {
+		for (size_t i = 0; i < ctx->candc; i++) {
+			ag = ctx->candv[i];
+
+			if (call->state == ACD_CALL_ENDED ||
+			    call->ringc >= ACD_MAX_RINGING)
+				break;
+			if (ag->call || ag->status != ACD_AGENT_FREE)
+				continue;
+
+			ring(call, ag);
+			offered = true;
+		}
+		goto out;
+	}
+
+	ag = ctx->last ? ctx->last : strat->selecth(acd, ctx->candv,
+						      ctx->candc);
+	if (!ag)
+		goto out;
+
+	ring(call, ag);
+	offered = true;
+
+	if (strat->ring == ACD_RING_PROGRESSIVE &&
+	    call->state == ACD_CALL_RINGING)
+		tmr_start(&call->step_tmr,
+			  (call->group.ring_step_s ? call->group.ring_step_s :
+			   5) * 1000ULL, step_handler, call);
 
  out:
 	mem_deref(ctx);
-	return ag;
+	return offered;
+}
+
+
+/* Ring-progressively: one more agent every ring_step_s while ringing. */
+static void step_handler(void *arg)
+{
+	struct acd_call *call = arg;
+	struct cand_ctx *ctx;
+	struct acd_agent *ag;
+
+	if (call->state != ACD_CALL_RINGING)
+		return;
+
+	tmr_start(&call->step_tmr, (call->group.ring_step_s ?
+				    call->group.ring_step_s : 5) * 1000ULL,
+		  step_handler, call);
+
+	if (call->ringc >= ACD_MAX_RINGING)
+		return;
+
+	ctx = mem_alloc(sizeof(*ctx), NULL);
+	if (!ctx)
+		return;
+
+	if (!candidates(ctx, call->acd, call)) {
+		ag = acd_strategy_find(NULL)->selecth(call->acd, ctx->candv,
+						      ctx->candc);
+		if (ag)
+			ring(call, ag);
+	}
+
+	mem_deref(ctx);
 }
 
 
@@ -556,32 +841,18 @@ static void dispatch_handler(void *arg)
 	le = acd->queue.head;
 	while (le) {
 		struct acd_call *call = le->data;
-		struct acd_agent *ag;
 
 		le = le->next;
 
 		if (call->state != ACD_CALL_QUEUED)
 			continue;
 
-		ag = select_agent(acd, call);
-		if (!ag)
-			continue;
-
-		call->state = ACD_CALL_RINGING;
-		call->agent = ag;
-		ag->call = call;
-		str_ncpy(call->cdr.agent, ag->user_id,
-			 sizeof(call->cdr.agent));
-		list_unlink(&call->qle);
-
-		log_info("acd: call %s offered to agent %s",
-			 call->cdr.session_id, ag->user_id);
-
-		/* Handlers may end the call; dispatch again afterwards. */
-		call->offerh(call, ag->user_id, ag->contact,
-			     call->group.ring_timeout_s, call->arg);
-		acd_dispatch_schedule(acd);
-		return;
+		/* One call per run: handlers may change the queue; the
+		 * next run goes on from the head. */
+		if (offer(acd, call)) {
+			acd_dispatch_schedule(acd);
+			return;
+		}
 	}
 }
 

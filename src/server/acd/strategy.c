@@ -124,7 +124,7 @@ static struct acd_agent *acd_random(struct acd *acd,
 }
 
 
-#define STRATEGY_ENTRY(name, h) {name, h},
+#define STRATEGY_ENTRY(name, h, ring) {name, h, ring},
 
 static const struct acd_strategy strategies[] = {
 	ACD_STRATEGIES(STRATEGY_ENTRY)

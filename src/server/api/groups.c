@@ -18,7 +18,7 @@
  * The strategies the ACD implements, from its own list (acd.h) so that
  * the API accepts exactly those; the first is the default.
  */
-#define STRATEGY_NAME(name, h) name,
+#define STRATEGY_NAME(name, h, ring) name,
 
 static const char *strategyv[] = {
 	ACD_STRATEGIES(STRATEGY_NAME)

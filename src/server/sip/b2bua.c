@@ -37,19 +37,29 @@
 #include "sip/sipint.h"
 
 
+/* One INVITE we placed: to an agent being rung, or to the trunk */
+struct b_leg {
+	struct le le;                  /* in call->legs */
+	struct b2bua_call *call;
+	struct sipsess *sess;
+	struct tmr ring_tmr;
+	struct sa raddr;               /* media address of its answer */
+	char user_id[STORE_ID_SZ];     /* the agent; "" for the trunk */
+};
+
 struct b2bua_call {
 	struct le le;
 	struct sipfront *sf;
 	struct acd_call *acall;
 	struct sipsess *a;
-	struct sipsess *b;
+	struct list legs;              /* B legs ringing; the answered one */
+	struct b_leg *b;               /* the answered B leg, or NULL */
 	struct relay *relay;
 	struct player *player;
 	struct media_sdp a_offer;
 	struct media_codec codec;      /* what both legs send */
 	struct mbuf *a_desc;           /* our current SDP on each leg */
 	struct mbuf *b_desc;
-	struct tmr ring_tmr;
 	char from_user[STORE_NUMBER_SZ * 2];   /* shown to leg B */
 	char from_name[STORE_NUMBER_SZ * 2];   /* its display name, or "" */
 	bool inbound;
@@ -63,10 +73,9 @@ static void destructor(void *arg)
 {
 	struct b2bua_call *call = arg;
 
-	tmr_cancel(&call->ring_tmr);
 	list_unlink(&call->le);
 	mem_deref(call->player);
-	mem_deref(call->b);
+	list_flush(&call->legs);
 	mem_deref(call->a);
 	mem_deref(call->relay);
 	mem_deref(call->acall);
@@ -88,7 +97,6 @@ static void call_end(struct b2bua_call *call, const char *status,
 
 	acd_call_end(call->acall, status, side, scode);
 
-	tmr_cancel(&call->ring_tmr);
 	call->player = mem_deref(call->player);
 
 	if (call->a && reason)
@@ -98,7 +106,8 @@ static void call_end(struct b2bua_call *call, const char *status,
 						scode, reason);
 
 	/* mem_deref of a session sends BYE, or CANCEL while ringing. */
-	call->b = mem_deref(call->b);
+	call->b = NULL;
+	list_flush(&call->legs);
 	call->a = mem_deref(call->a);
 	call->relay = mem_deref(call->relay);
 
@@ -140,13 +149,6 @@ static int a_offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 }
 
 
-static int b_offer_handler(struct mbuf **descp, const struct sip_msg *msg,
-			   void *arg)
-{
-	return offer_handler(descp, msg, arg, false);
-}
-
-
 static int a_answer_handler(const struct sip_msg *msg, void *arg)
 {
 	(void)msg;
@@ -170,8 +172,10 @@ static void a_close_handler(int err, const struct sip_msg *msg, void *arg)
 
 	if (call->b_answered)
 		status = "answered";
+	else if (!call->inbound)
+		status = "cancelled";
 	else
-		status = call->inbound ? "abandoned" : "cancelled";
+		status = call->legs.head ? "ring-abandoned" : "abandoned";
 
 	if (err && err != ECONNRESET)
 		log_info("sip: call %s: leg A lost: %m",
@@ -184,9 +188,36 @@ static void a_close_handler(int err, const struct sip_msg *msg, void *arg)
 }
 
 
+static void leg_destructor(void *arg)
+{
+	struct b_leg *leg = arg;
+
+	tmr_cancel(&leg->ring_tmr);
+	list_unlink(&leg->le);
+	mem_deref(leg->sess);
+}
+
+
+/* Stop ringing one leg (CANCEL) and forget it. */
+static void leg_drop(struct b_leg *leg)
+{
+	mem_deref(leg);
+}
+
+
+static int b_offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+			   void *arg)
+{
+	struct b_leg *leg = arg;
+
+	return offer_handler(descp, msg, leg->call, false);
+}
+
+
 static int b_answer_handler(const struct sip_msg *msg, void *arg)
 {
-	struct b2bua_call *call = arg;
+	struct b_leg *leg = arg;
+	struct b2bua_call *call = leg->call;
 	struct media_sdp sdp;
 	int err;
 
@@ -200,7 +231,7 @@ static int b_answer_handler(const struct sip_msg *msg, void *arg)
 	if (!call->inbound)
 		call->codec = sdp.codecv[0];
 
-	relay_set_peer(call->relay, RELAY_B, &sdp.raddr);
+	leg->raddr = sdp.raddr;
 
 	return 0;
 }
@@ -208,7 +239,8 @@ static int b_answer_handler(const struct sip_msg *msg, void *arg)
 
 static void b_progress_handler(const struct sip_msg *msg, void *arg)
 {
-	struct b2bua_call *call = arg;
+	struct b_leg *leg = arg;
+	struct b2bua_call *call = leg->call;
 
 	if (msg->scode != 180 && msg->scode != 183)
 		return;
@@ -220,13 +252,37 @@ static void b_progress_handler(const struct sip_msg *msg, void *arg)
 }
 
 
+/* The first leg to answer wins; the others are cancelled. */
 static void b_estab_handler(const struct sip_msg *msg, void *arg)
 {
-	struct b2bua_call *call = arg;
+	struct b_leg *leg = arg;
+	struct b2bua_call *call = leg->call;
+	struct le *le;
 	(void)msg;
 
-	tmr_cancel(&call->ring_tmr);
+	if (call->b) {
+		/* Answered too late: the ACD released this agent when the
+		 * first one answered.  mem_deref sends BYE. */
+		log_info("sip: call %s: agent %s answered after another",
+			 acd_call_id(call->acall), leg->user_id);
+		leg_drop(leg);
+		return;
+	}
+
+	call->b = leg;
+	tmr_cancel(&leg->ring_tmr);
 	call->b_answered = true;
+
+	le = call->legs.head;
+	while (le) {
+		struct b_leg *other = le->data;
+
+		le = le->next;
+		if (other != leg)
+			leg_drop(other);
+	}
+
+	relay_set_peer(call->relay, RELAY_B, &leg->raddr);
 
 	if (!call->inbound) {
 		struct sa laddr;
@@ -250,7 +306,7 @@ static void b_estab_handler(const struct sip_msg *msg, void *arg)
 	call->player = mem_deref(call->player);
 	relay_set_clock(call->relay, call->codec.srate);
 	relay_bridge(call->relay, true);
-	acd_call_answered(call->acall);
+	acd_call_answered(call->acall, call->inbound ? leg->user_id : NULL);
 
 	log_info("sip: call %s: connected (%s)", acd_call_id(call->acall),
 		 call->codec.name);
@@ -259,23 +315,27 @@ static void b_estab_handler(const struct sip_msg *msg, void *arg)
 
 static void b_close_handler(int err, const struct sip_msg *msg, void *arg)
 {
-	struct b2bua_call *call = arg;
+	struct b_leg *leg = arg;
+	struct b2bua_call *call = leg->call;
 	uint16_t scode = msg && !msg->req ? msg->scode : 0;
+	char user_id[STORE_ID_SZ];
 
-	tmr_cancel(&call->ring_tmr);
-	call->b = mem_deref(call->b);
-
-	if (call->b_answered) {
+	if (leg == call->b) {
+		call->b = NULL;
+		leg_drop(leg);
 		call_end(call, "answered", call->inbound ? "agent" : "callee",
 			 0, NULL);
 		return;
 	}
 
+	str_ncpy(user_id, leg->user_id, sizeof(user_id));
+	leg_drop(leg);
+
 	if (call->inbound) {
-		/* Back to the queue; the ACD offers the next agent. */
+		/* The ACD rings the next agent, or queues the call again. */
 		bool no_answer = err || scode == 408 || scode == 480;
 
-		acd_call_offer_failed(call->acall, no_answer);
+		acd_call_offer_failed(call->acall, user_id, no_answer);
 		return;
 	}
 
@@ -295,75 +355,107 @@ static void b_close_handler(int err, const struct sip_msg *msg, void *arg)
 
 static void ring_timeout_handler(void *arg)
 {
-	struct b2bua_call *call = arg;
+	struct b_leg *leg = arg;
+	struct b2bua_call *call = leg->call;
+	char user_id[STORE_ID_SZ];
 
-	log_info("sip: call %s: no answer from agent",
-		 acd_call_id(call->acall));
+	log_info("sip: call %s: no answer from agent %s",
+		 acd_call_id(call->acall), leg->user_id);
 
-	call->b = mem_deref(call->b);      /* sends CANCEL */
-	acd_call_offer_failed(call->acall, true);
+	str_ncpy(user_id, leg->user_id, sizeof(user_id));
+	leg_drop(leg);      /* sends CANCEL */
+	acd_call_offer_failed(call->acall, user_id, true);
 }
 
 
 static int b_connect(struct b2bua_call *call, const char *to_uri,
 		     const char *from_user, const struct media_codec *codecv,
-		     size_t codecc)
+		     size_t codecc, const char *user_id, struct b_leg **legp)
 {
 	struct sipfront *sf = call->sf;
 	char from_uri[256];
+	struct b_leg *leg;
 	struct sa laddr;
 	int err;
 
-	leg_laddr(call, RELAY_B, &laddr);
-	call->b_desc = mem_deref(call->b_desc);
-	err = media_sdp_encode(&call->b_desc, &laddr, codecv, codecc, NULL);
-	if (err)
-		return err;
+	/* Every leg of a call offers the same: the relay's B side. */
+	if (!call->b_desc) {
+		leg_laddr(call, RELAY_B, &laddr);
+		err = media_sdp_encode(&call->b_desc, &laddr, codecv, codecc,
+				       NULL);
+		if (err)
+			return err;
+	}
 
 	if (re_snprintf(from_uri, sizeof(from_uri), "sip:%s@%J", from_user,
 			&sf->laddr) < 0)
 		return ENOMEM;
 
-	return sipsess_connect(&call->b, sf->sock, to_uri,
-			       call->from_name[0] ? call->from_name : NULL,
-			       from_uri, "lianluo", NULL, 0, "application/sdp",
-			       call->b_desc, NULL, NULL, false,
-			       b_offer_handler, b_answer_handler,
-			       b_progress_handler, b_estab_handler, NULL,
-			       NULL, b_close_handler, call,
-			       "X-Lianluo-Session: %s\r\n",
-			       acd_call_id(call->acall));
+	leg = mem_zalloc(sizeof(*leg), leg_destructor);
+	if (!leg)
+		return ENOMEM;
+
+	leg->call = call;
+	tmr_init(&leg->ring_tmr);
+	str_ncpy(leg->user_id, user_id, sizeof(leg->user_id));
+
+	err = sipsess_connect(&leg->sess, sf->sock, to_uri,
+			      call->from_name[0] ? call->from_name : NULL,
+			      from_uri, "lianluo", NULL, 0, "application/sdp",
+			      call->b_desc, NULL, NULL, false,
+			      b_offer_handler, b_answer_handler,
+			      b_progress_handler, b_estab_handler, NULL,
+			      NULL, b_close_handler, leg,
+			      "X-Lianluo-Session: %s\r\n",
+			      acd_call_id(call->acall));
+	if (err) {
+		mem_deref(leg);
+		return err;
+	}
+
+	list_append(&call->legs, &leg->le, leg);
+	if (legp)
+		*legp = leg;
+
+	return 0;
 }
 
 
-/* The ACD asks us to ring one agent. */
+/* The ACD asks us to ring one agent (maybe one of several at once). */
 static void agent_offer_handler(struct acd_call *acall, const char *user_id,
 				const char *contact, uint32_t ring_timeout_s,
 				void *arg)
 {
 	struct b2bua_call *call = arg;
+	struct b_leg *leg = NULL;
 	int err;
 
-	err = b_connect(call, contact, call->from_user, &call->codec, 1);
+	err = b_connect(call, contact, call->from_user, &call->codec, 1,
+			user_id, &leg);
 	if (err) {
 		log_warn("sip: call %s: cannot ring agent %s: %m",
 			 acd_call_id(acall), user_id, err);
-		acd_call_offer_failed(acall, false);
+		acd_call_offer_failed(acall, user_id, false);
 		return;
 	}
 
-	tmr_start(&call->ring_tmr, ring_timeout_s * 1000ULL,
-		  ring_timeout_handler, call);
+	tmr_start(&leg->ring_tmr, ring_timeout_s * 1000ULL,
+		  ring_timeout_handler, leg);
 }
 
 
-/* The call waited its skill group's max wait in vain. */
-static void queue_timeout_handler(struct acd_call *acall, void *arg)
+/* The call could wait no longer (max wait, or every queue full). */
+static void queue_timeout_handler(struct acd_call *acall, int err, void *arg)
 {
 	struct b2bua_call *call = arg;
 	(void)acall;
 
-	call_end(call, "timeout", "system", 480, "No agent available");
+	if (err == EOVERFLOW)
+		call_end(call, "queue-full", "system", 486, "Queue full");
+	else if (err == ETIMEDOUT)
+		call_end(call, "timeout", "system", 480, "No agent available");
+	else
+		call_end(call, "failed", "system", 503, "No such skill group");
 }
 
 
@@ -379,7 +471,6 @@ static int call_alloc(struct b2bua_call **callp, struct sipfront *sf,
 
 	call->sf = sf;
 	call->inbound = inbound;
-	tmr_init(&call->ring_tmr);
 
 	err = media_sdp_decode(&call->a_offer, msg->mb);
 	if (err)
@@ -517,11 +608,8 @@ static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
 
 	err = acd_call_queue(call->acall, num->group, agent_offer_handler,
 			     queue_timeout_handler, call);
-	if (err) {
-		log_warn("sip: call %s: skill group %s: %m",
-			 acd_call_id(call->acall), num->group, err);
-		call_end(call, "failed", "system", 503, "No such skill group");
-	}
+	if (err)
+		queue_timeout_handler(call->acall, err, call);
 
 	return;
 
@@ -691,7 +779,7 @@ static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 		goto fail;
 
 	err = b_connect(call, target, callerid, call->a_offer.codecv,
-			call->a_offer.codecc);
+			call->a_offer.codecc, "", NULL);
 	if (err) {
 		(void)sipsess_reject(call->a, 503, "Trunk Unreachable", NULL);
 		call_end(call, "failed", "system", 503, NULL);
