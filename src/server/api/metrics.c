@@ -755,6 +755,30 @@ static int group_labels_print(struct re_printf *pf,
 }
 
 
+/* The samples of family f for one group: one per window if windowed */
+static int group_samples_print(struct re_printf *pf, const struct prom *p,
+			       size_t f, const struct prom_group *pg)
+{
+	const size_t wc = group_famv[f].windowed ? p->wc : 1;
+	int err = 0;
+
+	for (size_t w = 0; !err && w < wc; w++) {
+		uint64_t m;
+
+		if (!group_famv[f].geth(pg, w, &m))
+			continue;
+
+		err = re_hprintf(pf, "%s{%H", group_famv[f].name,
+				 group_labels_print, pg);
+		if (group_famv[f].windowed)
+			err |= re_hprintf(pf, ",window=\"%s\"", p->wv[w].name);
+		err |= re_hprintf(pf, "} %H\n", milli_print, &m);
+	}
+
+	return err;
+}
+
+
 static int group_families_print(struct re_printf *pf, const struct prom *p)
 {
 	int err = 0;
@@ -765,25 +789,8 @@ static int group_families_print(struct re_printf *pf, const struct prom *p)
 		err = family_print(pf, group_famv[f].name,
 				   group_famv[f].help);
 
-		for (le = p->groups.head; !err && le; le = le->next) {
-			const struct prom_group *pg = le->data;
-			size_t wc = group_famv[f].windowed ? p->wc : 1;
-
-			for (size_t w = 0; !err && w < wc; w++) {
-				uint64_t m;
-
-				if (!group_famv[f].geth(pg, w, &m))
-					continue;
-
-				err = re_hprintf(pf, "%s{%H", group_famv[f].name,
-						 group_labels_print, pg);
-				if (group_famv[f].windowed)
-					err |= re_hprintf(pf, ",window=\"%s\"",
-							  p->wv[w].name);
-				err |= re_hprintf(pf, "} %H\n", milli_print,
-						  &m);
-			}
-		}
+		for (le = p->groups.head; !err && le; le = le->next)
+			err = group_samples_print(pf, p, f, le->data);
 	}
 
 	if (err)
