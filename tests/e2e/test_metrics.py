@@ -13,10 +13,12 @@ abandoned within 5 s 1; GET /metrics (Prometheus, with the metrics token
 of credentials.json) has the same numbers and refuses a wrong token; the
 agent's status history shows free -> busy -> arrange -> free for each
 call and the supervisor's free -> rest with its SecretId as the actor;
-lianluoctl prints the tables.
+lianluoctl prints the tables and sets the new skill group options (an
+overflow loop is refused); the metrics token survives a restart.
 """
 
 import os
+import subprocess
 import sys
 import time
 
@@ -194,6 +196,39 @@ def main(t):
               'status tables: %s' % out)
     out = srv.ctl('agent', 'history', '--user', 'agent1', json=False)
     e2e.check('lunch' in out, 'agent history table: %s' % out)
+
+    # skill group settings through lianluoctl; an overflow loop is refused
+    g = srv.ctl('skill-group', 'create', '--name', 'spill',
+                '--max-queue-len', 3, '--overflow-group', 'support',
+                '--service-level', 15, '--ring-step', 2,
+                '--last-agent-first')
+    e2e.check(g.get('max_queue_len') == 3 and g.get('overflow_group') ==
+              'support' and g.get('service_level_s') == 15 and
+              g.get('ring_step_s') == 2 and g.get('last_agent_first'),
+              'skill-group create: %s' % g)
+    r = subprocess.run([e2e.bin_path('lianluoctl'), '--data', srv.data_dir,
+                        'skill-group', 'update', '--name', 'support',
+                        '--overflow-group', 'spill'],
+                       capture_output=True, timeout=15)
+    e2e.check(r.returncode == 1 and b'OverflowCycle' in r.stderr,
+              'a loop support -> spill -> support was not refused: %d %r'
+              % (r.returncode, r.stderr))
+    g = srv.ctl('skill-group', 'update', '--name', 'spill',
+                '--overflow-group', '', '--no-last-agent-first')
+    e2e.check(g.get('overflow_group') == '' and
+              g.get('last_agent_first') is False and
+              g.get('max_queue_len') == 3, 'skill-group update: %s' % g)
+    s = srv.ctl('settings', 'set', '--rest-reasons', 'lunch,coaching')
+    e2e.check(s.get('rest_reasons') == ['lunch', 'coaching'],
+              'settings set --rest-reasons: %s' % s)
+
+    # the metrics token survives a restart
+    srv.restart()
+    e2e.check(srv.credentials.get('metrics_token') == token,
+              'the metrics token changed across a restart')
+    r = e2e.http_request(srv.http_port, 'GET', '/metrics',
+                         headers={'Authorization': 'Bearer ' + token})
+    e2e.check(r.status == 200, 'GET /metrics after a restart: %r' % r)
 
     srv.check_alive()
     e2e.assert_log_clean(srv, numbers=[CUSTOMER, AGENT_PHONE],

@@ -118,8 +118,9 @@ static void usage(FILE *f)
 "  --help       this text\n"
 "\n"
 "Strategies: longest-idle (default), round-robin, top-down,\n"
-"fewest-calls, least-talk-time, random; within a group, agents of\n"
-"the lowest skill level with a free agent are offered first.\n"
+"fewest-calls, least-talk-time, random, ring-all, ring-progressively;\n"
+"within a group, agents of the lowest skill level with a free agent\n"
+"are offered first.\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
