@@ -25,6 +25,9 @@ void config_defaults(struct config *cfg)
 	cfg->ring_timeout_s    = 20;
 	cfg->max_wait_s        = 300;
 	cfg->wrapup_s          = 0;
+	cfg->media_timeout_s   = 60;
+	cfg->reject_delay_s    = 5;
+	cfg->no_answer_delay_s = 0;
 	cfg->token_ttl_s       = 300;
 	cfg->sipcred_ttl_s     = 12 * 3600;
 	cfg->reg_max_expires_s = 3600;
@@ -102,6 +105,12 @@ static int config_set(struct config *cfg, const char *key, const char *val)
 		return decode_u32(&cfg->max_wait_s, val, 1, 86400);
 	if (!strcmp(key, "wrap-up"))
 		return decode_u32(&cfg->wrapup_s, val, 0, 3600);
+	if (!strcmp(key, "reject-delay"))
+		return decode_u32(&cfg->reject_delay_s, val, 0, 3600);
+	if (!strcmp(key, "no-answer-delay"))
+		return decode_u32(&cfg->no_answer_delay_s, val, 0, 3600);
+	if (!strcmp(key, "media-timeout"))
+		return decode_u32(&cfg->media_timeout_s, val, 0, 3600);
 	if (!strcmp(key, "token-ttl"))
 		return decode_u32(&cfg->token_ttl_s, val, 10, 86400);
 	if (!strcmp(key, "sip-credential-ttl"))

@@ -15,6 +15,9 @@ struct config {
 	uint32_t ring_timeout_s;      /* per agent attempt */
 	uint32_t max_wait_s;          /* in queue, then the call is ended */
 	uint32_t wrapup_s;            /* default after-call work */
+	uint32_t media_timeout_s;     /* no RTP from a leg: call over; 0 off */
+	uint32_t reject_delay_s;      /* no offer after a rejected one */
+	uint32_t no_answer_delay_s;   /* no offer after an unanswered one */
 	uint32_t token_ttl_s;         /* SDK login token lifetime */
 	uint32_t sipcred_ttl_s;       /* ephemeral SIP credential lifetime */
 	uint32_t reg_max_expires_s;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
@@ -92,7 +93,8 @@ static int setup(void **state)
 
 	fx = mem_zalloc(sizeof(*fx), NULL);
 	config_defaults(&fx->cfg);
-	log_set_level(LOG_LEVEL_ERROR);
+	fx->cfg.reject_delay_s = 0;   /* test_reject_delay sets its own */
+	log_set_level(getenv("LL_TEST_LOG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
 
 	assert_int_equal(0, store_open(&fx->st, ":memory:"));
 	memset(&app, 0, sizeof(app));
@@ -1181,6 +1183,32 @@ static void test_max_wait_overflow(void **state)
 }
 
 
+static void test_reject_delay(void **state)
+{
+	struct acd_call *call;
+	(void)state;
+
+	fx->cfg.reject_delay_s = 2;
+	add_group("rd", "longest-idle");
+	add_member("alice", "rd", 1);
+	reg("alice");
+
+	call = queue_call("rd", "13800000001");
+	run_loop_ms(1000);
+	assert_int_equal(1, fx->offers);
+
+	/* alice rejects: not offered again for 2 s, then she is */
+	acd_call_offer_failed(call, "alice", false);
+	run_loop_ms(1200);
+	assert_int_equal(1, fx->offers);
+	run_loop_ms(3000);
+	assert_int_equal(2, fx->offers);
+	assert_string_equal("alice", fx->offered[1]);
+
+	mem_deref(call);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1232,6 +1260,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queue_full_overflow,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_wait_overflow, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reject_delay, setup,
 						teardown),
 	};
 	int n;

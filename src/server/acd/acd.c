@@ -69,6 +69,10 @@ static void tick_handler(void *arg)
 	int64_t now = (int64_t)time(NULL);
 
 	acd_agents_expire(acd, now);
+
+	/* reject and no-answer delays end on this tick */
+	if (acd->queue.head)
+		acd_dispatch_schedule(acd);
 	(void)store_expire(acd->st, now);
 
 	if (now - acd->retention_last >= RETENTION_PERIOD_S ||

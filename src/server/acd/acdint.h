@@ -46,6 +46,7 @@ struct acd_agent {
 	uint64_t idle_since;          /**< monotonic ms, for longest-idle */
 	struct acd_call *call;        /**< ringing or connected call */
 	uint32_t misses;
+	uint64_t offer_after;         /**< monotonic ms: no offer before */
 	uint32_t answered;            /**< calls answered since start */
 	uint64_t talk_ms;             /**< talk time since start */
 	struct tmr wrapup_tmr;

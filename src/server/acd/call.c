@@ -415,6 +415,9 @@ void acd_call_offer_failed(struct acd_call *call, const char *user_id,
 			 sizeof(call->tried[0]));
 
 	ag->idle_since = tmr_jiffies();   /* to the back */
+	ag->offer_after = ag->idle_since + 1000ULL *
+		(no_answer ? call->acd->cfg->no_answer_delay_s :
+		 call->acd->cfg->reject_delay_s);
 	if (no_answer && ++ag->misses >= ACD_MAX_MISSES &&
 	    ag->pending == ACD_AGENT_OFFLINE && ag->reg_expires) {
 		char why[ACD_REASON_SZ];
@@ -665,7 +668,7 @@ static void member_handler(const struct store_member *m, void *arg)
 	ag = acd_agent_find(ctx->acd, ctx->call->cdr.sdk_app_id, m->user_id);
 	if (!ag || ag->status != ACD_AGENT_FREE || ag->call)
 		return;
-	if (!ag->contact[0])
+	if (!ag->contact[0] || ag->offer_after > tmr_jiffies())
 		return;
 
 	if (!ctx->use_tried && was_tried(ctx->call, ag->user_id)) {

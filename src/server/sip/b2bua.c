@@ -60,6 +60,9 @@ struct b2bua_call {
 	struct media_codec codec;      /* what both legs send */
 	struct mbuf *a_desc;           /* our current SDP on each leg */
 	struct mbuf *b_desc;
+	struct tmr media_tmr;          /* watches RTP for a lost BYE */
+	uint64_t rx[2];                /* packets seen on each leg ... */
+	uint64_t rx_ms[2];             /* ... and when that count last grew */
 	char from_user[STORE_NUMBER_SZ * 2];   /* shown to leg B */
 	char from_name[STORE_NUMBER_SZ * 2];   /* its display name, or "" */
 	bool inbound;
@@ -73,6 +76,7 @@ static void destructor(void *arg)
 {
 	struct b2bua_call *call = arg;
 
+	tmr_cancel(&call->media_tmr);
 	list_unlink(&call->le);
 	mem_deref(call->player);
 	list_flush(&call->legs);
@@ -97,6 +101,7 @@ static void call_end(struct b2bua_call *call, const char *status,
 
 	acd_call_end(call->acall, status, side, scode);
 
+	tmr_cancel(&call->media_tmr);
 	call->player = mem_deref(call->player);
 
 	if (call->a && reason)
@@ -459,6 +464,65 @@ static void queue_timeout_handler(struct acd_call *acall, int err, void *arg)
 }
 
 
+enum {
+	MEDIA_CHECK_MS = 2000,
+};
+
+
+/* Has this leg been silent for the media timeout? */
+static bool leg_silent(struct b2bua_call *call, enum relay_leg leg,
+		       const struct relay_stats *st, uint64_t now)
+{
+	if (st->pkts[leg] != call->rx[leg] || !call->rx_ms[leg]) {
+		call->rx[leg] = st->pkts[leg];
+		call->rx_ms[leg] = now;
+		return false;
+	}
+
+	return now - call->rx_ms[leg] >= call->sf->cfg->media_timeout_s *
+		1000ULL;
+}
+
+
+/*
+ * A BYE can be lost for good (a phone that crashed, a network that went
+ * away): a leg that sends no RTP for the media timeout has hung up.  Leg
+ * A is watched from the moment it is answered, leg B once bridged.
+ */
+static void media_check_handler(void *arg)
+{
+	struct b2bua_call *call = arg;
+	struct relay_stats st;
+	uint64_t now = tmr_jiffies();
+	bool a_gone, b_gone;
+
+	tmr_start(&call->media_tmr, MEDIA_CHECK_MS, media_check_handler,
+		  call);
+
+	relay_stats(call->relay, &st);
+	a_gone = call->a_answered && leg_silent(call, RELAY_A, &st, now);
+	b_gone = call->b_answered && leg_silent(call, RELAY_B, &st, now);
+	if (!a_gone && !b_gone)
+		return;
+
+	log_info("sip: call %s: no media from the %s for %us, ending it",
+		 acd_call_id(call->acall), a_gone ? (call->inbound ?
+						      "caller" : "agent") :
+		 (call->inbound ? "agent" : "callee"),
+		 call->sf->cfg->media_timeout_s);
+
+	if (call->b_answered)
+		call_end(call, "answered", a_gone ? (call->inbound ? "caller" :
+						     "agent") :
+			 (call->inbound ? "agent" : "callee"), 408, NULL);
+	else if (call->inbound)
+		call_end(call, call->legs.head ? "ring-abandoned" :
+			 "abandoned", "caller", 408, NULL);
+	else
+		call_end(call, "cancelled", "agent", 408, NULL);
+}
+
+
 static int call_alloc(struct b2bua_call **callp, struct sipfront *sf,
 		      const struct sip_msg *msg, bool inbound)
 {
@@ -482,6 +546,11 @@ static int call_alloc(struct b2bua_call **callp, struct sipfront *sf,
 
 	relay_set_peer(call->relay, RELAY_A, &call->a_offer.raddr);
 	list_append(&sf->calls, &call->le, call);
+
+	tmr_init(&call->media_tmr);
+	if (sf->cfg->media_timeout_s)
+		tmr_start(&call->media_tmr, MEDIA_CHECK_MS,
+			  media_check_handler, call);
 
  out:
 	if (err)
