@@ -1927,6 +1927,47 @@ static void test_agents(void **state)
 	assert_string_equal("tea", jstr(&r, "reason"));
 	resp_reset(&r);
 
+	/* during a call a change waits for the call to end */
+	REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":\"free\"}",
+	    AUTH_OK, &r);
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/numbers", "{\"number\":\"4001\","
+	    "\"skill_group\":\"sales\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+	{
+		struct acd_call *call = NULL;
+		char callerid[32];
+
+		assert_int_equal(0, acd_call_alloc(&call, f->acd,
+						   f->app.sdk_app_id, false,
+						   "alice", "13812345678"));
+		assert_int_equal(0, acd_call_outbound(call, "alice", callerid,
+						      sizeof(callerid)));
+
+		REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":"
+		    "\"rest\",\"reason\":\"tea\"}", AUTH_OK, &r);
+		assert_int_equal(200, r.scode);
+		assert_string_equal("busy", jstr(&r, "status"));
+		assert_string_equal("rest", jstr(&r, "pending"));
+		assert_string_equal("tea", jstr(&r, "pending_reason"));
+		assert_string_not_equal("", jstr(&r, "call_id"));
+		resp_reset(&r);
+
+		REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":"
+		    "\"arrange\",\"arrange_s\":30}", AUTH_OK, &r);
+		ASSERT_ERROR(&r, 422, "StatusNotAllowed");
+		resp_reset(&r);
+
+		acd_call_end(call, "answered", "agent", 0);
+		mem_deref(call);
+	}
+	REQ(f, "GET", "/v1/agents/alice", NULL, AUTH_OK, &r);
+	assert_string_equal("rest", jstr(&r, "status"));
+	assert_string_equal("tea", jstr(&r, "reason"));
+	assert_true(jnull(&r, "pending"));
+	resp_reset(&r);
+
 	assert_healthy(f);
 }
 
