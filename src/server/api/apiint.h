@@ -104,6 +104,22 @@ bool api_valid_reason(const char *s);
 int  api_ha1(char ha1[STORE_HA1_SZ], const char *user, const char *realm,
 	     const char *password);
 
+/* metrics.c: the time windows of the metrics */
+enum {
+	API_SHORT_ABANDON_MS = 5000,   /* abandons this quick are not
+					  counted against the service level */
+	API_WINDOWS_MAX = 2,
+};
+
+struct api_window {
+	const char *name;           /* "15m", "1h", "today" */
+	int64_t from_ms;            /* Unix ms, included */
+	int64_t to_ms;              /* excluded */
+};
+
+int64_t api_now_ms(void);
+bool api_window_set(struct api_window *w, const char *name, int64_t now);
+
 /* agents.c: rest reasons in the settings */
 int  api_rest_reasons_decode(struct api_req *req, const struct odict *od,
 			     char *csv, size_t sz);
