@@ -93,6 +93,7 @@ enum ll_error {
 	LL_ERR_INTERNAL          = -21,
 	LL_ERR_MICROPHONE_DISABLED = -22, /**< microphone switch is off */
 	LL_ERR_BUFFER_TOO_SMALL  = -23, /**< the result does not fit     */
+	LL_ERR_STATUS_NOT_ALLOWED = -24, /**< status or reason refused  */
 };
 
 /**
@@ -194,6 +195,34 @@ struct ll_audio_volume {
 	uint32_t playout;            /**< 0..100, what the agent hears     */
 };
 
+/** An agent's status (TCCC's agent statuses, DESIGN.md). */
+enum ll_agent_status {
+	LL_AGENT_OFFLINE = 0,   /**< not logged in (or no status known)  */
+	LL_AGENT_FREE,          /**< inbound calls are offered            */
+	LL_AGENT_BUSY,          /**< in a call                            */
+	LL_AGENT_ARRANGE,       /**< after-call work                      */
+	LL_AGENT_NOT_READY,     /**< may call out, gets no inbound call   */
+	LL_AGENT_REST,          /**< resting, with a reason               */
+};
+
+/** The status as the server last told it; strings are "" when unset. */
+struct ll_agent_status_info {
+	enum ll_agent_status status;
+	char reason[64];               /**< rest reason, or why the server
+					    changed it                    */
+	enum ll_agent_status pending;  /**< reserved for after the call;
+					    LL_AGENT_OFFLINE when none    */
+	char pending_reason[64];
+	uint64_t since_ms;             /**< Unix ms of the change, 0 when
+					    nothing was told yet          */
+	uint64_t arrange_until_ms;     /**< end of after-call work, or 0  */
+	char actor[64];                /**< "system", "agent" or the
+					    SecretId of a supervisor      */
+};
+
+/** The static name of a status as TCCC spells it, e.g. "notReady". */
+LL_API const char *ll_agent_status_str(enum ll_agent_status status);
+
 struct ll_statistics {
 	const char *session_id;
 	uint32_t rtt_ms;
@@ -227,6 +256,13 @@ struct ll_listener {
 	void (*on_connection_lost)(void *arg);
 	void (*on_try_to_reconnect)(void *arg);
 	void (*on_connection_recovery)(void *arg);
+	/**
+	 * The agent's status on the server changed (or a status was
+	 * reserved for after the call): the server told it.  Also after
+	 * login, once the server told the first status.  Since 0.1.0.
+	 */
+	void (*on_agent_status_changed)(
+		const struct ll_agent_status_info *info, void *arg);
 	void *arg;
 };
 
@@ -345,6 +381,56 @@ LL_API int ll_unmute(struct ll_sdk *sdk);
 LL_API int ll_start_play_music(struct ll_sdk *sdk, const char *path,
 			       int loops);
 LL_API int ll_stop_play_music(struct ll_sdk *sdk);
+
+
+/* ---- Agent status ----------------------------------------------------- */
+
+/**
+ * Ask the server for a status (a SIP MESSAGE, digest-authenticated like
+ * the registration).  Waits for the server's answer (at most about
+ * 5 s): 0 means the status was applied, or reserved for after the call
+ * (during a call, or with after_call); the new status then comes to
+ * on_agent_status_changed.  Not from inside a callback
+ * (LL_ERR_IN_CALLBACK): the answer arrives on the thread callbacks run on.
+ * ll_destroy_shared_instance() from another thread waits for a request in
+ * progress; a logout ends it (LL_ERR_NOT_LOGGED_IN).  The SDK itself asks
+ * the server for the status once, inside login; it never asks on a timer.
+ *
+ * @param sdk         Shared instance
+ * @param status      LL_AGENT_FREE, LL_AGENT_NOT_READY or LL_AGENT_REST
+ *                    (else LL_ERR_INVALID_ARGUMENT; after-call work is
+ *                    ll_extend_arrange(), LL_AGENT_FREE ends it early)
+ * @param reason      Rest reason, one of the application's (required for
+ *                    LL_AGENT_REST, at most 63 bytes); may be NULL else
+ * @param after_call  Reserve the status for when the current call and its
+ *                    after-call work end
+ *
+ * @return 0 if success, LL_ERR_NOT_LOGGED_IN (also when the server sees
+ *         the agent offline), LL_ERR_STATUS_NOT_ALLOWED (status or reason
+ *         refused by the server), LL_ERR_TIMEOUT, LL_ERR_AUTH_FAILED, a
+ *         SIP code, or another error code
+ */
+LL_API int ll_set_agent_status(struct ll_sdk *sdk,
+			       enum ll_agent_status status,
+			       const char *reason, bool after_call);
+
+/**
+ * Start or extend after-call work by seconds (1..3600), as
+ * ll_set_agent_status() does, waiting for the server's answer.
+ *
+ * @return As ll_set_agent_status()
+ */
+LL_API int ll_extend_arrange(struct ll_sdk *sdk, uint32_t seconds);
+
+/**
+ * Copy the status the server told last into info (no request is made).
+ * Before the server told one, info->status is LL_AGENT_OFFLINE and
+ * info->since_ms 0.
+ *
+ * @return 0 if success, LL_ERR_NOT_LOGGED_IN, or another error code
+ */
+LL_API int ll_get_agent_status(struct ll_sdk *sdk,
+			       struct ll_agent_status_info *info);
 
 
 /* ---- Audio ------------------------------------------------------------- */

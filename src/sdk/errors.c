@@ -78,6 +78,8 @@ LL_API const char *ll_strerror(int err)
 	case LL_ERR_MICROPHONE_DISABLED:
 		return "the microphone is switched off (privacy switch)";
 	case LL_ERR_BUFFER_TOO_SMALL:  return "buffer too small";
+	case LL_ERR_STATUS_NOT_ALLOWED:
+		return "the server does not allow this status or reason";
 	}
 
 	return "unknown error";

@@ -119,6 +119,11 @@ static void dispatch(struct ll_sdk *sdk, struct ll__ev *ev)
 		if (ev->resh)
 			ev->resh(ev->err, msg, ev->arg);
 		break;
+
+	case LL__EV_STATUS:
+		if (l.on_agent_status_changed)
+			l.on_agent_status_changed(&ev->status, l.arg);
+		break;
 	}
 }
 

@@ -197,6 +197,68 @@ int ll__run(struct ll_sdk *sdk, ll__cmd_h *h, void *arg)
 }
 
 
+/**
+ * Carry out a public call whose result comes later (a server's answer):
+ * h starts it on the SDK thread, and when h returns 0 it has promised
+ * that ll__wait_done(w) will be called exactly once.  Not from the SDK
+ * thread, which would wait for itself.  The instance stays in use (destroy
+ * waits) until the result is in.
+ *
+ * @param sdk  Handle from the application
+ * @param h    Command handler; returns a public code
+ * @param arg  Handler argument (may live on the caller's stack)
+ * @param w    Where the result is reported
+ *
+ * @return The handler's error, the later result, or a public error code
+ */
+int ll__run_wait(struct ll_sdk *sdk, ll__cmd_h *h, void *arg,
+		 struct ll__wait *w)
+{
+	int ret;
+
+	ret = enter(sdk);
+	if (ret)
+		return ret;
+
+	if (ll__on_thread(sdk)) {
+		leave(sdk);
+		return LL_ERR_IN_CALLBACK;
+	}
+
+	memset(w, 0, sizeof(*w));
+	ret = exec(sdk, h, arg);
+	if (!ret) {
+		pthread_mutex_lock(&sdk->lock);
+		while (!w->done)
+			pthread_cond_wait(&sdk->cond, &sdk->lock);
+		ret = w->ret;
+		pthread_mutex_unlock(&sdk->lock);
+	}
+
+	leave(sdk);
+
+	return ret;
+}
+
+
+/**
+ * Report the result a ll__run_wait() caller waits for; w is not touched
+ * afterwards (the caller's frame may be gone).
+ *
+ * @param sdk  Instance
+ * @param w    The waiter
+ * @param ret  Public code
+ */
+void ll__wait_done(struct ll_sdk *sdk, struct ll__wait *w, int ret)
+{
+	pthread_mutex_lock(&sdk->lock);
+	w->ret = ret;
+	w->done = true;
+	pthread_cond_broadcast(&sdk->cond);
+	pthread_mutex_unlock(&sdk->lock);
+}
+
+
 static void stop_poll_handler(void *arg)
 {
 	struct ll_sdk *sdk = arg;

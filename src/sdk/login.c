@@ -152,6 +152,7 @@ static void acct_destructor(void *arg)
 	struct ll__acct *acct = arg;
 
 	ll__reconnect_stop(acct);
+	ll__status_end(acct);
 
 	/* The worker posts its result to the instance, which outlives the
 	 * account; the posted command sees job->acct == NULL and frees. */
@@ -190,6 +191,7 @@ static int acct_alloc(struct ll__acct **acctp, struct ll_sdk *sdk,
 	tmr_init(&acct->ka_tmr);
 	tmr_init(&acct->req_tmr);
 	tmr_init(&acct->move_tmr);
+	list_init(&acct->st_reqs);
 
 	*acctp = acct;
 
@@ -315,6 +317,10 @@ static int stack_start(struct ll__acct *acct)
 	/* The port the kernel chose, for the media's address. */
 	err = sip_transp_laddr(acct->sip, &acct->laddr, SIP_TRANSP_UDP,
 			       NULL);
+	if (err)
+		goto out;
+
+	err = ll__status_start(acct);
 	if (err)
 		goto out;
 

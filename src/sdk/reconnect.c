@@ -313,6 +313,7 @@ static void registered(struct ll__acct *acct, const struct sip_msg *msg)
 					  acct->reg_uri, expires);
 		}
 		acct->loginh = NULL;
+		ll__status_login(acct);
 		return;
 	}
 

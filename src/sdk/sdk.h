@@ -37,6 +37,12 @@ struct ll__job;
 
 typedef int (ll__cmd_h)(struct ll_sdk *sdk, void *arg);
 
+/** A public call waiting for a result that comes later (instance.c). */
+struct ll__wait {
+	bool done;
+	int ret;
+};
+
 /** A unit of work for the SDK thread. */
 struct ll__cmd {
 	struct le le;
@@ -62,6 +68,7 @@ enum ll__ev_type {
 	LL__EV_RECOVERY,
 	LL__EV_LOGIN,       /* a login's result handler */
 	LL__EV_RESULT,      /* a logout's or call's result handler */
+	LL__EV_STATUS,      /* the agent's status (agent_status.c) */
 };
 
 /** One queued event; strings are copies. */
@@ -85,6 +92,7 @@ struct ll__ev {
 	ll_login_h *loginh;
 	ll_result_h *resh;
 	void *arg;
+	struct ll_agent_status_info status;
 };
 
 /**
@@ -126,6 +134,12 @@ struct ll__acct {
 	int fail_code;               /* of the first REGISTER */
 	bool registered;
 	bool lost;
+
+	/* Agent status (agent_status.c). */
+	struct sip_lsnr *st_lsnr;    /* the server's status MESSAGEs */
+	struct sip_dialog *st_dlg;   /* Call-ID and CSeq of ours */
+	struct list st_reqs;         /* struct ll__streq in flight */
+	struct ll_agent_status_info st_info;
 };
 
 /** The call (call.c); one at a time. */
@@ -188,6 +202,9 @@ int  ll__run(struct ll_sdk *sdk, ll__cmd_h *h, void *arg);
 void ll__post(struct ll_sdk *sdk, struct ll__cmd *cmd, ll__cmd_h *h,
 	      void *arg);
 bool ll__on_thread(const struct ll_sdk *sdk);
+int  ll__run_wait(struct ll_sdk *sdk, ll__cmd_h *h, void *arg,
+		  struct ll__wait *w);
+void ll__wait_done(struct ll_sdk *sdk, struct ll__wait *w, int ret);
 void ll__instances_end(void);
 
 /* errors.c */
@@ -213,6 +230,11 @@ void ll__reconnect_stop(struct ll__acct *acct);
 void ll__call_conn_handler(const struct sip_msg *msg, void *arg);
 void ll__call_end_all(struct ll_sdk *sdk);
 void ll__call_move(struct ll_sdk *sdk);
+
+/* agent_status.c */
+int  ll__status_start(struct ll__acct *acct);
+void ll__status_login(struct ll__acct *acct);
+void ll__status_end(struct ll__acct *acct);
 
 /* log.c */
 void ll__log_reset(void);

@@ -38,6 +38,7 @@ int main(void)
 {
 	struct ll_sdk *fake = (struct ll_sdk *)(uintptr_t)0x1;
 	struct ll_listener l;
+	struct ll_agent_status_info st;
 	char buf[256];
 	uint32_t v;
 	bool on;
@@ -80,12 +81,16 @@ int main(void)
 	EXPECT(ll_get_privacy_switch(fake, LL_PRIVACY_MICROPHONE, &on));
 	EXPECT(ll_privacy_ledger_json(fake, buf, sizeof(buf)));
 	EXPECT(ll_set_app_state(fake, LL_APP_BACKGROUND));
+	EXPECT(ll_set_agent_status(fake, LL_AGENT_REST, "lunch", false));
+	EXPECT(ll_extend_arrange(fake, 60));
+	EXPECT(ll_get_agent_status(fake, &st));
 
 	/* Allowed before consent; they must touch nothing all the same. */
 	(void)ll_strerror(LL_ERR_CONSENT_REQUIRED);
 	(void)ll_version();
 	(void)ll_version_num();
 	(void)ll_end_reason_str(LL_END_REMOTE_BYE);
+	(void)ll_agent_status_str(LL_AGENT_NOT_READY);
 	for (i = 0; i < LL_PRIVACY_ITEM_COUNT; i++)
 		(void)ll_privacy_item_name((enum ll_privacy_item)i);
 	if (!ll_privacy_disclosure("en", "json") ||
@@ -95,7 +100,7 @@ int main(void)
 	}
 	(void)ll_privacy_withdraw();
 	(void)ll_privacy_consent(0);
-	calls += 10;
+	calls += 11;
 
 	printf("calls %d\n", calls);
 

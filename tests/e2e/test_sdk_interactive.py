@@ -3,7 +3,9 @@
 
 Without --auto-answer or --call, lianluo-agent logs in and shows a status
 line.  Checked: the status line after login ("[logged in] free | call
-idle"); a customer's call shows as ringing with the masked number; key a
+idle"); keys r (reason lunch), n and f set the agent's status on the
+server and the status line shows it ("rest (lunch)", "notReady",
+"free"); a customer's call shows as ringing with the masked number; key a
 answers, m mutes (MUTED shown), 1 sends DTMF that reaches the customer, h
 hangs up; d opens the dial prompt and Esc closes it; the terminal is in
 non-canonical mode without echo while it runs and is restored after
@@ -130,6 +132,20 @@ def run(t, srv, term):
     term.expect('dial: 4002_', since=mark)
     mark = term.key('\x1b')
     term.expect('[logged in] free | call idle', since=mark)
+
+    # Status keys: r asks for the rest reason, n notReady, f free.
+    mark = term.key('r')
+    term.expect('rest reason: _', since=mark)
+    mark = term.key('lunch\r')
+    term.expect('event status rest lunch', 5, since=mark)
+    term.expect('[logged in] rest (lunch) | call idle', 5, since=mark)
+    srv.wait_agent_status('agent1', 'rest')
+    mark = term.key('n')
+    term.expect('[logged in] notReady | call idle', 5, since=mark)
+    srv.wait_agent_status('agent1', 'notReady')
+    mark = term.key('f')
+    term.expect('[logged in] free | call idle', 5, since=mark)
+    srv.wait_agent_status('agent1', 'free')
 
     customer = t.phone('customer', user=CUSTOMER, registrar=srv.sip_port,
                        register=False, tone_hz=1000)

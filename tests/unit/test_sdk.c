@@ -55,6 +55,9 @@ static struct {
 	int end_code;
 	int results;
 	int result_err;
+	int statuses;
+	struct ll_agent_status_info st;
+	int in_cb_ret;
 } seen;
 
 /* The lianluod under test. */
@@ -173,10 +176,42 @@ static void ended_handler(const char *sid, enum ll_end_reason reason,
 }
 
 
+static void status_handler(const struct ll_agent_status_info *info,
+			   void *arg)
+{
+	struct ll_sdk *sdk = ll_shared_instance();
+	int ret;
+	(void)arg;
+
+	/* Waiting for the server here would wait for this very thread. */
+	ret = ll_set_agent_status(sdk, LL_AGENT_FREE, NULL, false);
+
+	pthread_mutex_lock(&ev_lock);
+	seen.st = *info;
+	seen.in_cb_ret = ret;
+	++seen.statuses;
+	pthread_cond_broadcast(&ev_cond);
+	pthread_mutex_unlock(&ev_lock);
+}
+
+
 static const struct ll_listener listener = {
 	.on_new_session = new_session_handler,
 	.on_ended = ended_handler,
+	.on_agent_status_changed = status_handler,
 };
+
+
+static int statuses(void)
+{
+	int n;
+
+	pthread_mutex_lock(&ev_lock);
+	n = seen.statuses;
+	pthread_mutex_unlock(&ev_lock);
+
+	return n;
+}
 
 
 static int thread_count(void)
@@ -251,6 +286,11 @@ static void test_before_consent(void **state)
 			 ll_set_log_dir(fake, "/tmp/ll-never"));
 	assert_int_equal(LL_ERR_CONSENT_REQUIRED,
 			 ll_set_listener(NULL, NULL));
+	assert_int_equal(LL_ERR_CONSENT_REQUIRED,
+			 ll_set_agent_status(fake, LL_AGENT_FREE, NULL, false));
+	assert_int_equal(LL_ERR_CONSENT_REQUIRED, ll_extend_arrange(fake, 60));
+	assert_int_equal(LL_ERR_CONSENT_REQUIRED,
+			 ll_get_agent_status(fake, NULL));
 
 	/* These work without consent and touch nothing. */
 	assert_string_equal(LL_VERSION_STR, ll_version());
@@ -258,6 +298,10 @@ static void test_before_consent(void **state)
 	assert_non_null(ll_strerror(LL_ERR_CONSENT_REQUIRED));
 	assert_string_equal("remoteBye",
 			    ll_end_reason_str(LL_END_REMOTE_BYE));
+	assert_string_equal("notReady",
+			    ll_agent_status_str(LL_AGENT_NOT_READY));
+	assert_string_equal("unknown",
+			    ll_agent_status_str((enum ll_agent_status)42));
 	assert_int_equal(0, ll_privacy_withdraw());
 	assert_int_equal(0, ll_privacy_consent(0));
 	assert_null(ll_shared_instance());
@@ -398,7 +442,51 @@ static void test_arguments(void **state)
 	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
 			 ll_set_log_level(sdk, (enum ll_log_level)42));
 
+	/* Agent status: arguments first, then the login */
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(NULL, LL_AGENT_FREE, NULL, false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_BUSY, NULL, false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_OFFLINE, NULL,
+					     false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_ARRANGE, NULL,
+					     false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, (enum ll_agent_status)42,
+					     NULL, false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_REST, NULL, false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_REST, "", false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_REST, longstr,
+					     false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_agent_status(sdk, LL_AGENT_REST,
+					     "lunch\r\nX-Evil: 1", false));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT, ll_extend_arrange(sdk, 0));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_extend_arrange(sdk, 3601));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_get_agent_status(sdk, NULL));
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN,
+			 ll_set_agent_status(sdk, LL_AGENT_REST, "lunch",
+					     false));
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN,
+			 ll_set_agent_status(sdk, LL_AGENT_FREE, NULL, true));
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN, ll_extend_arrange(sdk, 60));
+	{
+		struct ll_agent_status_info info;
+
+		assert_int_equal(LL_ERR_NOT_LOGGED_IN,
+				 ll_get_agent_status(sdk, &info));
+	}
+
 	/* Error texts, SIP codes included */
+	assert_string_equal("the server does not allow this status or reason",
+			    ll_strerror(LL_ERR_STATUS_NOT_ALLOWED));
 	assert_string_equal("SIP 403 Forbidden", ll_strerror(403));
 	assert_string_equal("SIP request failure", ll_strerror(499));
 	assert_string_equal("unknown error", ll_strerror(-1000));
@@ -590,7 +678,9 @@ static int token_create(char *token, size_t sz, const char *user)
 static void test_login_agent(void **state)
 {
 	struct ll_sdk *sdk = ll_shared_instance();
+	struct ll_agent_status_info st;
 	char token[512];
+	int n;
 	(void)state;
 
 	assert_int_equal(0, token_create(token, sizeof(token), "alice"));
@@ -608,6 +698,36 @@ static void test_login_agent(void **state)
 	assert_non_null(strstr(seen.login_aor, "sip:alice@"));
 	assert_int_equal(1, seen.logins);
 	assert_int_equal(0, ll_check_login(sdk));
+
+	/* Agent status: the server tells it after login; a request waits
+	 * for the server's answer, and the status it reports is known when
+	 * the call returns. */
+	assert_true(wait_for(&seen.statuses, 1));
+	assert_int_equal(LL_ERR_IN_CALLBACK, seen.in_cb_ret);
+	assert_int_equal(0, ll_get_agent_status(sdk, &st));
+	assert_int_equal(LL_AGENT_FREE, st.status);
+	assert_true(st.since_ms > 0);
+	assert_int_equal(LL_AGENT_OFFLINE, st.pending);
+	assert_int_equal(LL_ERR_STATUS_NOT_ALLOWED,
+			 ll_set_agent_status(sdk, LL_AGENT_REST, "nap",
+					     false));
+	n = statuses();
+	assert_int_equal(0, ll_set_agent_status(sdk, LL_AGENT_REST, "lunch",
+						false));
+	assert_int_equal(0, ll_get_agent_status(sdk, &st));
+	assert_int_equal(LL_AGENT_REST, st.status);
+	assert_string_equal("lunch", st.reason);
+	assert_string_equal("agent", st.actor);
+	assert_true(wait_for(&seen.statuses, n + 1));
+	assert_int_equal(LL_AGENT_REST, seen.st.status);
+	assert_int_equal(0, ll_extend_arrange(sdk, 30));
+	assert_int_equal(0, ll_get_agent_status(sdk, &st));
+	assert_int_equal(LL_AGENT_ARRANGE, st.status);
+	assert_true(st.arrange_until_ms >= st.since_ms + 29000);
+	assert_int_equal(0, ll_set_agent_status(sdk, LL_AGENT_FREE, NULL,
+						false));
+	assert_int_equal(0, ll_get_agent_status(sdk, &st));
+	assert_int_equal(LL_AGENT_FREE, st.status);
 
 	/* An outbound call: the server has no trunk and says 503. */
 	assert_int_equal(0, ll_call(sdk, "13900139000", "a remark", "uui-1",
@@ -647,6 +767,9 @@ static void test_login_agent(void **state)
 	assert_int_equal(0, seen.result_err);
 	assert_int_equal(LL_ERR_NOT_LOGGED_IN, ll_check_login(sdk));
 	assert_int_equal(LL_ERR_NOT_LOGGED_IN, ll_logout(sdk, NULL, NULL));
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN, ll_get_agent_status(sdk, &st));
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN,
+			 ll_set_agent_status(sdk, LL_AGENT_FREE, NULL, false));
 
 	/* The same token again: it was burnt by the first login. */
 	seen_reset();

@@ -30,6 +30,16 @@ enum {
 
 /* ---- args.c ----------------------------------------------------------- */
 
+enum {
+	AGENT_STATUS_MAX = 8,        /**< --status given at most this often */
+};
+
+/** A status to ask for (status.c) */
+struct agent_status {
+	enum ll_agent_status status;
+	char reason[64];
+};
+
 struct agent_args {
 	const char *server;          /**< lianluod's API URL              */
 	const char *app;             /**< SdkAppId                        */
@@ -61,6 +71,9 @@ struct agent_args {
 	const char *privacy_off;     /**< --privacy-off ITEM[,ITEM...]    */
 	int64_t background_for_ms;   /**< -1: stay in the foreground      */
 	int64_t withdraw_after_ms;   /**< -1: never withdraw consent      */
+	/* Agent status (status.c) */
+	struct agent_status status[AGENT_STATUS_MAX];   /**< --status    */
+	unsigned statusc;
 };
 
 int  args_parse(struct agent_args *a, int argc, char *argv[]);
@@ -84,6 +97,8 @@ enum agent_ev_type {
 	AEV_RECONNECT,
 	AEV_RECOVERY,
 	AEV_SIGNAL,          /**< err (the signal number)               */
+	AEV_STATUS,          /**< st: the status the server told        */
+	AEV_STATUS_NEXT,     /**< SIGUSR1: the bot's next --status      */
 };
 
 struct agent_ev {
@@ -98,6 +113,7 @@ struct agent_ev {
 	char to[64];
 	char aor[256];
 	char msg[256];
+	struct ll_agent_status_info st;
 };
 
 int  evq_init(void);
@@ -135,6 +151,14 @@ void agent_fatal_signal_exit(void (*restoreh)(void));
 /* ---- bot.c, interactive.c ---------------------------------------------- */
 
 int bot_run(struct ll_sdk *sdk, const struct agent_args *a);
+
+/* ---- status.c --------------------------------------------------------- */
+
+int  status_parse(struct agent_status *r, const char *s);
+int  status_apply(struct ll_sdk *sdk, const struct agent_status *r,
+		  bool after_call);
+int  status_extend(struct ll_sdk *sdk, uint32_t seconds);
+void status_print(const struct ll_agent_status_info *info);
 
 /* ---- privacy.c --------------------------------------------------------- */
 

@@ -28,7 +28,8 @@ void args_usage(FILE *f)
 "[options]\n"
 "\n"
 "Without --auto-answer or --call it is an interactive workstation (keys:\n"
-"a answer, h hang up, d dial, 0-9*# DTMF, m mute, q quit).\n"
+"a answer, h hang up, d dial, 0-9*# DTMF, m mute, q quit; f free,\n"
+"n notReady, r rest (asks the reason), x after-call work +60 s).\n"
 "\n"
 "  --consent granted     the end user agreed to the privacy policy "
 "(required)\n"
@@ -47,6 +48,14 @@ void args_usage(FILE *f)
 "  --unmute-after S      unmute S seconds into each call\n"
 "  --timeout S           give up (exit 1) when the calls are not done\n"
 "                        within S seconds\n"
+"  --status S[:REASON]   bot: after login ask for status S (free,\n"
+"                        notReady, rest:REASON); given again, each\n"
+"                        SIGUSR1 asks for the next one (for after the\n"
+"                        call when one is in progress).  Printed:\n"
+"                        \"event status NAME [REASON] [pending NAME]\"\n"
+"                        for each status the server tells, and\n"
+"                        \"event status-request ... code=N\" for each\n"
+"                        request\n"
 "  --log-level L         debug, info, warn, error or none\n"
 "  --log-dir DIR         also write the SDK's log to files in DIR\n"
 "  --privacy-on LIST     switch optional items on, e.g. device_details\n"
@@ -203,6 +212,15 @@ static int parse_option(struct agent_args *a, const char *name,
 		return parse_seconds(&a->withdraw_after_ms, name, val);
 	if (0 == strcmp(name, "--log-level"))
 		return parse_level(&a->log_level, val);
+	if (0 == strcmp(name, "--status")) {
+		if (a->statusc >= AGENT_STATUS_MAX)
+			return usage_msg("--status: too many");
+		if (status_parse(&a->status[a->statusc], val))
+			return usage_error("--status %s: use free, notReady "
+					   "or rest:REASON", val);
+		++a->statusc;
+		return 0;
+	}
 	if (0 == strcmp(name, "--calls")) {
 		errno = 0;
 		n = strtoul(val, &end, 10);
@@ -264,10 +282,11 @@ static int check_args(struct agent_args *a)
 				 "--mute-after");
 	if (!args_bot_mode(a) && (a->play || a->record || a->dtmf ||
 				  a->calls_set || a->hangup_after_ms >= 0 ||
-				  a->mute_after_ms >= 0 || a->timeout_ms >= 0))
+				  a->mute_after_ms >= 0 || a->timeout_ms >= 0 ||
+				  a->statusc))
 		return usage_msg("--play, --record, --dtmf, --calls, "
-				 "--hangup-after, --mute-after and --timeout "
-				 "need --auto-answer or --call");
+				 "--hangup-after, --mute-after, --timeout "
+				 "and --status need --auto-answer or --call");
 
 	if (!a->calls_set)
 		a->calls = a->call ? 1 : 0;

@@ -13,6 +13,9 @@
  * calls it logs out and exits 0; any failure is one line on stderr and
  * exit status 1.
  *
+ * --status asks for the first status after login and for each next one
+ * on SIGUSR1 (status.c).
+ *
  * All of it runs on the main thread, which waits on the event queue with
  * a deadline: the earliest of the scheduled actions and the time-outs.
  */
@@ -53,6 +56,7 @@ struct bot {
 	int64_t t_hung_up;
 
 	int64_t deadline;            /* --timeout, or -1                 */
+	unsigned status_next;        /* index into --status              */
 	char record[PATH_MAX_LEN];   /* --record of the current call     */
 };
 
@@ -315,6 +319,23 @@ static void on_ended(struct bot *b, const struct agent_ev *ev)
 }
 
 
+/*
+ * The next --status (after login, then on SIGUSR1).  During a call it is
+ * reserved for after the call.  A refusal is printed, not fatal: the bot
+ * keeps taking calls in the status it has.
+ */
+static void status_next(struct bot *b)
+{
+	const struct agent_args *a = b->a;
+
+	if (b->status_next >= a->statusc)
+		return;
+
+	(void)status_apply(b->sdk, &a->status[b->status_next++],
+			   b->in_call || b->placing);
+}
+
+
 static void handle(struct bot *b, const struct agent_ev *ev)
 {
 	out_print_ev(ev);
@@ -344,6 +365,10 @@ static void handle(struct bot *b, const struct agent_ev *ev)
 				 b->a->call);
 			bot_fail(b, what, ev->err);
 		}
+		break;
+
+	case AEV_STATUS_NEXT:
+		status_next(b);
 		break;
 
 	case AEV_SIGNAL:
@@ -389,6 +414,8 @@ int bot_run(struct ll_sdk *sdk, const struct agent_args *a)
 	privacy_background(sdk, a);
 	if (privacy_withdraw(sdk, a))
 		return AGENT_EXIT_OK;
+
+	status_next(&b);
 
 	while (!b.stop) {
 		if (a->call && !b.in_call && !b.placing) {

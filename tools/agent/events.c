@@ -321,6 +321,20 @@ static void recovery_handler(void *arg)
 }
 
 
+static void status_handler(const struct ll_agent_status_info *info,
+			   void *arg)
+{
+	struct agent_ev ev;
+
+	(void)arg;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = AEV_STATUS;
+	if (info)
+		ev.st = *info;
+	evq_push(&ev);
+}
+
+
 /** Result of ll_login_agent() / ll_login_sip(). */
 void evq_login_handler(int err, const struct ll_login_info *info,
 		       void *arg)
@@ -374,4 +388,5 @@ void evq_listener(struct ll_listener *l)
 	l->on_connection_lost = conn_lost_handler;
 	l->on_try_to_reconnect = reconnect_handler;
 	l->on_connection_recovery = recovery_handler;
+	l->on_agent_status_changed = status_handler;
 }

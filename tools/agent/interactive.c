@@ -9,15 +9,19 @@
  *
  *   a  answer          h  hang up        d  dial (prompts for a number)
  *   m  mute / unmute   q  quit           0-9 * #  DTMF during a call
+ *   f  free            n  notReady       r  rest (prompts for a reason)
+ *   x  after-call work +60 s (f ends it early)
  *
  * The terminal is put in non-canonical mode without echo (termios) and is
  * restored on every way out: a normal return, exit(), the first signal
  * (handled as "q") and a second signal (main.c calls the restore hook
  * before _exit).  ISIG stays on, so Ctrl-C is SIGINT as usual.
  *
- * The agent's status shown is what the workstation knows itself:
- * offline, free (logged in, no call) or busy (in a call); the server's
- * finer statuses (arrange, notReady, rest) are not part of the SDK.
+ * The agent's status shown is the one the server told last (with the
+ * rest reason and a status reserved for after the call); until the server
+ * told one, what the workstation knows itself: offline, free (logged in,
+ * no call) or busy (in a call).  A status asked for during a call is
+ * reserved for after it.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,6 +47,7 @@ enum {
 	KEY_ESC       = 27,
 	KEY_BACKSPACE = 127,
 	NUMBER_MAX    = 64,
+	ARRANGE_STEP_S = 60,
 };
 
 static struct {
@@ -55,6 +60,9 @@ static struct {
 	bool muted;
 	char remote[64];             /* masked */
 	bool prompt;                 /* reading a number to dial */
+	bool reason_prompt;          /* reading a rest reason (in number) */
+	struct ll_agent_status_info st;
+	bool st_known;               /* the server told a status */
 	char number[NUMBER_MAX];
 	size_t nlen;
 	bool quit;
@@ -81,20 +89,31 @@ static void draw(void)
 	const char *login = !ui.logged_in ? "logged out" :
 		ui.reconnecting ? "reconnecting" : "logged in";
 	const char *status = !ui.logged_in ? "offline" :
+		ui.st_known ? ll_agent_status_str(ui.st.status) :
 		ui.call == CALL_IDLE ? "free" : "busy";
 
 	fputs("\r\033[K", stdout);
 	if (ui.prompt) {
 		printf("dial: %s_  (Enter calls, Esc cancels)", ui.number);
 	}
+	else if (ui.reason_prompt) {
+		printf("rest reason: %s_  (Enter rests, Esc cancels)",
+		       ui.number);
+	}
 	else {
-		printf("[%s] %s | call %s", login, status,
-		       call_str(ui.call));
+		printf("[%s] %s", login, status);
+		if (ui.logged_in && ui.st_known && ui.st.reason[0] &&
+		    ui.st.status == LL_AGENT_REST)
+			printf(" (%s)", ui.st.reason);
+		if (ui.logged_in && ui.st_known &&
+		    ui.st.pending != LL_AGENT_OFFLINE)
+			printf(" -> %s", ll_agent_status_str(ui.st.pending));
+		printf(" | call %s", call_str(ui.call));
 		if (ui.call != CALL_IDLE)
 			printf(" %s", ui.remote);
 		if (ui.muted)
 			fputs(" MUTED", stdout);
-		fputs(" | a h d m 0-9*# q", stdout);
+		fputs(" | a h d m 0-9*# f n r x q", stdout);
 	}
 	fflush(stdout);
 }
@@ -158,13 +177,38 @@ static void dial(void)
 }
 
 
+/* Ask for a status; during a call it is for after the call. */
+static void status_key(enum ll_agent_status status, const char *reason)
+{
+	struct agent_status r;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	if (reason)
+		snprintf(r.reason, sizeof(r.reason), "%s", reason);
+
+	err = status_apply(ui.sdk, &r, ui.call != CALL_IDLE);
+	if (err)
+		report("status", err);
+}
+
+
 static void prompt_key(int c)
 {
 	if (c == '\r' || c == '\n') {
-		dial();
+		if (ui.reason_prompt) {
+			ui.reason_prompt = false;
+			if (ui.nlen)
+				status_key(LL_AGENT_REST, ui.number);
+		}
+		else {
+			dial();
+		}
 	}
 	else if (c == KEY_ESC) {
 		ui.prompt = false;
+		ui.reason_prompt = false;
 	}
 	else if (c == KEY_BACKSPACE || c == '\b') {
 		if (ui.nlen)
@@ -181,7 +225,7 @@ static void key(int c)
 {
 	int err = 0;
 
-	if (ui.prompt) {
+	if (ui.prompt || ui.reason_prompt) {
 		prompt_key(c);
 		return;
 	}
@@ -216,6 +260,26 @@ static void key(int c)
 			report(ui.muted ? "unmute" : "mute", err);
 		else
 			ui.muted = !ui.muted;
+		break;
+
+	case 'f':
+		status_key(LL_AGENT_FREE, NULL);
+		break;
+
+	case 'n':
+		status_key(LL_AGENT_NOT_READY, NULL);
+		break;
+
+	case 'r':
+		ui.reason_prompt = true;
+		ui.nlen = 0;
+		ui.number[0] = '\0';
+		break;
+
+	case 'x':
+		err = status_extend(ui.sdk, ARRANGE_STEP_S);
+		if (err)
+			report("after-call work", err);
 		break;
 
 	case 'q':
@@ -280,6 +344,11 @@ static void handle(const struct agent_ev *ev)
 
 	case AEV_SIGNAL:
 		ui.quit = true;
+		break;
+
+	case AEV_STATUS:
+		ui.st = ev->st;
+		ui.st_known = true;
 		break;
 
 	default:

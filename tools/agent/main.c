@@ -39,6 +39,14 @@ static void *signal_thread(void *arg)
 		if (sigwait(&sigs, &sig))
 			continue;
 
+		/* Not a stop: the bot's next --status (bot.c). */
+		if (sig == SIGUSR1) {
+			memset(&ev, 0, sizeof(ev));
+			ev.type = AEV_STATUS_NEXT;
+			evq_push(&ev);
+			continue;
+		}
+
 		/* The second signal stops at once (the first one is being
 		 * handled, and may be stuck on an unreachable server). */
 		if (++count > 1) {
@@ -72,6 +80,7 @@ static int signals_start(void)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
 	sigaddset(&sigs, SIGQUIT);
+	sigaddset(&sigs, SIGUSR1);
 
 	err = pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (err)

@@ -252,5 +252,12 @@ void out_print_ev(const struct agent_ev *ev)
 	case AEV_SIGNAL:
 		out_event("signal %d: hanging up and logging out", ev->err);
 		break;
+
+	case AEV_STATUS:
+		status_print(&ev->st);
+		break;
+
+	case AEV_STATUS_NEXT:
+		break;
 	}
 }

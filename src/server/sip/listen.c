@@ -24,7 +24,7 @@ enum {
 	SIP_HASH_SIZE = 1024,
 };
 
-#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO"
+#define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO, MESSAGE"
 
 
 static bool is_sane(const struct sip_msg *msg, const char **why)
@@ -75,6 +75,12 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 		return true;
 	}
 
+	/* Agent statuses (agentstatus.c) */
+	if (!pl_strcmp(&msg->met, "MESSAGE")) {
+		agentstatus_handle(sf, msg);
+		return true;
+	}
+
 	if (!pl_strcmp(&msg->met, "OPTIONS")) {
 		(void)sip_replyf(sf->sip, msg, 200, "OK",
 				 "Allow: " ALLOW "\r\n"
@@ -101,6 +107,7 @@ static void destructor(void *arg)
 	struct sipfront *sf = arg;
 
 	b2bua_close_all(sf);
+	agentstatus_close(sf);
 	mem_deref(sf->lsnr);
 	mem_deref(sf->sock);
 	sip_close(sf->sip, true);
@@ -134,6 +141,7 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 	sf->acd = mem_ref(acd);
 	sf->laddr = cfg->sip_laddr;
 	list_init(&sf->calls);
+	list_init(&sf->notes);
 	rand_bytes(sf->nonce_key, sizeof(sf->nonce_key));
 
 	if (cfg->queue_prompt[0]) {
@@ -177,6 +185,8 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 	(void)re_snprintf(sf->uri, sizeof(sf->uri), "sip:%J",
 			  &cfg->sip_laddr);
 
+	agentstatus_init(sf);
+
 	log_info("sip: listening on %J (udp, tcp)", &cfg->sip_laddr);
 
  out:
@@ -206,5 +216,6 @@ void sipfront_close(struct sipfront *sf)
 
 	sf->closing = true;
 	b2bua_close_all(sf);
+	agentstatus_close(sf);
 	sip_close(sf->sip, false);
 }

@@ -20,6 +20,10 @@ struct sipfront {
 	struct sa laddr;
 	char uri[64];                 /**< "sip:127.0.0.1:5060" */
 	uint8_t nonce_key[32];        /**< signs digest nonces */
+	struct list notes;            /**< status MESSAGEs in flight */
+	struct status_note *st_capture;  /**< see agentstatus_handle() */
+	const char *st_capture_app;
+	const char *st_capture_user;
 	bool closing;
 };
 
@@ -37,3 +41,6 @@ int  sipauth_challenge(struct sipfront *sf, const struct sip_msg *msg,
 void registrar_handle(struct sipfront *sf, const struct sip_msg *msg);
 void b2bua_conn_handler(const struct sip_msg *msg, void *arg);
 void b2bua_close_all(struct sipfront *sf);
+void agentstatus_init(struct sipfront *sf);
+void agentstatus_handle(struct sipfront *sf, const struct sip_msg *msg);
+void agentstatus_close(struct sipfront *sf);
