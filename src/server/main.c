@@ -26,6 +26,8 @@
 enum {
 	DRAIN_MS = 1000,    /* lets BYEs and their answers cross the wire */
 	FD_MAX   = 65536,
+	METRICS_TOKEN_BYTES = 24,
+	CREDS_MAX = 16384,
 };
 
 static struct config cfg;
@@ -71,7 +73,7 @@ static void app_first_handler(const struct store_app *app, void *arg)
  * every start so that the addresses follow the configuration.
  */
 static int credentials_write(const struct store_app *app,
-			     const char *sip_uri)
+			     const char *sip_uri, const char *metrics_token)
 {
 	char path[300], tmp[310];
 	FILE *f;
@@ -96,13 +98,15 @@ static int credentials_write(const struct store_app *app,
 			 "  \"secret_id\": %H,\n"
 			 "  \"secret_key\": %H,\n"
 			 "  \"http_url\": \"http://%J\",\n"
-			 "  \"sip_uri\": %H\n"
+			 "  \"sip_uri\": %H,\n"
+			 "  \"metrics_token\": %H\n"
 			 "}\n",
 			 jsonw_str, app->sdk_app_id,
 			 jsonw_str, app->secret_id,
 			 jsonw_str, app->secret_key,
 			 &cfg.http_laddr,
-			 jsonw_str, sip_uri) < 0 ? EIO : 0;
+			 jsonw_str, sip_uri,
+			 jsonw_str, metrics_token) < 0 ? EIO : 0;
 
 	if (fclose(f) && !err)
 		err = errno;
@@ -110,6 +114,63 @@ static int credentials_write(const struct store_app *app,
 		err = errno;
 
 	return err;
+}
+
+
+static bool token_valid(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		if (!((s[n] >= '0' && s[n] <= '9') ||
+		      (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	}
+
+	return n == 2 * METRICS_TOKEN_BYTES;
+}
+
+
+/*
+ * The bearer token of GET /metrics: kept from the credentials.json of an
+ * earlier start, else made now (so deleting the file and restarting
+ * gives a new one).  It reads nothing but live figures, so it is a
+ * separate, weaker key than the API's SecretKey.
+ */
+static void metrics_token_get(char *tok, size_t sz)
+{
+	char path[300], buf[CREDS_MAX];
+	uint8_t rnd[METRICS_TOKEN_BYTES];
+	struct odict *od = NULL;
+	const char *old;
+	size_t n = 0;
+	FILE *f;
+
+	re_snprintf(path, sizeof(path), "%s/credentials.json", cfg.data_dir);
+
+	f = fopen(path, "r");
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+
+	if (n && !json_decode_odict(&od, 16, buf, n, 4)) {
+		old = odict_string(od, "metrics_token");
+		if (old && token_valid(old) && strlen(old) < sz) {
+			str_ncpy(tok, old, sz);
+			goto out;
+		}
+	}
+
+	rand_bytes(rnd, sizeof(rnd));
+	(void)re_snprintf(tok, sz, "%w", rnd, sizeof(rnd));
+	log_info("lianluod: new metrics token in credentials.json");
+
+ out:
+	mem_deref(od);
+	memset(buf, 0, sizeof(buf));
+	memset(rnd, 0, sizeof(rnd));
 }
 
 
@@ -132,6 +193,7 @@ int main(int argc, char *argv[])
 	struct api *api = NULL;
 	struct store_app app;
 	char dbpath[300];
+	char metrics_token[2 * METRICS_TOKEN_BYTES + 1];
 	int err;
 
 	log_set_tag("lianluod");
@@ -188,15 +250,19 @@ int main(int argc, char *argv[])
 	if (err)
 		goto out;
 
-	err = api_alloc(&api, &cfg, st, sipfront_uri(sipfront),
-			acd_status_print, acd);
+	err = api_alloc(&api, &cfg, st, sipfront_uri(sipfront), acd);
 	if (err) {
 		log_error("lianluod: http api on %J: %m", &cfg.http_laddr,
 			  err);
 		goto out;
 	}
 
-	err = credentials_write(&app, sipfront_uri(sipfront));
+	metrics_token_get(metrics_token, sizeof(metrics_token));
+	err = api_metrics_token_set(api, metrics_token);
+	if (!err)
+		err = credentials_write(&app, sipfront_uri(sipfront),
+					metrics_token);
+	memset(metrics_token, 0, sizeof(metrics_token));
 	if (err) {
 		log_error("lianluod: cannot write credentials.json: %m", err);
 		goto out;

@@ -32,6 +32,7 @@
 #include "common/jsonw.h"
 #include "config.h"
 #include "store/store.h"
+#include "acd/acd.h"
 #include "api/api.h"
 
 
@@ -61,6 +62,7 @@ struct resp {
 struct fix {
 	struct config cfg;
 	struct store *st;
+	struct acd *acd;
 	struct api *api;
 	struct store_app app;
 	struct store_app app2;
@@ -417,14 +419,13 @@ static int group_teardown(void **state)
 }
 
 
-static int api_start(struct fix *f, api_status_h *statush, void *arg)
+static int api_start(struct fix *f, struct acd *acd)
 {
 	int err;
 
 	f->api = mem_deref(f->api);
 
-	err = api_alloc(&f->api, &f->cfg, f->st, "sip:127.0.0.1:5060",
-			statush, arg);
+	err = api_alloc(&f->api, &f->cfg, f->st, "sip:127.0.0.1:5060", acd);
 	if (!err)
 		err = api_laddr(f->api, &f->laddr);
 
@@ -457,7 +458,9 @@ static int setup(void **state)
 	if (!err)
 		err = mqueue_alloc(&f->mq, mq_handler, f);
 	if (!err)
-		err = api_start(f, NULL, NULL);
+		err = acd_alloc(&f->acd, f->st, &f->cfg);
+	if (!err)
+		err = api_start(f, f->acd);
 	if (err) {
 		fprintf(stderr, "setup failed: %s\n", strerror(err));
 		return -1;
@@ -477,6 +480,7 @@ static int teardown(void **state)
 	tmr_cancel(&f->tmr);
 	mem_deref(f->api);
 	mem_deref(f->mq);
+	mem_deref(f->acd);
 	mem_deref(f->st);
 	free(f);
 	return 0;
@@ -1294,19 +1298,11 @@ static void test_cdrs(void **state)
 }
 
 
-static int status_handler(struct re_printf *pf, const char *app, void *arg)
-{
-	return re_hprintf(pf, "{\"agents\":[{\"user_id\":\"alice\","
-			  "\"status\":\"free\"}],\"calls\":[],\"app\":%H,"
-			  "\"arg\":%d}", jsonw_str, app, *(int *)arg);
-}
-
-
+/* GET /v1/status: the ACD's live agents and calls of the application */
 static void test_status(void **state)
 {
 	struct fix *f = *state;
 	struct resp r = {0};
-	int magic = 42;
 
 	REQ(f, "GET", "/v1/status", NULL, AUTH_OK, &r);
 	assert_int_equal(200, r.scode);
@@ -1317,19 +1313,26 @@ static void test_status(void **state)
 	ASSERT_ERROR(&r, 401, "AuthFailure");
 	resp_reset(&r);
 
-	assert_int_equal(0, api_start(f, status_handler, &magic));
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"alice\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
 
 	REQ(f, "GET", "/v1/status", NULL, AUTH_OK, &r);
 	assert_int_equal(200, r.scode);
 	assert_int_equal(1, jcount(&r, "agents"));
-	assert_string_equal("free", jstr(&r, "agents.0.status"));
+	assert_string_equal("alice", jstr(&r, "agents.0.user_id"));
+	assert_string_equal("offline", jstr(&r, "agents.0.status"));
 	assert_int_equal(0, jcount(&r, "calls"));
-	assert_string_equal(f->app.sdk_app_id, jstr(&r, "app"));
-	assert_int_equal(42, jint(&r, "arg"));
 	resp_reset(&r);
 
 	REQ(f, "GET", "/v1/status", NULL, AUTH_APP2, &r);
-	assert_string_equal(f->app2.sdk_app_id, jstr(&r, "app"));
+	assert_int_equal(0, jcount(&r, "agents"));
+	resp_reset(&r);
+
+	/* Without an ACD the API still answers, with nothing live */
+	assert_int_equal(0, api_start(f, NULL));
+	REQ(f, "GET", "/v1/status", NULL, AUTH_OK, &r);
+	assert_string_equal("{\"agents\":[],\"calls\":[]}", r.body);
 	resp_reset(&r);
 }
 
@@ -1453,6 +1456,799 @@ static void test_hostile(void **state)
 	assert_non_null(strstr(r.raw, "HTTP/1.1 404 Not Found"));
 	resp_reset(&r);
 
+	assert_healthy(f);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Skill group settings, agents, metrics                                */
+
+static bool jbool(const struct resp *r, const char *path, bool *v)
+{
+	const struct odict_entry *e = r->od ? jget(r->od, path) : NULL;
+
+	if (!e || e->type != ODICT_BOOL)
+		return false;
+
+	*v = e->u.boolean;
+	return true;
+}
+
+
+static bool jnull(const struct resp *r, const char *path)
+{
+	const struct odict_entry *e = r->od ? jget(r->od, path) : NULL;
+
+	return e && e->type == ODICT_NULL;
+}
+
+
+static double jnum(const struct resp *r, const char *path)
+{
+	const struct odict_entry *e = r->od ? jget(r->od, path) : NULL;
+
+	if (e && e->type == ODICT_INT)
+		return (double)e->u.integer;
+	if (e && e->type == ODICT_DOUBLE)
+		return e->u.dbl;
+	return -999999.0;
+}
+
+
+/* Queue limits, overflow and service level of skill groups */
+static void test_group_settings(void **state)
+{
+	struct fix *f = *state;
+	struct resp r = {0};
+	bool b = true;
+
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"a\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	assert_int_equal(0, jint(&r, "max_queue_len"));
+	assert_string_equal("", jstr(&r, "overflow_group"));
+	assert_true(jbool(&r, "last_agent_first", &b));
+	assert_false(b);
+	assert_int_equal(20, jint(&r, "service_level_s"));
+	assert_int_equal(5, jint(&r, "ring_step_s"));
+	resp_reset(&r);
+
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"b\","
+	    "\"max_queue_len\":10000,\"overflow_group\":\"a\","
+	    "\"last_agent_first\":true,\"service_level_s\":3600,"
+	    "\"ring_step_s\":60}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	assert_int_equal(10000, jint(&r, "max_queue_len"));
+	assert_string_equal("a", jstr(&r, "overflow_group"));
+	assert_true(jbool(&r, "last_agent_first", &b));
+	assert_true(b);
+	assert_int_equal(3600, jint(&r, "service_level_s"));
+	assert_int_equal(60, jint(&r, "ring_step_s"));
+	resp_reset(&r);
+
+	/* out of range, wrong types, nonsense */
+	{
+		static const char *const badv[] = {
+			"{\"name\":\"c\",\"max_queue_len\":10001}",
+			"{\"name\":\"c\",\"max_queue_len\":-1}",
+			"{\"name\":\"c\",\"service_level_s\":0}",
+			"{\"name\":\"c\",\"service_level_s\":3601}",
+			"{\"name\":\"c\",\"ring_step_s\":0}",
+			"{\"name\":\"c\",\"ring_step_s\":61}",
+			"{\"name\":\"c\",\"ring_step_s\":1e99}",
+			"{\"name\":\"c\",\"max_queue_len\":"
+			"99999999999999999999999}",
+			"{\"name\":\"c\",\"last_agent_first\":\"yes\"}",
+			"{\"name\":\"c\",\"overflow_group\":7}",
+			"{\"name\":\"c\",\"overflow_group\":\"x/y\"}",
+			"{\"name\":\"c\",\"strategy\":\"loudest\"}",
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(badv); i++) {
+			REQ(f, "POST", "/v1/skill-groups", badv[i], AUTH_OK,
+			    &r);
+			ASSERT_ERROR(&r, 400, "InvalidParameter");
+			resp_reset(&r);
+		}
+	}
+
+	/* overflow to itself, to nowhere, around a loop */
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"c\","
+	    "\"overflow_group\":\"c\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 409, "OverflowCycle");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"c\","
+	    "\"overflow_group\":\"x'; DROP TABLE skill_groups;--\"}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/skill-groups/a", "{\"overflow_group\":\"b\"}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 409, "OverflowCycle");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"c\","
+	    "\"overflow_group\":\"b\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/skill-groups/a", "{\"overflow_group\":\"c\"}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 409, "OverflowCycle");   /* a -> c -> b -> a */
+	resp_reset(&r);
+
+	/* update: fields left out keep their values */
+	REQ(f, "PUT", "/v1/skill-groups/b", "{\"ring_step_s\":7,"
+	    "\"strategy\":\"round-robin\",\"max_wait_s\":null}", AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(7, jint(&r, "ring_step_s"));
+	assert_string_equal("round-robin", jstr(&r, "strategy"));
+	assert_int_equal(10000, jint(&r, "max_queue_len"));
+	assert_string_equal("a", jstr(&r, "overflow_group"));
+	assert_int_equal(120, jint(&r, "max_wait_s"));
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/skill-groups/b", "{\"service_level_s\":0}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/skill-groups/nope", "{}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/skill-groups/b", "{\"ring_step_s\":", AUTH_OK,
+	    &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/skill-groups/b", "{}", AUTH_APP2, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+
+	/* a group that is another's overflow is not deleted */
+	REQ(f, "DELETE", "/v1/skill-groups/a", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 409, "ResourceInUse");
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/skill-groups/b", "{\"overflow_group\":\"\"}",
+	    AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("", jstr(&r, "overflow_group"));
+	resp_reset(&r);
+	REQ(f, "DELETE", "/v1/skill-groups/a", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/skill-groups", NULL, AUTH_OK, &r);
+	assert_int_equal(2, jcount(&r, "skill_groups"));
+	assert_string_equal("b", jstr(&r, "skill_groups.0.name"));
+	assert_int_equal(7, jint(&r, "skill_groups.0.ring_step_s"));
+	assert_int_equal(3600, jint(&r, "skill_groups.0.service_level_s"));
+	assert_string_equal("b", jstr(&r, "skill_groups.1.overflow_group"));
+	resp_reset(&r);
+
+	assert_healthy(f);
+}
+
+
+static int agent_register(struct fix *f, const char *user)
+{
+	char contact[128];
+
+	re_snprintf(contact, sizeof(contact), "sip:%s@127.0.0.1:5999", user);
+
+	return acd_agent_register(f->acd, f->app.sdk_app_id, user, contact,
+				  "udp", NULL, 3600);
+}
+
+
+/* Rest reasons in the settings */
+static void test_rest_reasons(void **state)
+{
+	struct fix *f = *state;
+	struct resp r = {0};
+	char body[2048];
+	size_t n;
+
+	REQ(f, "GET", "/v1/settings", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(4, jcount(&r, "rest_reasons"));
+	assert_string_equal("break", jstr(&r, "rest_reasons.0"));
+	resp_reset(&r);
+
+	REQ(f, "PUT", "/v1/settings", "{\"rest_reasons\":[\"tea\","
+	    "\"lunch\",\"O'Brien \\\"q\\\"\"]}", AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(3, jcount(&r, "rest_reasons"));
+	assert_string_equal("lunch", jstr(&r, "rest_reasons.1"));
+	assert_string_equal("O'Brien \"q\"", jstr(&r, "rest_reasons.2"));
+	assert_int_equal(0, jint(&r, "cdr_retention_days"));
+	resp_reset(&r);
+
+	/* the retention alone leaves the reasons as they are */
+	REQ(f, "PUT", "/v1/settings", "{\"cdr_retention_days\":3}", AUTH_OK,
+	    &r);
+	assert_int_equal(3, jcount(&r, "rest_reasons"));
+	resp_reset(&r);
+
+	{
+		static const char *const badv[] = {
+			"{\"rest_reasons\":[]}",
+			"{\"rest_reasons\":\"tea,lunch\"}",
+			"{\"rest_reasons\":[\"a,b\"]}",
+			"{\"rest_reasons\":[\"a/b\"]}",
+			"{\"rest_reasons\":[\"\"]}",
+			"{\"rest_reasons\":[\"tea\",\"tea\"]}",
+			"{\"rest_reasons\":[1]}",
+			"{\"rest_reasons\":[null]}",
+			"{\"rest_reasons\":[[\"x\"]]}",
+			"{\"rest_reasons\":[\"a\\u0001\"]}",
+			"{\"rest_reasons\":{\"a\":1}}",
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(badv); i++) {
+			REQ(f, "PUT", "/v1/settings", badv[i], AUTH_OK, &r);
+			ASSERT_ERROR(&r, 400, "InvalidParameter");
+			resp_reset(&r);
+		}
+	}
+
+	/* 33 names; a name of 64 bytes; 32 names too long together */
+	n = (size_t)re_snprintf(body, sizeof(body), "{\"rest_reasons\":[");
+	for (int i = 0; i < 33; i++)
+		n += (size_t)re_snprintf(body + n, sizeof(body) - n,
+					 "%s\"r%d\"", i ? "," : "", i);
+	re_snprintf(body + n, sizeof(body) - n, "]}");
+	REQ(f, "PUT", "/v1/settings", body, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+
+	n = (size_t)re_snprintf(body, sizeof(body), "{\"rest_reasons\":[\"");
+	memset(body + n, 'x', 64);
+	re_snprintf(body + n + 64, sizeof(body) - n - 64, "\"]}");
+	REQ(f, "PUT", "/v1/settings", body, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+
+	n = (size_t)re_snprintf(body, sizeof(body), "{\"rest_reasons\":[");
+	for (int i = 0; i < 32; i++)
+		n += (size_t)re_snprintf(body + n, sizeof(body) - n,
+			"%s\"%02d45678901234567890123456789\"",
+			i ? "," : "", i);
+	re_snprintf(body + n, sizeof(body) - n, "]}");
+	REQ(f, "PUT", "/v1/settings", body, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/settings", NULL, AUTH_OK, &r);
+	assert_int_equal(3, jcount(&r, "rest_reasons"));
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/settings", NULL, AUTH_APP2, &r);
+	assert_int_equal(4, jcount(&r, "rest_reasons"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/audit-log", NULL, AUTH_OK, &r);
+	assert_string_equal("settings.update", jstr(&r, "entries.0.action"));
+	assert_int_equal(3, jcount(&r, "entries.0.detail.rest_reasons"));
+	resp_reset(&r);
+}
+
+
+/* /v1/agents: list, one, a supervisor's status change, the history */
+static void test_agents(void **state)
+{
+	struct fix *f = *state;
+	struct resp r = {0};
+	char *body;
+	size_t n;
+	bool b = true;
+
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"sales\"}", AUTH_OK,
+	    &r);
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"alice\",\"name\":\"A\","
+	    "\"skill_groups\":[{\"name\":\"sales\"}]}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"bob\"}", AUTH_OK, &r);
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/agents", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(2, jcount(&r, "agents"));
+	assert_string_equal("alice", jstr(&r, "agents.0.user_id"));
+	assert_string_equal("offline", jstr(&r, "agents.0.status"));
+	assert_true(jnull(&r, "agents.0.pending"));
+	assert_true(jbool(&r, "agents.0.registered", &b));
+	assert_false(b);
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/agents", NULL, AUTH_APP2, &r);
+	assert_int_equal(0, jcount(&r, "agents"));
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/agents", NULL, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+
+	/* offline: no status can be set */
+	REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":\"free\"}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 409, "AgentOffline");
+	resp_reset(&r);
+
+	assert_int_equal(0, agent_register(f, "alice"));
+
+	REQ(f, "GET", "/v1/agents/alice", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("free", jstr(&r, "status"));
+	assert_string_equal("A", jstr(&r, "name"));
+	assert_true(jbool(&r, "registered", &b));
+	assert_true(b);
+	assert_true(jint(&r, "since_ms") > 0);
+	resp_reset(&r);
+
+	REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":\"rest\","
+	    "\"reason\":\"lunch\",\"after_call\":false,\"arrange_s\":0}",
+	    AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("rest", jstr(&r, "status"));
+	assert_string_equal("lunch", jstr(&r, "reason"));
+	resp_reset(&r);
+
+	/* a reason the application does not have; a status that does not
+	 * exist; wrong types; bad JSON; unknown user */
+	REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":\"rest\","
+	    "\"reason\":\"nap\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 422, "StatusNotAllowed");
+	resp_reset(&r);
+	{
+		static const char *const badv[] = {
+			"{\"status\":\"sleeping\"}",
+			"{\"status\":\"\"}",
+			"{\"status\":5}",
+			"{\"reason\":\"lunch\"}",
+			"{\"status\":\"rest\",\"reason\":[\"lunch\"]}",
+			"{\"status\":\"rest\",\"reason\":\"a,b\"}",
+			"{\"status\":\"free\",\"after_call\":1}",
+			"{\"status\":\"arrange\",\"arrange_s\":3601}",
+			"{\"status\":\"arrange\",\"arrange_s\":-5}",
+			"{\"status\":\"arrange\",\"arrange_s\":"
+			"184467440737095516160}",
+			"{\"status\":\"free\"",
+			"\"free\"",
+			"{\"status\":\"free'; DROP TABLE staff;--\"}",
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(badv); i++) {
+			REQ(f, "PUT", "/v1/agents/alice/status", badv[i],
+			    AUTH_OK, &r);
+			ASSERT_ERROR(&r, 400, "InvalidParameter");
+			resp_reset(&r);
+		}
+	}
+	REQ(f, "PUT", "/v1/agents/nobody/status", "{\"status\":\"free\"}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":\"free\"}",
+	    AUTH_APP2, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/agents/x'%3B%20DROP%20TABLE%20staff%3B--", NULL,
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/agents/alice/nothing", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/agents/alice/status", "{}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 405, "MethodNotAllowed");
+	resp_reset(&r);
+
+	/* a 64 KiB reason, under a body limit that lets it be parsed */
+	f->cfg.http_max_body = 128 * 1024;
+	body = malloc(70000);
+	assert_non_null(body);
+	n = (size_t)re_snprintf(body, 70000, "{\"status\":\"rest\","
+				"\"reason\":\"");
+	memset(body + n, 'z', 65536);
+	strcpy(body + n + 65536, "\"}");
+	REQ(f, "PUT", "/v1/agents/alice/status", body, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	free(body);
+	f->cfg.http_max_body = MAX_BODY;
+	assert_healthy(f);
+
+	REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":\"free\"}",
+	    AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("free", jstr(&r, "status"));
+	resp_reset(&r);
+
+	/* the history: free -> rest (lunch, by this SecretId) -> free */
+	REQ(f, "GET", "/v1/agents/alice/status-history", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("alice", jstr(&r, "user_id"));
+	assert_true(jcount(&r, "changes") >= 2);
+	{
+		size_t c = jcount(&r, "changes");
+		char p[64];
+
+		re_snprintf(p, sizeof(p), "changes.%zu.from", c - 2);
+		assert_string_equal("free", jstr(&r, p));
+		re_snprintf(p, sizeof(p), "changes.%zu.to", c - 2);
+		assert_string_equal("rest", jstr(&r, p));
+		re_snprintf(p, sizeof(p), "changes.%zu.reason", c - 2);
+		assert_string_equal("lunch", jstr(&r, p));
+		re_snprintf(p, sizeof(p), "changes.%zu.actor", c - 2);
+		assert_string_equal(f->app.secret_id, jstr(&r, p));
+		re_snprintf(p, sizeof(p), "changes.%zu.to", c - 1);
+		assert_string_equal("free", jstr(&r, p));
+	}
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/agents/alice/status-history?limit=1&from_ms=0",
+	    NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(1, jcount(&r, "changes"));
+	assert_int_equal(0, jint(&r, "from_ms"));
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/agents/alice/status-history?from_ms=1&to_ms=2",
+	    NULL, AUTH_OK, &r);
+	assert_int_equal(0, jcount(&r, "changes"));
+	resp_reset(&r);
+	{
+		static const char *const badv[] = {
+			"?limit=0", "?limit=1001", "?limit=99999999999",
+			"?from_ms=abc", "?from_ms=-1", "?to_ms=1&from_ms=2",
+			"?to_ms=99999999999999999999", "?from_ms=1&from_ms=2",
+			"?to_ms=%zz",
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(badv); i++) {
+			char t[128];
+
+			re_snprintf(t, sizeof(t),
+				    "/v1/agents/alice/status-history%s",
+				    badv[i]);
+			REQ(f, "GET", t, NULL, AUTH_OK, &r);
+			ASSERT_ERROR(&r, 400, "InvalidParameter");
+			resp_reset(&r);
+		}
+	}
+	REQ(f, "GET", "/v1/agents/nobody/status-history", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	resp_reset(&r);
+
+	/* a reason must be one of the application's */
+	REQ(f, "PUT", "/v1/settings", "{\"rest_reasons\":[\"tea\"]}",
+	    AUTH_OK, &r);
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":\"rest\","
+	    "\"reason\":\"lunch\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 422, "StatusNotAllowed");
+	resp_reset(&r);
+	REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":\"rest\","
+	    "\"reason\":\"tea\"}", AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("tea", jstr(&r, "reason"));
+	resp_reset(&r);
+
+	/* during a call a change waits for the call to end */
+	REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":\"free\"}",
+	    AUTH_OK, &r);
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/numbers", "{\"number\":\"4001\","
+	    "\"skill_group\":\"sales\"}", AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+	{
+		struct acd_call *call = NULL;
+		char callerid[32];
+
+		assert_int_equal(0, acd_call_alloc(&call, f->acd,
+						   f->app.sdk_app_id, false,
+						   "alice", "13812345678"));
+		assert_int_equal(0, acd_call_outbound(call, "alice", callerid,
+						      sizeof(callerid)));
+
+		REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":"
+		    "\"rest\",\"reason\":\"tea\"}", AUTH_OK, &r);
+		assert_int_equal(200, r.scode);
+		assert_string_equal("busy", jstr(&r, "status"));
+		assert_string_equal("rest", jstr(&r, "pending"));
+		assert_string_equal("tea", jstr(&r, "pending_reason"));
+		assert_string_not_equal("", jstr(&r, "call_id"));
+		resp_reset(&r);
+
+		REQ(f, "PUT", "/v1/agents/alice/status", "{\"status\":"
+		    "\"arrange\",\"arrange_s\":30}", AUTH_OK, &r);
+		ASSERT_ERROR(&r, 422, "StatusNotAllowed");
+		resp_reset(&r);
+
+		acd_call_end(call, "answered", "agent", 0);
+		mem_deref(call);
+	}
+	REQ(f, "GET", "/v1/agents/alice", NULL, AUTH_OK, &r);
+	assert_string_equal("rest", jstr(&r, "status"));
+	assert_string_equal("tea", jstr(&r, "reason"));
+	assert_true(jnull(&r, "pending"));
+	resp_reset(&r);
+
+	assert_healthy(f);
+}
+
+
+static void add_cdr(struct fix *f, const char *sid, const char *group,
+		    int64_t offered_ms, int64_t wait_ms, int64_t talk_ms,
+		    const char *status, const char *agent)
+{
+	struct store_cdr c;
+
+	memset(&c, 0, sizeof(c));
+	str_ncpy(c.session_id, sid, sizeof(c.session_id));
+	str_ncpy(c.sdk_app_id, f->app.sdk_app_id, sizeof(c.sdk_app_id));
+	c.direction = STORE_DIR_INBOUND;
+	str_ncpy(c.caller, "+8613812345678", sizeof(c.caller));
+	str_ncpy(c.callee, "4001", sizeof(c.callee));
+	str_ncpy(c.group, group, sizeof(c.group));
+	str_ncpy(c.agent, agent, sizeof(c.agent));
+	c.offered_ms = offered_ms;
+	c.queued_ms = offered_ms + 10;
+	if (talk_ms >= 0) {
+		c.answered_ms = c.queued_ms + wait_ms;
+		c.ended_ms = c.answered_ms + talk_ms;
+	}
+	else {
+		c.ended_ms = c.queued_ms + wait_ms;
+	}
+	str_ncpy(c.end_status, status, sizeof(c.end_status));
+	str_ncpy(c.hangup_side, "caller", sizeof(c.hangup_side));
+
+	assert_int_equal(0, store_cdr_add(f->st, &c));
+}
+
+
+static void offer_handler(struct acd_call *call, const char *user_id,
+			  const char *contact, uint32_t ring_timeout_s,
+			  void *arg)
+{
+	(void)call;
+	(void)user_id;
+	(void)contact;
+	(void)ring_timeout_s;
+	(void)arg;
+}
+
+
+static int raw_get(struct fix *f, const char *target, const char *auth,
+		   struct resp *r)
+{
+	char raw[512];
+
+	re_snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\n"
+		    "Connection: close\r\n%s%s%s\r\n", target,
+		    auth ? "Authorization: " : "", auth ? auth : "",
+		    auth ? "\r\n" : "");
+
+	return run_raw(f, raw, strlen(raw), false, r);
+}
+
+
+/* /v1/metrics/queues, /v1/metrics/agents and /metrics (Prometheus) */
+static void test_metrics(void **state)
+{
+	static const char token[] = "0123456789abcdef0123456789abcdef";
+	struct fix *f = *state;
+	struct acd_call *call = NULL;
+	struct resp r = {0};
+	struct timespec ts;
+	int64_t now;
+	char line[512], auth[128];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"sales\"}", AUTH_OK,
+	    &r);
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"q\\\"a\\\\b\"}",
+	    AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"alice\","
+	    "\"skill_groups\":[{\"name\":\"sales\"}]}", AUTH_OK, &r);
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/staff", "{\"user_id\":\"bob\","
+	    "\"skill_groups\":[{\"name\":\"sales\"}]}", AUTH_OK, &r);
+	resp_reset(&r);
+	assert_int_equal(0, agent_register(f, "alice"));
+
+	/* 4 offered, 3 answered after 2, 10 and 30 s, 1 abandoned after
+	 * 3 s: service level 2 / (4 - 1) */
+	add_cdr(f, "m1", "sales", now - 90000, 2000, 5000, "answered",
+		"alice");
+	add_cdr(f, "m2", "sales", now - 80000, 10000, 1000, "answered",
+		"alice");
+	add_cdr(f, "m3", "sales", now - 70000, 30000, 2000, "answered",
+		"alice");
+	add_cdr(f, "m4", "sales", now - 60000, 3000, -1, "abandoned", "");
+	add_cdr(f, "m5", "sales", now - 3600 * 1000 - 5000, 1000, 1000,
+		"answered", "alice");   /* before the last hour */
+
+	/* one call waiting in the quoted group, which has no agent */
+	assert_int_equal(0, acd_call_alloc(&call, f->acd, f->app.sdk_app_id,
+					   true, "+8613812345678", "4002"));
+	assert_int_equal(0, acd_call_queue(call, "q\"a\\b", offer_handler,
+					   NULL, NULL));
+
+	REQ(f, "GET", "/v1/metrics/queues?window=15m", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(2, jcount(&r, "queues"));
+	assert_string_equal("q\"a\\b", jstr(&r, "queues.0.group"));
+	assert_int_equal(1, jint(&r, "queues.0.now.waiting"));
+	assert_int_equal(0, jint(&r, "queues.0.now.ringing"));
+	assert_true(jint(&r, "queues.0.now.longest_wait_s") >= 0);
+	assert_string_equal("sales", jstr(&r, "queues.1.group"));
+	assert_int_equal(20, jint(&r, "queues.1.service_level_s"));
+	assert_int_equal(0, jint(&r, "queues.1.now.waiting"));
+	assert_int_equal(1, jint(&r, "queues.1.now.agents.free"));
+	assert_int_equal(1, jint(&r, "queues.1.now.agents.offline"));
+	assert_int_equal(0, jint(&r, "queues.1.now.agents.busy"));
+	assert_int_equal(4, jint(&r, "queues.1.windows.15m.offered"));
+	assert_int_equal(3, jint(&r, "queues.1.windows.15m.answered"));
+	assert_int_equal(1, jint(&r, "queues.1.windows.15m.abandoned"));
+	assert_int_equal(1, jint(&r, "queues.1.windows.15m.abandoned_5s"));
+	assert_int_equal(0, jint(&r, "queues.1.windows.15m.timeouts"));
+	assert_int_equal(14000, jint(&r, "queues.1.windows.15m.asa_ms"));
+	assert_true(jnum(&r, "queues.1.windows.15m.asa_s") == 14.0);
+	assert_true(jnum(&r, "queues.1.windows.15m.service_level_pct")
+		    == 66.7);
+	assert_int_equal(8, jint(&r, "queues.1.windows.15m.talk_s"));
+	assert_false(jhas(&r, "queues.1.windows.today"));
+	assert_true(jnull(&r, "queues.0.windows.15m.service_level_pct"));
+	assert_null(strstr(r.body, "13812345678"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/metrics/queues", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_true(jhas(&r, "queues.1.windows.15m"));
+	assert_true(jhas(&r, "queues.1.windows.today"));
+	assert_false(jhas(&r, "queues.1.windows.1h"));
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/metrics/queues?window=1h", NULL, AUTH_OK, &r);
+	assert_int_equal(4, jint(&r, "queues.1.windows.1h.offered"));
+	resp_reset(&r);
+
+	{
+		static const char *const badv[] = {
+			"?window=2d", "?window=", "?window=15m&window=1h",
+			"?window=%00", "?window=15m'--",
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(badv); i++) {
+			char t[128];
+
+			re_snprintf(t, sizeof(t), "/v1/metrics/queues%s",
+				    badv[i]);
+			REQ(f, "GET", t, NULL, AUTH_OK, &r);
+			ASSERT_ERROR(&r, 400, "InvalidParameter");
+			resp_reset(&r);
+			re_snprintf(t, sizeof(t), "/v1/metrics/agents%s",
+				    badv[i]);
+			REQ(f, "GET", t, NULL, AUTH_OK, &r);
+			ASSERT_ERROR(&r, 400, "InvalidParameter");
+			resp_reset(&r);
+		}
+	}
+	REQ(f, "GET", "/v1/metrics/queues", NULL, AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/metrics/queues", NULL, AUTH_APP2, &r);
+	assert_int_equal(0, jcount(&r, "queues"));
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/metrics/agents?window=15m", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(2, jcount(&r, "agents"));
+	assert_string_equal("alice", jstr(&r, "agents.0.user_id"));
+	assert_string_equal("free", jstr(&r, "agents.0.status"));
+	assert_int_equal(3, jint(&r, "agents.0.windows.15m.calls"));
+	assert_int_equal(3, jint(&r, "agents.0.windows.15m.inbound"));
+	assert_int_equal(8, jint(&r, "agents.0.windows.15m.talk_s"));
+	assert_true(jhas(&r, "agents.0.windows.15m.status_s.free"));
+	assert_true(jhas(&r, "agents.0.windows.15m.status_s.rest"));
+	assert_string_equal("bob", jstr(&r, "agents.1.user_id"));
+	assert_int_equal(0, jint(&r, "agents.1.windows.15m.calls"));
+	resp_reset(&r);
+
+	/* Prometheus: its own bearer token, none set yet */
+	re_snprintf(auth, sizeof(auth), "Bearer %s", token);
+	assert_int_equal(0, raw_get(f, "/metrics", auth, &r));
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+
+	assert_int_equal(EINVAL, api_metrics_token_set(f->api, ""));
+	assert_int_equal(EINVAL, api_metrics_token_set(f->api, "a b"));
+	assert_int_equal(0, api_metrics_token_set(f->api, token));
+
+	assert_int_equal(0, raw_get(f, "/metrics", NULL, &r));
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+	assert_int_equal(0, raw_get(f, "/metrics",
+		"Bearer 0123456789abcdef0123456789abcdeX", &r));
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+	assert_int_equal(0, raw_get(f, "/metrics",
+		"Bearer 0123456789abcdef0123456789abcdef0", &r));
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+	re_snprintf(line, sizeof(line), "Bearer %s x", token);
+	assert_int_equal(0, raw_get(f, "/metrics", line, &r));
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+	REQ(f, "GET", "/metrics", NULL, AUTH_OK, &r);   /* API signature */
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+
+	assert_int_equal(0, raw_get(f, "/metrics", auth, &r));
+	assert_int_equal(200, r.scode);
+	assert_non_null(strstr(r.raw, "Content-Type: text/plain; "
+			       "version=0.0.4"));
+	assert_non_null(strstr(r.body, "# TYPE lianluo_queue_offered_calls "
+			       "gauge\n"));
+	assert_non_null(strstr(r.body, "# HELP lianluo_queue_offered_calls "
+			       ));
+	re_snprintf(line, sizeof(line), "\nlianluo_queue_offered_calls{app="
+		    "\"%s\",group=\"sales\",window=\"15m\"} 4\n",
+		    f->app.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	re_snprintf(line, sizeof(line), "\nlianluo_queue_answered_calls{app="
+		    "\"%s\",group=\"sales\",window=\"15m\"} 3\n",
+		    f->app.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	re_snprintf(line, sizeof(line), "\nlianluo_queue_abandoned_calls{app="
+		    "\"%s\",group=\"sales\",window=\"15m\"} 1\n",
+		    f->app.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	re_snprintf(line, sizeof(line), "\nlianluo_queue_abandoned_short_"
+		    "calls{app=\"%s\",group=\"sales\",window=\"15m\"} 1\n",
+		    f->app.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	re_snprintf(line, sizeof(line), "\nlianluo_queue_answer_wait_seconds_"
+		    "average{app=\"%s\",group=\"sales\",window=\"15m\"} 14\n",
+		    f->app.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	re_snprintf(line, sizeof(line), "\nlianluo_queue_service_level_ratio{"
+		    "app=\"%s\",group=\"sales\",window=\"15m\"} 0.667\n",
+		    f->app.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	re_snprintf(line, sizeof(line), "\nlianluo_queue_waiting_calls{app="
+		    "\"%s\",group=\"q\\\"a\\\\b\"} 1\n", f->app.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	re_snprintf(line, sizeof(line), "\nlianluo_queue_agents{app=\"%s\","
+		    "group=\"sales\",status=\"free\"} 1\n",
+		    f->app.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	re_snprintf(line, sizeof(line), "\nlianluo_agents_registered{app="
+		    "\"%s\"} 1\n", f->app.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	re_snprintf(line, sizeof(line), "\nlianluo_calls_in_progress{app="
+		    "\"%s\",state=\"queued\"} 1\n", f->app.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	re_snprintf(line, sizeof(line), "\nlianluo_agents_registered{app="
+		    "\"%s\"} 0\n", f->app2.sdk_app_id);
+	assert_non_null(strstr(r.body, line));
+	assert_non_null(strstr(r.body,
+			       "\nlianluo_process_resident_memory_bytes "));
+	assert_null(strstr(r.body,
+			   "\nlianluo_process_resident_memory_bytes 0\n"));
+	assert_non_null(strstr(r.body, "\nlianluo_process_uptime_seconds "));
+	/* nothing personal: no number, no user id */
+	assert_null(strstr(r.body, "13812345678"));
+	assert_null(strstr(r.body, "alice"));
+	resp_reset(&r);
+
+	/* the scheme is case-insensitive */
+	re_snprintf(line, sizeof(line), "bearer %s", token);
+	assert_int_equal(0, raw_get(f, "/metrics", line, &r));
+	assert_int_equal(200, r.scode);
+	resp_reset(&r);
+
+	mem_deref(call);
 	assert_healthy(f);
 }
 
@@ -1614,6 +2410,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_privacy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_settings, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rest_reasons, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_agents, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_metrics, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup,
 						teardown),
 	};

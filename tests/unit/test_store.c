@@ -2095,6 +2095,149 @@ static void test_rest_reasons_last_agent(void **state)
 }
 
 
+struct agent_stats_seen {
+	struct store_agent_stats v[4];
+	size_t n;
+};
+
+
+static void agent_stats_handler(const struct store_agent_stats *a,
+				void *arg)
+{
+	struct agent_stats_seen *seen = arg;
+
+	if (seen->n < ARRAY_SIZE(seen->v))
+		seen->v[seen->n] = *a;
+	++seen->n;
+}
+
+
+/* A CDR of group "sales" offered at t, queued 10 ms later, that ended as
+ * status after the given waits (answer_ms 0: never answered). */
+static void add_queue_cdr(struct fixture *f, const char *app,
+			  const char *sid, int64_t t, int64_t answer_ms,
+			  int64_t end_ms, const char *status,
+			  const char *agent)
+{
+	struct store_cdr c;
+
+	make_cdr(&c, app, sid, t);
+	c.ringing_ms  = 0;
+	c.answered_ms = answer_ms ? c.queued_ms + answer_ms : 0;
+	c.ended_ms    = c.queued_ms + end_ms;
+	str_ncpy(c.end_status, status, sizeof(c.end_status));
+	str_ncpy(c.agent, agent, sizeof(c.agent));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+}
+
+
+/* Fixed CDR rows give exact queue and agent figures */
+static void test_metrics_aggregates(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t t = 1700000000000LL;
+	struct agent_stats_seen seen;
+	struct store_queue_stats qs;
+	struct store_cdr c;
+
+	/* answered after 3 s and 25 s, talked 60 s and 10 s */
+	add_queue_cdr(f, f->app, "s1", t, 3000, 63000, "answered", "alice");
+	add_queue_cdr(f, f->app, "s2", t + 1000, 25000, 35000, "answered",
+		      "bob");
+	/* abandoned after 3 s, ring-abandoned after 10 s, abandoned after
+	 * exactly 5 s */
+	add_queue_cdr(f, f->app, "s3", t + 2000, 0, 3000, "abandoned", "");
+	add_queue_cdr(f, f->app, "s4", t + 3000, 0, 10000, "ring-abandoned",
+		      "bob");
+	add_queue_cdr(f, f->app, "s7", t + 6000, 0, 5000, "abandoned", "");
+	add_queue_cdr(f, f->app, "s5", t + 4000, 0, 120000, "timeout", "");
+	/* answered after exactly the 20 s of the service level */
+	add_queue_cdr(f, f->app, "s8", t + 7000, 20000, 21000, "answered",
+		      "alice");
+
+	/* refused at the queue limit: never queued */
+	make_cdr(&c, f->app, "s6", t + 5000);
+	c.queued_ms = c.ringing_ms = c.answered_ms = 0;
+	c.ended_ms = t + 5000;
+	str_ncpy(c.end_status, "queue-full", sizeof(c.end_status));
+	c.agent[0] = '\0';
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+
+	/* not counted: after the window, another group, another app, an
+	 * outbound call (counted for its agent) */
+	add_queue_cdr(f, f->app, "s9", t + 60000, 1000, 2000, "answered",
+		      "alice");
+	make_cdr(&c, f->app, "s10", t + 100);
+	str_ncpy(c.group, "support", sizeof(c.group));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	add_queue_cdr(f, f->app2, "s11", t + 100, 1000, 2000, "answered",
+		      "alice");
+	make_cdr(&c, f->app, "s12", 0);
+	c.direction = STORE_DIR_OUTBOUND;
+	c.answered_ms = t + 500;
+	c.ended_ms = t + 2500;
+	str_ncpy(c.agent, "carol", sizeof(c.agent));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+
+	assert_int_equal(store_queue_stats(f->st, f->app, "sales", t,
+					   t + 60000, 20000, 5000, &qs), 0);
+	assert_int_equal(qs.offered, 8);
+	assert_int_equal(qs.answered, 3);
+	assert_int_equal(qs.abandoned, 3);
+	assert_int_equal(qs.abandoned_short, 2);
+	assert_int_equal(qs.answered_in_sl, 2);
+	assert_int_equal(qs.timeouts, 1);
+	assert_int_equal(qs.queue_full, 1);
+	assert_int_equal(qs.wait_answered_ms, 3000 + 25000 + 20000);
+	assert_int_equal(qs.talk_ms, 60000 + 10000 + 1000);
+
+	/* a tighter service level, a wider window */
+	assert_int_equal(store_queue_stats(f->st, f->app, "sales", t,
+					   t + 60001, 2999, 2999, &qs), 0);
+	assert_int_equal(qs.offered, 9);
+	assert_int_equal(qs.answered_in_sl, 1);
+	assert_int_equal(qs.abandoned_short, 0);
+
+	/* empty, hostile and bad arguments */
+	assert_int_equal(store_queue_stats(f->st, f->app, hostile, t,
+					   t + 60000, 20000, 5000, &qs), 0);
+	assert_int_equal(qs.offered, 0);
+	assert_int_equal(qs.wait_answered_ms, 0);
+	assert_int_equal(store_queue_stats(f->st, f->app, "sales", t, t - 1,
+					   20000, 5000, &qs), EINVAL);
+	assert_int_equal(store_queue_stats(f->st, f->app, "", t, t + 1,
+					   20000, 5000, &qs), EINVAL);
+	assert_int_equal(store_queue_stats(f->st, NULL, "sales", t, t + 1,
+					   20000, 5000, &qs), EINVAL);
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_agent_stats_list(f->st, f->app, t, t + 60000,
+						agent_stats_handler, &seen),
+			 0);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.v[0].user_id, "alice");
+	assert_int_equal(seen.v[0].calls, 3);   /* s1, s8, s10 */
+	assert_int_equal(seen.v[0].inbound, 3);
+	assert_int_equal(seen.v[0].talk_ms, 60000 + 1000 + 60000);
+	assert_string_equal(seen.v[1].user_id, "bob");
+	assert_int_equal(seen.v[1].calls, 1);
+	assert_int_equal(seen.v[1].talk_ms, 10000);
+	assert_string_equal(seen.v[2].user_id, "carol");
+	assert_int_equal(seen.v[2].outbound, 1);
+	assert_int_equal(seen.v[2].inbound, 0);
+	assert_int_equal(seen.v[2].talk_ms, 2000);
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_agent_stats_list(f->st, hostile, t, t + 60000,
+						agent_stats_handler, &seen),
+			 0);
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(store_agent_stats_list(f->st, f->app, t, t - 1,
+						agent_stats_handler, &seen),
+			 EINVAL);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2142,6 +2285,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_agent_status, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_aggregates,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rest_reasons_last_agent,
 						setup, teardown),
 	};

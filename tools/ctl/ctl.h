@@ -17,6 +17,14 @@ struct ctl_args {
 	const char *user;
 	const char *limit;
 	const char *retention_days;
+	const char *rest_reasons;  /* comma-separated */
+	const char *set;           /* agent status --set */
+	const char *reason;
+	const char *arrange;
+	const char *window;
+	const char *from_ms;
+	const char *to_ms;
+	bool after_call;
 	bool json;
 };
 
@@ -27,6 +35,9 @@ int ctl_call(struct ctl *ctl, const char *method, const char *path,
 
 /* privacy.c: personal-data delete, audit list, settings get|set */
 int ctl_privacy(struct ctl *ctl, const struct ctl_args *a);
+
+/* agents.c: agent list|status|history, metrics queues|agents, status */
+int ctl_agents(struct ctl *ctl, const struct ctl_args *a);
 
 /* main.c */
 void ctl_fmt_ms(char *buf, size_t sz, int64_t ms);

@@ -43,9 +43,22 @@ struct opts {
 	const char *group;       /* number create --skill-group */
 	const char *limit;
 	const char *retention_days;   /* privacy.c */
+	const char *rest_reasons;
+	const char *max_queue_len;
+	const char *overflow_group;
+	const char *service_level;
+	const char *ring_step;
+	const char *set;              /* agents.c */
+	const char *reason;
+	const char *arrange;
+	const char *window;
+	const char *from_ms;
+	const char *to_ms;
 	const char *groupv[GROUPS_MAX];
 	size_t groupc;
 	bool mask_numbers;
+	int last_agent_first;         /* -1 unset, 0 or 1 */
+	bool after_call;
 	bool json;
 	bool help;
 	const char *wordv[2];
@@ -70,6 +83,11 @@ static void usage(FILE *f)
 "  staff delete --user USER\n"
 "  skill-group create --name GROUP [--strategy S] [--ring-timeout SECONDS]\n"
 "               [--wrap-up SECONDS] [--max-wait SECONDS] [--mask-numbers]\n"
+"               [--max-queue-len N] [--overflow-group GROUP]\n"
+"               [--last-agent-first | --no-last-agent-first]\n"
+"               [--service-level SECONDS] [--ring-step SECONDS]\n"
+"  skill-group update --name GROUP [the options of create]\n"
+"               (--overflow-group '' removes the overflow)\n"
 "  skill-group list\n"
 "  skill-group delete --name GROUP\n"
 "  number create --number NUMBER --skill-group GROUP\n"
@@ -80,8 +98,17 @@ static void usage(FILE *f)
 "  personal-data delete --phone P | --user U\n"
 "  audit list [--limit N]\n"
 "  settings get\n"
-"  settings set --cdr-retention-days N      0 keeps CDRs forever\n"
-"  status\n"
+"  settings set [--cdr-retention-days N]   0 keeps CDRs forever\n"
+"               [--rest-reasons R1,R2,...]\n"
+"  agent list\n"
+"  agent status --user USER --set STATUS [--reason R] [--after-call]\n"
+"               [--arrange SECONDS]\n"
+"               STATUS: free, notReady, rest (with a --reason from the\n"
+"               settings' rest reasons) or arrange\n"
+"  agent history --user USER [--from-ms MS] [--to-ms MS] [--limit N]\n"
+"  metrics queues [--window 15m|1h|today]\n"
+"  metrics agents [--window 15m|1h|today]\n"
+"  status       queues, agents and calls now\n"
 "\n"
 "  --data DIR   read DIR/credentials.json (sdk_app_id, secret_id,\n"
 "               secret_key, http_url); otherwise the environment:\n"
@@ -91,8 +118,9 @@ static void usage(FILE *f)
 "  --help       this text\n"
 "\n"
 "Strategies: longest-idle (default), round-robin, top-down,\n"
-"fewest-calls, least-talk-time, random; within a group, agents of\n"
-"the lowest skill level with a free agent are offered first.\n"
+"fewest-calls, least-talk-time, random, ring-all, ring-progressively;\n"
+"within a group, agents of the lowest skill level with a free agent\n"
+"are offered first.\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
@@ -147,6 +175,17 @@ static const char **opt_slot(struct opts *o, const char *name)
 		{"number",       offsetof(struct opts, number)},
 		{"limit",        offsetof(struct opts, limit)},
 		{"cdr-retention-days", offsetof(struct opts, retention_days)},
+		{"rest-reasons", offsetof(struct opts, rest_reasons)},
+		{"max-queue-len", offsetof(struct opts, max_queue_len)},
+		{"overflow-group", offsetof(struct opts, overflow_group)},
+		{"service-level", offsetof(struct opts, service_level)},
+		{"ring-step",    offsetof(struct opts, ring_step)},
+		{"set",          offsetof(struct opts, set)},
+		{"reason",       offsetof(struct opts, reason)},
+		{"arrange",      offsetof(struct opts, arrange)},
+		{"window",       offsetof(struct opts, window)},
+		{"from-ms",      offsetof(struct opts, from_ms)},
+		{"to-ms",        offsetof(struct opts, to_ms)},
 	};
 	size_t i;
 
@@ -208,11 +247,19 @@ static int args_parse(struct opts *o, int argc, char *argv[])
 			continue;
 		}
 
-		if (!strcmp(name, "mask-numbers")) {
+		if (!strcmp(name, "mask-numbers") ||
+		    !strcmp(name, "after-call") ||
+		    !strcmp(name, "last-agent-first") ||
+		    !strcmp(name, "no-last-agent-first")) {
 			if (val)
 				return usage_error("--%s takes no value",
 						   name);
-			o->mask_numbers = true;
+			if (name[0] == 'm')
+				o->mask_numbers = true;
+			else if (name[0] == 'a')
+				o->after_call = true;
+			else
+				o->last_agent_first = name[0] == 'l';
 			continue;
 		}
 
@@ -618,20 +665,30 @@ static int u32_field(struct mbuf *mb, const char *key, const char *val,
 }
 
 
-static int cmd_group_create(struct ctl *ctl)
+static int u32_opt(struct mbuf *mb, const char *key, const char *val,
+		   const char *opt, unsigned long max)
 {
-	const struct opts *o = &ctl->o;
-	struct odict *od = NULL;
-	struct mbuf *mb;
+	char *end;
+	unsigned long v;
+
+	if (!val)
+		return 0;
+
+	v = strtoul(val, &end, 10);
+	if (!val[0] || *end || v > max || val[0] == '-')
+		return usage_error("--%s needs a number from 0 to %lu", opt,
+				   max);
+
+	return mbuf_printf(mb, ",\"%s\":%lu", key, v) ? EXIT_FAIL : 0;
+}
+
+
+/* The body of skill-group create and update, from the options */
+static int group_body(struct mbuf *mb, const struct opts *o)
+{
 	int ret;
 
-	if (!o->name)
-		return usage_error("skill-group create needs --name");
-
-	mb = mbuf_alloc(256);
-	if (!mb)
-		return fail("out of memory");
-
+	/* update takes the name from the path and ignores it here */
 	ret = mbuf_printf(mb, "{\"name\":%H", jsonw_str, o->name)
 		? EXIT_FAIL : 0;
 	if (!ret && o->strategy)
@@ -647,18 +704,96 @@ static int cmd_group_create(struct ctl *ctl)
 	if (!ret && o->mask_numbers)
 		ret = mbuf_printf(mb, ",\"mask_numbers\":true") ? EXIT_FAIL
 			: 0;
+	if (!ret)
+		ret = u32_opt(mb, "max_queue_len", o->max_queue_len,
+			      "max-queue-len", 10000);
+	if (!ret)
+		ret = u32_opt(mb, "service_level_s", o->service_level,
+			      "service-level", 3600);
+	if (!ret)
+		ret = u32_opt(mb, "ring_step_s", o->ring_step, "ring-step",
+			      60);
+	if (!ret && o->overflow_group)
+		ret = mbuf_printf(mb, ",\"overflow_group\":%H", jsonw_str,
+				  o->overflow_group) ? EXIT_FAIL : 0;
+	if (!ret && o->last_agent_first >= 0)
+		ret = mbuf_printf(mb, ",\"last_agent_first\":%s",
+				  o->last_agent_first ? "true" : "false")
+			? EXIT_FAIL : 0;
 	if (!ret && (mbuf_printf(mb, "}") || mbuf_write_u8(mb, 0)))
 		ret = fail("out of memory");
+
+	return ret;
+}
+
+
+static void group_done(const char *verb, const struct odict *od)
+{
+	printf("%s skill group %s (%s, ring %llds, wrap-up %llds, queue "
+	       "limit %lld, overflow %s, service level %llds)\n", verb,
+	       jstr(od, "name"), jstr(od, "strategy"),
+	       (long long)jint(od, "ring_timeout_s"),
+	       (long long)jint(od, "wrapup_s"),
+	       (long long)jint(od, "max_queue_len"),
+	       dash(jstr(od, "overflow_group")),
+	       (long long)jint(od, "service_level_s"));
+}
+
+
+static int cmd_group_create(struct ctl *ctl)
+{
+	const struct opts *o = &ctl->o;
+	struct odict *od = NULL;
+	struct mbuf *mb;
+	int ret;
+
+	if (!o->name)
+		return usage_error("skill-group create needs --name");
+
+	mb = mbuf_alloc(256);
+	if (!mb)
+		return fail("out of memory");
+
+	ret = group_body(mb, o);
 	if (ret)
 		goto out;
 
 	ret = call(ctl, "POST", "/v1/skill-groups", (const char *)mb->buf,
 		   &od);
 	if (!ret && !o->json)
-		printf("created skill group %s (%s, ring %llds, wrap-up "
-		       "%llds)\n", jstr(od, "name"), jstr(od, "strategy"),
-		       (long long)jint(od, "ring_timeout_s"),
-		       (long long)jint(od, "wrapup_s"));
+		group_done("created", od);
+
+ out:
+	mem_deref(od);
+	mem_deref(mb);
+	return ret;
+}
+
+
+static int cmd_group_update(struct ctl *ctl)
+{
+	const struct opts *o = &ctl->o;
+	struct odict *od = NULL;
+	struct mbuf *mb;
+	char path[512];
+	int ret;
+
+	if (!o->name)
+		return usage_error("skill-group update needs --name");
+
+	mb = mbuf_alloc(256);
+	if (!mb)
+		return fail("out of memory");
+
+	ret = group_body(mb, o);
+	if (ret)
+		goto out;
+
+	re_snprintf(path, sizeof(path), "/v1/skill-groups/%H", ctl_pct_print,
+		    o->name);
+	ret = call(ctl, "PUT", path, (const char *)mb->buf, &od);
+	if (!ret && !o->json)
+		group_done("updated", od);
 
  out:
 	mem_deref(od);
@@ -679,21 +814,31 @@ static int cmd_group_list(struct ctl *ctl)
 		goto out;
 
 	arr = jarray(od, "skill_groups");
-	printf("%-24s %-14s %8s %8s %8s\n", "NAME", "STRATEGY", "RING_S",
-	       "WRAPUP_S", "MAXWAIT_S");
+	printf("%-24s %-18s %6s %8s %9s %8s %5s %7s %-5s %s\n", "NAME",
+	       "STRATEGY", "RING_S", "WRAPUP_S", "MAXWAIT_S", "QUEUE_MAX",
+	       "SL_S", "STEP_S", "LAST", "OVERFLOW");
 
 	for (le = arr ? arr->lst.head : NULL; le; le = le->next) {
 		const struct odict_entry *e = le->data;
+		const struct odict_entry *laf;
 
 		if (e->type != ODICT_OBJECT)
 			continue;
 
-		printf("%-24s %-14s %8lld %8lld %8lld\n",
+		laf = odict_lookup(e->u.odict, "last_agent_first");
+		printf("%-24s %-18s %6lld %8lld %9lld %8lld %5lld %7lld %-5s "
+		       "%s\n",
 		       jstr(e->u.odict, "name"),
 		       jstr(e->u.odict, "strategy"),
 		       (long long)jint(e->u.odict, "ring_timeout_s"),
 		       (long long)jint(e->u.odict, "wrapup_s"),
-		       (long long)jint(e->u.odict, "max_wait_s"));
+		       (long long)jint(e->u.odict, "max_wait_s"),
+		       (long long)jint(e->u.odict, "max_queue_len"),
+		       (long long)jint(e->u.odict, "service_level_s"),
+		       (long long)jint(e->u.odict, "ring_step_s"),
+		       laf && laf->type == ODICT_BOOL && laf->u.boolean ?
+		       "yes" : "no",
+		       dash(jstr(e->u.odict, "overflow_group")));
 	}
 
  out:
@@ -866,83 +1011,6 @@ static int cmd_cdr_list(struct ctl *ctl)
 }
 
 
-/* One object of the status as "key=value ..." with numbers masked. */
-static void status_line(const char *indent, const struct odict *o)
-{
-	char line[1024];
-	size_t n = 0;
-	struct le *le;
-
-	line[0] = '\0';
-
-	for (le = o->lst.head; le && n < sizeof(line); le = le->next) {
-		const struct odict_entry *e = le->data;
-		int k = 0;
-
-		switch (e->type) {
-
-		case ODICT_STRING:
-			k = re_snprintf(line + n, sizeof(line) - n, "%s%s=%s",
-					n ? " " : "", e->key, e->u.str);
-			break;
-
-		case ODICT_INT:
-			k = re_snprintf(line + n, sizeof(line) - n,
-					"%s%s=%lld", n ? " " : "", e->key,
-					(long long)e->u.integer);
-			break;
-
-		case ODICT_BOOL:
-			k = re_snprintf(line + n, sizeof(line) - n, "%s%s=%s",
-					n ? " " : "", e->key,
-					e->u.boolean ? "true" : "false");
-			break;
-
-		default:
-			break;
-		}
-
-		if (k > 0)
-			n += (size_t)k;
-	}
-
-	(void)log_mask_line(line);
-	printf("%s%s\n", indent, line);
-}
-
-
-static int cmd_status(struct ctl *ctl)
-{
-	static const char *keyv[] = {"agents", "calls"};
-	struct odict *od = NULL;
-	size_t i;
-	int ret;
-
-	ret = call(ctl, "GET", "/v1/status", NULL, &od);
-	if (ret || ctl->o.json)
-		goto out;
-
-	for (i = 0; i < ARRAY_SIZE(keyv); i++) {
-		const struct odict *arr = jarray(od, keyv[i]);
-		struct le *le;
-
-		printf("%s: %zu\n", keyv[i], arr ? odict_count(arr, false)
-		       : (size_t)0);
-
-		for (le = arr ? arr->lst.head : NULL; le; le = le->next) {
-			const struct odict_entry *e = le->data;
-
-			if (e->type == ODICT_OBJECT)
-				status_line("  ", e->u.odict);
-		}
-	}
-
- out:
-	mem_deref(od);
-	return ret;
-}
-
-
 int ctl_call(struct ctl *ctl, const char *method, const char *path,
 	     const char *body, struct odict **odp)
 {
@@ -950,15 +1018,44 @@ int ctl_call(struct ctl *ctl, const char *method, const char *path,
 }
 
 
+static void args_fill(struct ctl_args *a, const struct opts *o)
+{
+	memset(a, 0, sizeof(*a));
+	a->noun           = o->wordv[0];
+	a->verb           = o->wordc > 1 ? o->wordv[1] : NULL;
+	a->phone          = o->phone;
+	a->user           = o->user;
+	a->limit          = o->limit;
+	a->retention_days = o->retention_days;
+	a->rest_reasons   = o->rest_reasons;
+	a->set            = o->set;
+	a->reason         = o->reason;
+	a->arrange        = o->arrange;
+	a->window         = o->window;
+	a->from_ms        = o->from_ms;
+	a->to_ms          = o->to_ms;
+	a->after_call     = o->after_call;
+	a->json           = o->json;
+}
+
+
 /* The commands in privacy.c */
 static int cmd_privacy(struct ctl *ctl)
 {
-	const struct ctl_args a = {
-		ctl->o.wordv[0], ctl->o.wordv[1], ctl->o.phone, ctl->o.user,
-		ctl->o.limit, ctl->o.retention_days, ctl->o.json,
-	};
+	struct ctl_args a;
 
+	args_fill(&a, &ctl->o);
 	return ctl_privacy(ctl, &a);
+}
+
+
+/* The commands in agents.c */
+static int cmd_agents(struct ctl *ctl)
+{
+	struct ctl_args a;
+
+	args_fill(&a, &ctl->o);
+	return ctl_agents(ctl, &a);
 }
 
 
@@ -971,6 +1068,7 @@ static const struct {
 	{"staff",       "list",   cmd_staff_list},
 	{"staff",       "delete", cmd_staff_delete},
 	{"skill-group", "create", cmd_group_create},
+	{"skill-group", "update", cmd_group_update},
 	{"skill-group", "list",   cmd_group_list},
 	{"skill-group", "delete", cmd_group_delete},
 	{"number",      "create", cmd_number_create},
@@ -978,7 +1076,12 @@ static const struct {
 	{"number",      "delete", cmd_number_delete},
 	{"token",       "create", cmd_token_create},
 	{"cdr",         "list",   cmd_cdr_list},
-	{"status",      NULL,     cmd_status},
+	{"status",      NULL,     cmd_agents},
+	{"agent",       "list",   cmd_agents},
+	{"agent",       "status", cmd_agents},
+	{"agent",       "history", cmd_agents},
+	{"metrics",     "queues", cmd_agents},
+	{"metrics",     "agents", cmd_agents},
 	{"personal-data", "delete", cmd_privacy},
 	{"audit",       "list",   cmd_privacy},
 	{"settings",    "get",    cmd_privacy},
@@ -993,6 +1096,7 @@ int main(int argc, char *argv[])
 	int ret;
 
 	memset(&ctl, 0, sizeof(ctl));
+	ctl.o.last_agent_first = -1;
 
 	ret = args_parse(&ctl.o, argc, argv);
 	if (ret)

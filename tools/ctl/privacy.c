@@ -6,7 +6,7 @@
  *   personal-data delete --phone P | --user U
  *   audit list [--limit N]
  *   settings get
- *   settings set --cdr-retention-days N
+ *   settings set [--cdr-retention-days N] [--rest-reasons R1,R2,...]
  *
  * Tables and messages mask phone numbers, as everywhere in lianluoctl;
  * --json prints the server's JSON unchanged.
@@ -17,6 +17,7 @@
 #include <time.h>
 #include <re.h>
 #include "common/log.h"
+#include "common/jsonw.h"
 #include "ctl.h"
 
 
@@ -167,13 +168,56 @@ static int cmd_audit_list(struct ctl *ctl, const struct ctl_args *a)
 static int settings_print(const struct odict *od)
 {
 	const int64_t days = jint(od, "cdr_retention_days");
+	const struct odict_entry *e = odict_lookup(od, "rest_reasons");
+	struct le *le;
 
 	if (days)
 		printf("cdr_retention_days: %lld\n", (long long)days);
 	else
 		printf("cdr_retention_days: 0 (CDRs are kept forever)\n");
 
+	printf("rest_reasons:");
+	for (le = e && e->type == ODICT_ARRAY ? e->u.odict->lst.head : NULL;
+	     le; le = le->next) {
+		const struct odict_entry *r = le->data;
+
+		if (r->type == ODICT_STRING)
+			printf("%s%s", le == e->u.odict->lst.head ? " " : ",",
+			       r->u.str);
+	}
+	printf("\n");
+
 	return 0;
+}
+
+
+/* "a,b,c" as a JSON array of strings; nothing for NULL */
+static int csv_print(struct re_printf *pf, const char *csv)
+{
+	const char *p = csv;
+	int err;
+
+	if (!csv)
+		return 0;
+
+	err = re_hprintf(pf, "[");
+
+	for (;;) {
+		const char *c = strchr(p, ',');
+		struct pl name;
+
+		pl_set_str(&name, p);
+		if (c)
+			name.l = c - p;
+
+		err |= re_hprintf(pf, "%s%H", p == csv ? "" : ",", jsonw_pl,
+				  &name);
+		if (!c)
+			break;
+		p = c + 1;
+	}
+
+	return err | re_hprintf(pf, "]");
 }
 
 
@@ -194,23 +238,33 @@ static int cmd_settings_get(struct ctl *ctl, const struct ctl_args *a)
 static int cmd_settings_set(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct odict *od = NULL;
-	char body[64];
+	char *body = NULL;
+	char days_json[32] = "";
 	uint32_t days;
 	int ret;
 
-	if (!a->retention_days)
-		return usage_error("settings set needs "
-				   "--cdr-retention-days N");
-	if (u32_arg(&days, a->retention_days, 3650))
-		return usage_error("--cdr-retention-days must be 0 (keep "
-				   "forever) to 3650");
+	if (!a->retention_days && !a->rest_reasons)
+		return usage_error("settings set needs --cdr-retention-days N "
+				   "or --rest-reasons R1,R2,...");
+	if (a->retention_days) {
+		if (u32_arg(&days, a->retention_days, 3650))
+			return usage_error("--cdr-retention-days must be 0 "
+					   "(keep forever) to 3650");
+		re_snprintf(days_json, sizeof(days_json),
+			    "\"cdr_retention_days\":%u", days);
+	}
 
-	re_snprintf(body, sizeof(body), "{\"cdr_retention_days\":%u}", days);
+	if (re_sdprintf(&body, "{%s%s%s%H}", days_json,
+			days_json[0] && a->rest_reasons ? "," : "",
+			a->rest_reasons ? "\"rest_reasons\":" : "",
+			csv_print, a->rest_reasons ? a->rest_reasons : NULL))
+		return EXIT_FAIL;
 
 	ret = ctl_call(ctl, "PUT", "/v1/settings", body, &od);
 	if (!ret && !a->json)
 		settings_print(od);
 
+	mem_deref(body);
 	mem_deref(od);
 	return ret;
 }

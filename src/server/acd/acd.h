@@ -144,3 +144,25 @@ void acd_call_set_info(struct acd_call *call, const char *uui,
 		       const char *remark);
 void acd_call_end(struct acd_call *call, const char *status,
 		  const char *side, uint16_t scode);
+
+/* Live figures for supervisors and monitoring (acd/metrics.c), read from
+ * the ACD's state as it is now.  Waiting calls are the inbound calls not
+ * yet answered: queued, or ringing an agent. */
+struct acd_queue_now {
+	uint32_t waiting;
+	uint32_t ringing;               /* of the waiting, ringing an agent */
+	uint32_t talking;
+	uint64_t longest_wait_ms;       /* of the waiting calls */
+	uint32_t agents[ACD_AGENT_REST + 1];   /* members, by status */
+};
+
+struct acd_app_now {
+	uint32_t registered;            /* agents with a registered contact */
+	uint32_t calls[ACD_CALL_ENDED + 1];    /* calls in progress, by state */
+	uint32_t agents[ACD_AGENT_REST + 1];   /* staff, by status */
+};
+
+int  acd_queue_now(const struct acd *acd, const char *app,
+		   const char *group, struct acd_queue_now *qn);
+int  acd_app_now(const struct acd *acd, const char *app,
+		 struct acd_app_now *an);

@@ -4,9 +4,9 @@
  * Copyright (C) 2026 The lianluo authors
  *
  * Runs on the main loop (libre's TCP and HTTP message parser; the DESIGN
- * note in api/server.c says why not http_listen).  It depends on the store
- * and on the config; live state (agents, calls) comes from the status
- * handler given at allocation, so the API does not link the ACD.
+ * note in api/server.c says why not http_listen).  It depends on the
+ * store, the config and the ACD (agent statuses, live figures), which it
+ * reaches through acd/acd.h only.
  *
  * The reference of the endpoints is docs/API.md.
  */
@@ -14,15 +14,14 @@
 struct api;
 struct store;
 struct config;
-
-/**
- * Print the live status of one application as a JSON object:
- * {"agents":[...],"calls":[...]}
- */
-typedef int (api_status_h)(struct re_printf *pf, const char *app, void *arg);
+struct acd;
 
 int api_alloc(struct api **apip, const struct config *cfg, struct store *st,
-	      const char *sip_uri, api_status_h *statush, void *arg);
+	      const char *sip_uri, struct acd *acd);
+
+/* The bearer token that GET /metrics (Prometheus) asks for; until one is
+ * set, /metrics answers 401. */
+int api_metrics_token_set(struct api *api, const char *token);
 
 /* The address the API listens on (useful with port 0). */
 int api_laddr(const struct api *api, struct sa *laddr);

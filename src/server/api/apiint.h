@@ -19,6 +19,11 @@ enum {
 	API_CDR_LIMIT_MAX = 1000,
 	API_AUDIT_LIMIT   = 100,
 	API_AUDIT_LIMIT_MAX = 1000,
+	API_HISTORY_LIMIT = 100,
+	API_HISTORY_LIMIT_MAX = 1000,
+	API_TOKEN_SZ      = 80,
+	API_REASONS_MAX   = 32,     /* rest reasons of an application */
+	API_REASON_SZ     = 64,     /* one rest reason, NUL included */
 };
 
 struct api {
@@ -28,8 +33,9 @@ struct api {
 	struct store *st;           /* (ref. by pointer, outlives api) */
 	char sip_uri[256];
 	char sip_hostport[256];     /* host:port of sip_uri, for AORs */
-	api_status_h *statush;
-	void *arg;
+	struct acd *acd;            /* (ref. by pointer, outlives api) */
+	char metrics_token[API_TOKEN_SZ];   /* "" until set */
+	uint64_t start_ms;          /* Unix ms of api_alloc, for uptime */
 	struct sa laddr;            /* bound address */
 };
 
@@ -44,6 +50,7 @@ struct api_req {
 	char param[API_PARAM_SZ];   /* the {} path segment, decoded */
 	struct store_app app;       /* the signing application */
 	uint16_t scode;             /* 0 until a reply is set */
+	const char *ctype;          /* reply Content-Type; NULL: JSON */
 	struct mbuf *mb;            /* reply body */
 };
 
@@ -85,14 +92,38 @@ int  api_query_str(const struct pl *query, const char *name, char *buf,
 		   size_t sz);
 int  api_query_u32(const struct pl *query, const char *name, uint32_t *valp,
 		   uint32_t min, uint32_t max);
+int  api_query_u64(const struct pl *query, const char *name, uint64_t *valp,
+		   uint64_t max);
 bool api_valid_id(const char *s);
 bool api_valid_name(const char *s);
 bool api_valid_text(const char *s);
 bool api_valid_number(const char *s);
 bool api_valid_extension(const char *s);
 bool api_valid_password(const char *s);
+bool api_valid_reason(const char *s);
 int  api_ha1(char ha1[STORE_HA1_SZ], const char *user, const char *realm,
 	     const char *password);
+
+/* metrics.c: the time windows of the metrics */
+enum {
+	API_SHORT_ABANDON_MS = 5000,   /* abandons this quick are not
+					  counted against the service level */
+	API_WINDOWS_MAX = 2,
+};
+
+struct api_window {
+	const char *name;           /* "15m", "1h", "today" */
+	int64_t from_ms;            /* Unix ms, included */
+	int64_t to_ms;              /* excluded */
+};
+
+int64_t api_now_ms(void);
+bool api_window_set(struct api_window *w, const char *name, int64_t now);
+
+/* agents.c: rest reasons in the settings */
+int  api_rest_reasons_decode(struct api_req *req, const struct odict *od,
+			     char *csv, size_t sz);
+int  api_rest_reasons_print(struct re_printf *pf, const char *csv);
 
 /* Handlers */
 void api_healthz(struct api_req *req);
@@ -103,6 +134,14 @@ void api_staff_delete(struct api_req *req);
 void api_group_create(struct api_req *req);
 void api_group_list(struct api_req *req);
 void api_group_delete(struct api_req *req);
+void api_group_update(struct api_req *req);
+void api_agent_list(struct api_req *req);
+void api_agent_get(struct api_req *req);
+void api_agent_status_put(struct api_req *req);
+void api_agent_history(struct api_req *req);
+void api_metrics_queues(struct api_req *req);
+void api_metrics_agents(struct api_req *req);
+void api_metrics_prom(struct api_req *req);
 void api_number_create(struct api_req *req);
 void api_number_list(struct api_req *req);
 void api_number_delete(struct api_req *req);

@@ -295,6 +295,44 @@ int api_query_u32(const struct pl *query, const char *name, uint32_t *valp,
 }
 
 
+/**
+ * Get an optional unsigned 64-bit query parameter (times in ms)
+ *
+ * @param query Query, after the '?'
+ * @param name  Parameter name
+ * @param valp  Value, in and out (kept when absent)
+ * @param max   Largest valid value
+ *
+ * @return 0 if absent or valid, EINVAL otherwise
+ */
+int api_query_u64(const struct pl *query, const char *name, uint64_t *valp,
+		  uint64_t max)
+{
+	char buf[24];
+	uint64_t v = 0;
+	size_t i;
+	int err;
+
+	err = api_query_str(query, name, buf, sizeof(buf));
+	if (err == ENOENT)
+		return 0;
+	if (err || !buf[0] || strlen(buf) > 15)
+		return EINVAL;   /* 15 digits: past the year 30000 in ms */
+
+	for (i = 0; buf[i]; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return EINVAL;
+		v = v * 10 + (uint64_t)(buf[i] - '0');
+	}
+
+	if (v > max)
+		return EINVAL;
+
+	*valp = v;
+	return 0;
+}
+
+
 /* User ids end up in SIP URIs: letters, digits and "-_.@" only. */
 bool api_valid_id(const char *s)
 {
@@ -329,6 +367,15 @@ bool api_valid_name(const char *s)
 {
 	return s[0] && strlen(s) < STORE_NAME_SZ && api_valid_text(s) &&
 		!strchr(s, '/');
+}
+
+
+/* Rest reasons are stored comma-separated: a name without commas that
+ * fits the agent state's reason field. */
+bool api_valid_reason(const char *s)
+{
+	return api_valid_name(s) && strlen(s) < API_REASON_SZ &&
+		!strchr(s, ',');
 }
 
 

@@ -1,5 +1,5 @@
 /**
- * @file api/privacy.c  Personal data: erasure, audit log, retention settings
+ * @file api/privacy.c  Personal data: erasure, audit log, settings
  *
  * Copyright (C) 2026 The lianluo authors
  *
@@ -188,16 +188,23 @@ void api_audit_list(struct api_req *req)
 
 static void settings_reply(struct api_req *req)
 {
+	char reasons[STORE_REST_REASONS_SZ];
 	uint32_t days = 0;
 	int err;
 
 	err = store_retention_get(req->api->st, req->app.sdk_app_id, &days);
+	if (!err)
+		err = store_rest_reasons_get(req->api->st,
+					     req->app.sdk_app_id, reasons,
+					     sizeof(reasons));
 	if (err) {
 		api_error_store(req, err, "settings", NULL);
 		return;
 	}
 
-	api_reply(req, 200, "{\"cdr_retention_days\":%u}", days);
+	api_reply(req, 200, "{\"cdr_retention_days\":%u,"
+		  "\"rest_reasons\":%H}", days,
+		  api_rest_reasons_print, reasons);
 }
 
 
@@ -208,13 +215,32 @@ void api_settings_get(struct api_req *req)
 }
 
 
-/* PUT /v1/settings {"cdr_retention_days":N}: fields absent stay as they
- * are.  A change is audited. */
+/* The audit detail of a settings change; the reasons only if they fit */
+static void settings_detail(char *buf, size_t sz, uint32_t days,
+			    const char *reasons)
+{
+	char *s = NULL;
+
+	if (re_sdprintf(&s, "{\"cdr_retention_days\":%u,"
+			"\"rest_reasons\":%H}", days,
+			api_rest_reasons_print, reasons) || strlen(s) >= sz)
+		(void)re_snprintf(buf, sz, "{\"cdr_retention_days\":%u,"
+				  "\"rest_reasons_changed\":true}", days);
+	else
+		str_ncpy(buf, s, sz);
+
+	mem_deref(s);
+}
+
+
+/* PUT /v1/settings {"cdr_retention_days":N,"rest_reasons":[..]}: fields
+ * absent stay as they are.  A change is audited. */
 void api_settings_put(struct api_req *req)
 {
+	char reasons[STORE_REST_REASONS_SZ];
+	char detail[STORE_TEXT_SZ * 2];
 	struct odict *od = NULL;
 	struct store_audit a;
-	char detail[64];
 	uint32_t days = 0;
 	int err;
 
@@ -230,22 +256,31 @@ void api_settings_put(struct api_req *req)
 
 	err = api_get_u32(req, od, "cdr_retention_days", &days, 0,
 			  STORE_RETENTION_DAYS_MAX);
+	if (!err)
+		err = api_rest_reasons_decode(req, od, reasons,
+					      sizeof(reasons));
 	if (err)
 		goto out;
 
 	err = store_retention_set(req->api->st, req->app.sdk_app_id, days);
+	if (!err && reasons[0])
+		err = store_rest_reasons_set(req->api->st,
+					     req->app.sdk_app_id, reasons);
+	if (!err && !reasons[0])
+		err = store_rest_reasons_get(req->api->st,
+					     req->app.sdk_app_id, reasons,
+					     sizeof(reasons));
 	if (err) {
 		api_error_store(req, err, "settings", NULL);
 		goto out;
 	}
 
-	(void)re_snprintf(detail, sizeof(detail),
-			  "{\"cdr_retention_days\":%u}", days);
+	settings_detail(detail, sizeof(detail), days, reasons);
 	err = audit_write(req, action_settings, detail, &a);
 	if (err)
 		log_warn("api: settings changed but not audited: %m", err);
 
-	log_info("api: CDR retention set to %u days", days);
+	log_info("api: settings: CDR retention %u days", days);
 	settings_reply(req);
 
  out:

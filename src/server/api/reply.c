@@ -31,6 +31,7 @@ const char *api_reason(uint16_t scode)
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
 	case 411: return "Length Required";
+	case 422: return "Unprocessable Content";
 	case 413: return "Content Too Large";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";

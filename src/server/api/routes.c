@@ -4,8 +4,9 @@
  * Copyright (C) 2026 The lianluo authors
  *
  * One declarative table: method, path, whether the request must be signed,
- * handler.  A path ending in "{}" matches one more, non-empty path segment,
- * which is percent-decoded into req->param.
+ * handler.  A "{}" in a path matches one non-empty path segment, which is
+ * percent-decoded into req->param.  GET /metrics is not signed: it checks
+ * its own bearer token.
  */
 #include <string.h>
 #include <re.h>
@@ -26,6 +27,14 @@ static const struct api_route routev[] = {
 	{"POST",   "/v1/skill-groups",        true,  api_group_create},
 	{"GET",    "/v1/skill-groups",        true,  api_group_list},
 	{"DELETE", "/v1/skill-groups/{}",     true,  api_group_delete},
+	{"PUT",    "/v1/skill-groups/{}",     true,  api_group_update},
+	{"GET",    "/v1/agents",              true,  api_agent_list},
+	{"GET",    "/v1/agents/{}",           true,  api_agent_get},
+	{"PUT",    "/v1/agents/{}/status",    true,  api_agent_status_put},
+	{"GET",    "/v1/agents/{}/status-history", true, api_agent_history},
+	{"GET",    "/v1/metrics/queues",      true,  api_metrics_queues},
+	{"GET",    "/v1/metrics/agents",      true,  api_metrics_agents},
+	{"GET",    "/metrics",                false, api_metrics_prom},
 	{"POST",   "/v1/numbers",             true,  api_number_create},
 	{"GET",    "/v1/numbers",             true,  api_number_list},
 	{"DELETE", "/v1/numbers/{}",          true,  api_number_delete},
@@ -76,24 +85,30 @@ static int pct_decode(char *buf, size_t sz, const char *p, size_t n)
 static int match(const char *rpath, const struct pl *path, char *param,
 		 size_t sz)
 {
-	const size_t rlen = strlen(rpath);
-	const char *seg;
-	size_t plen;
+	const char *brace = strstr(rpath, "{}");
+	const char *seg, *suffix;
+	size_t plen, slen, seglen;
 
-	if (rlen < 2 || strcmp(rpath + rlen - 2, "{}")) {
+	if (!brace) {
+		const size_t rlen = strlen(rpath);
+
 		return (path->l == rlen && !memcmp(path->p, rpath, rlen))
 			? 0 : ENOENT;
 	}
 
-	plen = rlen - 2;
-	if (path->l <= plen || memcmp(path->p, rpath, plen))
+	plen = brace - rpath;
+	suffix = brace + 2;
+	slen = strlen(suffix);
+	if (path->l <= plen + slen || memcmp(path->p, rpath, plen) ||
+	    memcmp(path->p + path->l - slen, suffix, slen))
 		return ENOENT;
 
 	seg = path->p + plen;
-	if (memchr(seg, '/', path->l - plen))
+	seglen = path->l - plen - slen;
+	if (memchr(seg, '/', seglen))
 		return ENOENT;
 
-	return pct_decode(param, sz, seg, path->l - plen);
+	return pct_decode(param, sz, seg, seglen);
 }
 
 

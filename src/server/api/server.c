@@ -58,6 +58,7 @@ static void api_destructor(void *arg)
 
 	list_flush(&api->connl);
 	api->ts = mem_deref(api->ts);
+	memset(api->metrics_token, 0, sizeof(api->metrics_token));
 }
 
 
@@ -105,7 +106,7 @@ static void conn_finish(struct api_conn *conn)
 
 
 static int conn_send(struct api_conn *conn, uint16_t scode,
-		     const struct mbuf *body, bool close)
+		     const char *ctype, const struct mbuf *body, bool close)
 {
 	struct mbuf *mb;
 	int err;
@@ -115,12 +116,13 @@ static int conn_send(struct api_conn *conn, uint16_t scode,
 		return ENOMEM;
 
 	err = mbuf_printf(mb, "HTTP/1.1 %u %s\r\n"
-			  "Content-Type: application/json\r\n"
+			  "Content-Type: %s\r\n"
 			  "Content-Length: %zu\r\n"
 			  "Cache-Control: no-store\r\n"
 			  "%s"
 			  "\r\n",
 			  scode, api_reason(scode),
+			  ctype ? ctype : "application/json",
 			  body ? body->end : (size_t)0,
 			  close ? "Connection: close\r\n" : "");
 	if (!err && body && body->end)
@@ -154,7 +156,7 @@ static int conn_refuse(struct api_conn *conn, uint16_t scode,
 	log_info("api: refused request: %u %s", scode, message);
 
 	conn->closing = true;
-	err = conn_send(conn, scode, req.mb, true);
+	err = conn_send(conn, scode, NULL, req.mb, true);
 	mem_deref(req.mb);
 
 	return err;
@@ -285,7 +287,8 @@ static int handle_one(struct api_conn *conn, const struct http_msg *msg,
 	log_info("api: %r %r -> %u", &msg->met, &msg->path, req->scode);
 
 	conn->closing = close;
-	err = conn_send(conn, req->scode, req->mb, close);
+	err = conn_send(conn, req->scode, req->scode < 300 ? req->ctype : NULL,
+			req->mb, close);
 
  out:
 	if (req)
@@ -511,13 +514,13 @@ static void sip_hostport(char *buf, size_t sz, const char *uri)
  *                the API
  * @param st      Store; must outlive the API
  * @param sip_uri The server's SIP URI, e.g. "sip:127.0.0.1:5060"
- * @param statush Prints live status for GET /v1/status (may be NULL)
- * @param arg     Handler argument
+ * @param acd     ACD for agent statuses and live figures (may be NULL:
+ *                no agents, no calls); must outlive the API
  *
  * @return 0 if success, otherwise errorcode
  */
 int api_alloc(struct api **apip, const struct config *cfg, struct store *st,
-	      const char *sip_uri, api_status_h *statush, void *arg)
+	      const char *sip_uri, struct acd *acd)
 {
 	struct api *api;
 	int err;
@@ -531,8 +534,8 @@ int api_alloc(struct api **apip, const struct config *cfg, struct store *st,
 
 	api->cfg     = cfg;
 	api->st      = st;
-	api->statush = statush;
-	api->arg     = arg;
+	api->acd     = acd;
+	api->start_ms = (uint64_t)time(NULL) * 1000;
 	str_ncpy(api->sip_uri, sip_uri, sizeof(api->sip_uri));
 	sip_hostport(api->sip_hostport, sizeof(api->sip_hostport), sip_uri);
 
@@ -573,5 +576,34 @@ int api_laddr(const struct api *api, struct sa *laddr)
 		return EINVAL;
 
 	*laddr = api->laddr;
+	return 0;
+}
+
+
+/**
+ * Set the bearer token of GET /metrics
+ *
+ * @param api   The API
+ * @param token Token, 1 to API_TOKEN_SZ - 1 printable characters
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int api_metrics_token_set(struct api *api, const char *token)
+{
+	size_t i, n;
+
+	if (!api || !token)
+		return EINVAL;
+
+	n = strlen(token);
+	if (!n || n >= sizeof(api->metrics_token))
+		return EINVAL;
+
+	for (i = 0; i < n; i++) {
+		if (token[i] <= 0x20 || token[i] >= 0x7f)
+			return EINVAL;
+	}
+
+	str_ncpy(api->metrics_token, token, sizeof(api->metrics_token));
 	return 0;
 }

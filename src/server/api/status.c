@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "config.h"
 #include "store/store.h"
+#include "acd/acd.h"
 #include "api/api.h"
 #include "api/apiint.h"
 
@@ -23,10 +24,10 @@ static int status_print(struct re_printf *pf, const struct api_req *req)
 {
 	const struct api *api = req->api;
 
-	if (!api->statush)
+	if (!api->acd)
 		return re_hprintf(pf, "{\"agents\":[],\"calls\":[]}");
 
-	return api->statush(pf, req->app.sdk_app_id, api->arg);
+	return acd_status_print(pf, req->app.sdk_app_id, api->acd);
 }
 
 

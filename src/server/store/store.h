@@ -294,6 +294,39 @@ int  store_rest_reasons_get(struct store *st, const char *app, char *buf,
 int  store_rest_reasons_set(struct store *st, const char *app,
 			    const char *csv);
 
+/* Queue and agent figures from the CDRs (store/metrics.c), for calls
+ * offered (queues) or started (agents) in [from_ms, to_ms).  Only calls
+ * that ended have a CDR, so calls in progress are not counted. */
+struct store_queue_stats {
+	uint32_t offered;           /* inbound calls to the group */
+	uint32_t answered;          /* reached an agent (answered_ms set) */
+	uint32_t abandoned;         /* "abandoned" and "ring-abandoned" */
+	uint32_t abandoned_short;   /* of those, within short_ms of queueing */
+	uint32_t answered_in_sl;    /* answered within the service level */
+	uint32_t timeouts;          /* "timeout": max wait, no overflow */
+	uint32_t queue_full;        /* "queue-full": refused at the limit */
+	uint64_t wait_answered_ms;  /* sum of answered_ms - queued_ms */
+	uint64_t talk_ms;           /* sum of ended_ms - answered_ms */
+};
+
+struct store_agent_stats {
+	char user_id[STORE_ID_SZ];
+	uint32_t calls;             /* answered calls, both directions */
+	uint32_t inbound;
+	uint32_t outbound;
+	uint64_t talk_ms;
+};
+
+typedef void (store_agent_stats_h)(const struct store_agent_stats *s,
+				   void *arg);
+
+int  store_queue_stats(struct store *st, const char *app, const char *group,
+		       int64_t from_ms, int64_t to_ms, uint32_t sl_ms,
+		       uint32_t short_ms, struct store_queue_stats *qs);
+int  store_agent_stats_list(struct store *st, const char *app,
+			    int64_t from_ms, int64_t to_ms,
+			    store_agent_stats_h *h, void *arg);
+
 /* Housekeeping: delete expired tokens, credentials, registrations and
  * number references */
 int  store_expire(struct store *st, int64_t now);
