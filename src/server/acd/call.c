@@ -181,6 +181,7 @@ static uint32_t queued_in_group(const struct acd *acd,
 static int group_enter(struct acd_call *call, const char *group)
 {
 	struct acd *acd = call->acd;
+	char next[STORE_NAME_SZ];
 	int err;
 
 	err = store_group_get(acd->st, call->cdr.sdk_app_id, group,
@@ -210,9 +211,8 @@ static int group_enter(struct acd_call *call, const char *group)
 			 call->cdr.session_id, group,
 			 call->group.overflow_group);
 
-		str_ncpy(call->cdr.group, call->group.overflow_group,
-			 sizeof(call->cdr.group));
-		return group_enter(call, call->cdr.group);
+		str_ncpy(next, call->group.overflow_group, sizeof(next));
+		return group_enter(call, next);
 	}
 
 	call->state = ACD_CALL_QUEUED;
