@@ -18,6 +18,8 @@ struct ctl_args {
 	const char *limit;
 	const char *retention_days;
 	bool json;
+	const char *name;          /* ivr.c */
+	const char *file;
 };
 
 /* main.c: one request; prints the reply with --json; returns the exit
@@ -27,6 +29,11 @@ int ctl_call(struct ctl *ctl, const char *method, const char *path,
 
 /* privacy.c: personal-data delete, audit list, settings get|set */
 int ctl_privacy(struct ctl *ctl, const struct ctl_args *a);
+
+/* ivr.c: ivr set|get|list|delete */
+int ctl_ivr(struct ctl *ctl, const struct ctl_args *a);
+int ctl_number_extra(char *body, size_t sz, const char *ivr,
+		     const char *priority);
 
 /* main.c */
 void ctl_fmt_ms(char *buf, size_t sz, int64_t ms);

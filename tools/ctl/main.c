@@ -43,6 +43,9 @@ struct opts {
 	const char *group;       /* number create --skill-group */
 	const char *limit;
 	const char *retention_days;   /* privacy.c */
+	const char *file;             /* ivr.c */
+	const char *ivr;              /* number create --ivr */
+	const char *priority;
 	const char *groupv[GROUPS_MAX];
 	size_t groupc;
 	bool mask_numbers;
@@ -72,9 +75,14 @@ static void usage(FILE *f)
 "               [--wrap-up SECONDS] [--max-wait SECONDS] [--mask-numbers]\n"
 "  skill-group list\n"
 "  skill-group delete --name GROUP\n"
-"  number create --number NUMBER --skill-group GROUP\n"
+"  number create --number NUMBER [--skill-group GROUP] [--ivr MENU]\n"
+"               [--priority N]      a group, a menu or both\n"
 "  number list\n"
 "  number delete --number NUMBER\n"
+"  ivr set --name MENU --file SPEC.json   add or replace (docs/API.md)\n"
+"  ivr get --name MENU\n"
+"  ivr list\n"
+"  ivr delete --name MENU\n"
 "  token create --user USER      prints the SDK login token alone\n"
 "  cdr list [--limit N]\n"
 "  personal-data delete --phone P | --user U\n"
@@ -147,6 +155,9 @@ static const char **opt_slot(struct opts *o, const char *name)
 		{"number",       offsetof(struct opts, number)},
 		{"limit",        offsetof(struct opts, limit)},
 		{"cdr-retention-days", offsetof(struct opts, retention_days)},
+		{"file",         offsetof(struct opts, file)},
+		{"ivr",          offsetof(struct opts, ivr)},
+		{"priority",     offsetof(struct opts, priority)},
 	};
 	size_t i;
 
@@ -714,20 +725,27 @@ static int cmd_group_delete(struct ctl *ctl)
 
 static int cmd_number_create(struct ctl *ctl)
 {
-	char body[512];
+	char body[768];
 	struct odict *od = NULL;
 	int ret;
 
-	if (!ctl->o.number || !ctl->o.group)
+	if (!ctl->o.number || (!ctl->o.group && !ctl->o.ivr))
 		return usage_error("number create needs --number and "
-				   "--skill-group");
+				   "--skill-group or --ivr");
 
-	re_snprintf(body, sizeof(body), "{\"number\":%H,\"skill_group\":%H}",
-		    jsonw_str, ctl->o.number, jsonw_str, ctl->o.group);
+	re_snprintf(body, sizeof(body), "{\"number\":%H,\"skill_group\":%H",
+		    jsonw_str, ctl->o.number, jsonw_str,
+		    ctl->o.group ? ctl->o.group : "");
+	ret = ctl_number_extra(body, sizeof(body), ctl->o.ivr,
+			       ctl->o.priority);
+	if (ret)
+		return ret;
 
 	ret = call(ctl, "POST", "/v1/numbers", body, &od);
 	if (!ret && !ctl->o.json)
-		printf("created number %s -> %s\n", jstr(od, "number"),
+		printf("created number %s -> %s%s\n", jstr(od, "number"),
+		       jstr(od, "ivr")[0] ? "IVR menu " : "",
+		       jstr(od, "ivr")[0] ? jstr(od, "ivr") :
 		       jstr(od, "skill_group"));
 
 	mem_deref(od);
@@ -748,7 +766,8 @@ static int cmd_number_list(struct ctl *ctl)
 		goto out;
 
 	arr = jarray(od, "numbers");
-	printf("%-22s %s\n", "NUMBER", "SKILL GROUP");
+	printf("%-22s %-24s %-24s %s\n", "NUMBER", "SKILL GROUP", "IVR",
+	       "PRIORITY");
 
 	for (le = arr ? arr->lst.head : NULL; le; le = le->next) {
 		const struct odict_entry *e = le->data;
@@ -756,8 +775,10 @@ static int cmd_number_list(struct ctl *ctl)
 		if (e->type != ODICT_OBJECT)
 			continue;
 
-		printf("%-22s %s\n", jstr(e->u.odict, "number"),
-		       jstr(e->u.odict, "skill_group"));
+		printf("%-22s %-24s %-24s %lld\n", jstr(e->u.odict, "number"),
+		       dash(jstr(e->u.odict, "skill_group")),
+		       dash(jstr(e->u.odict, "ivr")),
+		       (long long)jint(e->u.odict, "priority"));
 	}
 
  out:
@@ -950,12 +971,28 @@ int ctl_call(struct ctl *ctl, const char *method, const char *path,
 }
 
 
+/* The commands in ivr.c */
+static int cmd_ivr(struct ctl *ctl)
+{
+	struct ctl_args a;
+
+	memset(&a, 0, sizeof(a));
+	a.noun = ctl->o.wordv[0];
+	a.verb = ctl->o.wordv[1];
+	a.json = ctl->o.json;
+	a.name = ctl->o.name;
+	a.file = ctl->o.file;
+
+	return ctl_ivr(ctl, &a);
+}
+
+
 /* The commands in privacy.c */
 static int cmd_privacy(struct ctl *ctl)
 {
 	const struct ctl_args a = {
 		ctl->o.wordv[0], ctl->o.wordv[1], ctl->o.phone, ctl->o.user,
-		ctl->o.limit, ctl->o.retention_days, ctl->o.json,
+		ctl->o.limit, ctl->o.retention_days, ctl->o.json, NULL, NULL,
 	};
 
 	return ctl_privacy(ctl, &a);
@@ -983,6 +1020,10 @@ static const struct {
 	{"audit",       "list",   cmd_privacy},
 	{"settings",    "get",    cmd_privacy},
 	{"settings",    "set",    cmd_privacy},
+	{"ivr",         "set",    cmd_ivr},
+	{"ivr",         "get",    cmd_ivr},
+	{"ivr",         "list",   cmd_ivr},
+	{"ivr",         "delete", cmd_ivr},
 };
 
 

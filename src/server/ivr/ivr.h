@@ -59,6 +59,7 @@ const struct ivr_option *ivr_menu_option(const struct ivr_menu *m,
 					 char key);
 bool ivr_prompt_name_valid(const char *s);
 const char *ivr_action_str(enum ivr_action act);
+int  ivr_menu_encode(struct re_printf *pf, const struct ivr_menu *m);
 
 /* collect.c: what the runner must do after each event */
 enum ivr_step {

@@ -15,6 +15,7 @@
  */
 #include <string.h>
 #include <re.h>
+#include "common/jsonw.h"
 #include "ivr/ivr.h"
 
 
@@ -393,4 +394,68 @@ const char *ivr_action_str(enum ivr_action act)
 	}
 
 	return "?";
+}
+
+
+/**
+ * Print a menu as its canonical JSON spec (what the store keeps)
+ *
+ * @param pf  Print function
+ * @param m   Menu, as ivr_menu_decode returned it
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int ivr_menu_encode(struct re_printf *pf, const struct ivr_menu *m)
+{
+	char key[2] = {0, 0};
+	int err;
+	size_t i;
+
+	if (!m)
+		return EINVAL;
+
+	err = re_hprintf(pf, "{\"prompt\":%H", jsonw_str, m->prompt);
+	if (m->invalid_prompt[0])
+		err |= re_hprintf(pf, ",\"invalid_prompt\":%H", jsonw_str,
+				  m->invalid_prompt);
+	err |= re_hprintf(pf, ",\"timeout_s\":%u,\"max_tries\":%u",
+			  m->timeout_s, m->max_tries);
+	if (m->fallback) {
+		key[0] = m->fallback;
+		err |= re_hprintf(pf, ",\"fallback\":%H", jsonw_str, key);
+	}
+	err |= re_hprintf(pf, ",\"options\":{");
+
+	for (i = 0; i < m->optc; i++) {
+		const struct ivr_option *o = &m->optv[i];
+
+		key[0] = o->key;
+		err |= re_hprintf(pf, "%s%H:{", i ? "," : "", jsonw_str, key);
+
+		switch (o->action) {
+
+		case IVR_ACT_GROUP:
+			err |= re_hprintf(pf, "\"group\":%H", jsonw_str,
+					  o->target);
+			if (o->priority >= 0)
+				err |= re_hprintf(pf, ",\"priority\":%d",
+						  o->priority);
+			break;
+
+		case IVR_ACT_MENU:
+			err |= re_hprintf(pf, "\"menu\":%H", jsonw_str,
+					  o->target);
+			break;
+
+		case IVR_ACT_HANGUP:
+			err |= re_hprintf(pf, "\"hangup\":true");
+			break;
+		}
+
+		err |= re_hprintf(pf, "}");
+	}
+
+	err |= re_hprintf(pf, "}}");
+
+	return err ? ENOMEM : 0;
 }
