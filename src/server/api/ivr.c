@@ -29,9 +29,11 @@ static int menu_print(struct re_printf *pf, const struct store_ivr *m)
 }
 
 
+/* A name is a path segment: "." and ".." would read as a path. */
 static bool valid_menu_name(struct api_req *req)
 {
-	if (api_valid_name(req->param))
+	if (api_valid_name(req->param) && strcmp(req->param, ".") &&
+	    strcmp(req->param, ".."))
 		return true;
 
 	api_error(req, 400, "InvalidParameter", "invalid IVR menu name");
