@@ -19,12 +19,17 @@ registered in each group.
 - A G.711 customer whose audio carries a DTMF 1 (two sines, made with
   sox) and who sends no telephone-event: the in-band digit routes the call
   to sales.
+- A bare SIP caller offering PCMA without telephone-event, whose RTP
+  carries a DTMF 2 (synthesized here): routed to support in-band.
 - The server log has neither the customer's number nor the digit pressed
   that is not an option.
 """
 
+import math
 import os
 import re
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -34,6 +39,7 @@ import lianluo_e2e as e2e  # noqa: E402
 
 CUSTOMER = '13812345678'
 CUSTOMER2 = '13987654321'
+CUSTOMER3 = '13611112222'
 SALES_PHONE = '13700001001'
 SUPPORT_PHONE = '13700001002'
 PW1 = 'Ag1-pw-Xq7Lm2'
@@ -142,6 +148,73 @@ def one_call(srv, phone, dtmf=None, hangup_after=None):
     return phone.wait_event('CALL_CLOSED', 15)
 
 
+def raw_inband_call(srv, agent):
+    """A bare SIP caller offering PCMA only, whose audio is 1 s of
+    silence, DTMF 2 for 200 ms (two sines), then silence."""
+    rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rtp.bind((e2e.LOOPBACK, 0))
+    port = rtp.getsockname()[1]
+    sdp = ('v=0\r\no=- 7 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\n'
+           't=0 0\r\nm=audio %d RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n'
+           'a=sendrecv\r\n' % (e2e.LOOPBACK, e2e.LOOPBACK, port)).encode()
+    c = e2e.SipClient(srv.sip_port, 'udp', user=CUSTOMER3)
+    uri = srv.number_uri('4001')
+    call_id = 'raw-inband@127.0.0.1'
+    try:
+        r = c.request('INVITE', uri, call_id=call_id, cseq=1, body=sdp,
+                      timeout=5)
+        e2e.check(r is not None and r.status == 200,
+                  'INVITE without telephone-event: %r' % r)
+        e2e.check('telephone-event' not in r.body,
+                  'the answer offers telephone-event')
+        to_tag = r.header('To').partition(';tag=')[2].split(';')[0]
+        m = re.search(r'm=audio (\d+)', r.body)
+        dst = (e2e.LOOPBACK, int(m.group(1)))
+        c.send_raw(c.build('ACK', uri, call_id=call_id, cseq=1,
+                           to_tag=to_tag))
+
+        seq, ts, ssrc = 1000, 5000, 0x1234abcd
+        start = time.monotonic()
+        for i in range(150):                # 3 s of 20 ms packets
+            samples = []
+            for k in range(160):
+                n = i * 160 + k
+                x = 0.0
+                if 50 <= i < 60:            # 1.0 s to 1.2 s
+                    x = 6000 * (math.sin(2 * math.pi * 697 * n / 8000) +
+                                math.sin(2 * math.pi * 1336 * n / 8000))
+                samples.append(int(x))
+            payload = bytes(alaw(v) for v in samples)
+            hdr = struct.pack('!BBHII', 0x80, 8, seq & 0xffff,
+                              ts & 0xffffffff, ssrc)
+            rtp.sendto(hdr + payload, dst)
+            seq += 1
+            ts += 160
+            time.sleep(max(0, start + (i + 1) * 0.02 - time.monotonic()))
+            if agent.has_event('CALL_ESTABLISHED'):
+                break
+        agent.wait_event('CALL_ESTABLISHED', 5)
+
+        r = c.request('BYE', uri, call_id=call_id, to_tag=to_tag)
+        e2e.check(r is not None and r.status == 200, 'BYE: %r' % r)
+        agent.wait_event('CALL_CLOSED', 5)
+    finally:
+        c.close()
+        rtp.close()
+
+
+def alaw(v):
+    """G.711 A-law of one 16-bit sample (ITU-T G.711 table 1/2)."""
+    sign = 0xd5 if v >= 0 else 0x55
+    v = min(abs(v) if v >= 0 else abs(v) - 1, 32767) >> 3
+    if v < 32:
+        code = v >> 1
+    else:
+        seg = v.bit_length() - 5
+        code = (seg << 4) | ((v >> seg) & 0x0f)
+    return code ^ sign
+
+
 def main(t):
     srv = t.server()
     prompts = os.path.join(srv.data_dir, 'prompts')
@@ -227,9 +300,16 @@ def main(t):
                    end_status='answered')
     e2e.log('in-band digit 1 reached sales')
 
-    # 6. the log: no numbers, and the key that was no option is not there
-    e2e.assert_log_clean(srv, numbers=[CUSTOMER, CUSTOMER2, SALES_PHONE,
-                                       SUPPORT_PHONE])
+    # 6. in-band from a caller whose offer has no telephone-event at all
+    raw_inband_call(srv, support)
+    row = srv.wait_cdrs(6)[0]
+    e2e.assert_cdr(row, caller=CUSTOMER3, group='support',
+                   agent='support1', end_status='answered')
+    e2e.log('in-band digit 2 (PCMA, no telephone-event) reached support')
+
+    # 7. the log: no numbers, and the key that was no option is not there
+    e2e.assert_log_clean(srv, numbers=[CUSTOMER, CUSTOMER2, CUSTOMER3,
+                                       SALES_PHONE, SUPPORT_PHONE])
     text = srv.log_text()
     for line in text.splitlines():
         if 'sip: call' not in line or 'IVR' not in line:
