@@ -143,7 +143,8 @@ struct store_cdr {
 	int64_t answered_ms;
 	int64_t ended_ms;
 	char end_status[32];            /* "answered", "abandoned", "timeout",
-					   "rejected", "no-agent", "failed" */
+					   "rejected", "no-agent", "failed",
+					   "ivr-ended", "ivr-abandoned" */
 	char hangup_side[16];           /* "caller", "callee", "agent",
 					   "system" */
 	uint16_t end_scode;             /* SIP status behind end_status */
