@@ -80,6 +80,33 @@ static void test_menu_valid(void **state)
 }
 
 
+/* The canonical form the API stores decodes to the same menu. */
+static void test_menu_encode_round_trip(void **state)
+{
+	struct ivr_menu m, m2;
+	char err[IVR_ERR_SZ], buf[IVR_SPEC_MAX + 1];
+	int n;
+
+	(void)state;
+
+	assert_int_equal(0, decode(&m, spec_main, err, sizeof(err)));
+	n = re_snprintf(buf, sizeof(buf), "%H", ivr_menu_encode, &m);
+	assert_true(n > 0);
+	assert_int_equal(0, decode(&m2, buf, err, sizeof(err)));
+	assert_memory_equal(&m, &m2, sizeof(m));
+
+	/* group names are JSON-escaped on the way out */
+	assert_int_equal(0, decode(&m, "{\"prompt\":\"a\",\"options\":"
+				   "{\"1\":{\"group\":\"q\\\"x\\\\\"}}}",
+				   err, sizeof(err)));
+	assert_string_equal(m.optv[0].target, "q\"x\\");
+	n = re_snprintf(buf, sizeof(buf), "%H", ivr_menu_encode, &m);
+	assert_true(n > 0);
+	assert_int_equal(0, decode(&m2, buf, err, sizeof(err)));
+	assert_string_equal(m2.optv[0].target, "q\"x\\");
+}
+
+
 /* Each wrong field is refused with a message that names it. */
 static void test_menu_invalid_fields(void **state)
 {
@@ -533,6 +560,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_menu_valid),
+		cmocka_unit_test(test_menu_encode_round_trip),
 		cmocka_unit_test(test_menu_invalid_fields),
 		cmocka_unit_test(test_menu_prompt_traversal),
 		cmocka_unit_test(test_menu_hostile),

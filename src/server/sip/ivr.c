@@ -292,10 +292,21 @@ static void option_take(struct sip_ivr *ivr, const struct ivr_option *opt)
 
 	switch (opt->action) {
 
-	case IVR_ACT_GROUP:
+	case IVR_ACT_GROUP: {
+		struct store_group g;
+
+		if (store_group_get(ivr->sf->st, ivr->app, opt->target, &g)) {
+			log_warn("sip: call %s: IVR menu %s: skill group %s "
+				 "is gone", ivr->call_id, ivr->menu_name,
+				 opt->target);
+			finish_fallback(ivr);
+			break;
+		}
+
 		finish(ivr, SIP_IVR_QUEUE, opt->target, opt->priority >= 0 ?
 		       opt->priority : ivr->number_priority);
 		break;
+	}
 
 	case IVR_ACT_MENU: {
 		char target[IVR_NAME_SZ];
