@@ -506,11 +506,14 @@ static void ivr_done_handler(enum sip_ivr_result result, const char *group,
 			     int32_t priority, void *arg)
 {
 	struct b2bua_call *call = arg;
+	char grp[STORE_NAME_SZ];
 
+	/* group lives in the IVR, which goes now */
+	str_ncpy(grp, group, sizeof(grp));
 	call->ivr = mem_deref(call->ivr);
 
 	if (result == SIP_IVR_QUEUE)
-		call_queue(call, group, priority);
+		call_queue(call, grp, priority);
 	else
 		call_end(call, "ivr-ended", "system", 0, NULL);
 }
