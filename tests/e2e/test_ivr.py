@@ -173,6 +173,16 @@ def raw_inband_call(srv, agent):
         c.send_raw(c.build('ACK', uri, call_id=call_id, cseq=1,
                            to_tag=to_tag))
 
+        # Hostile RTP first: the IVR's listener must shrug it off.
+        junk = [b'\x80', b'\x8f' + b'\x08' * 11,           # 15 CSRCs, none
+                b'\xa0\x08' + b'\x00' * 10 + b'\xff',     # padding > size
+                b'\x90\x08' + b'\x00' * 10 + b'\xff\xff\x40\x00',
+                b'\x80\x65' + b'\x00' * 10 + b'\x02',     # event, short
+                b'\x80\x08' + b'\x00' * 10,                # no payload
+                b'\x80\x08' + b'\x00' * 10 + b'\xd5' * 3000]
+        for j in junk:
+            rtp.sendto(j, dst)
+
         seq, ts, ssrc = 1000, 5000, 0x1234abcd
         start = time.monotonic()
         for i in range(150):                # 3 s of 20 ms packets
