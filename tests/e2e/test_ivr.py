@@ -21,6 +21,8 @@ registered in each group.
   to sales.
 - A bare SIP caller offering PCMA without telephone-event, whose RTP
   carries a DTMF 2 (synthesized here): routed to support in-band.
+- Priority: a caller who chose option 1 (priority 5) is served before one
+  who waited longer with the number's priority 0.
 - The server log has neither the customer's number nor the digit pressed
   that is not an option.
 """
@@ -317,7 +319,42 @@ def main(t):
                    agent='support1', end_status='answered')
     e2e.log('in-band digit 2 (PCMA, no telephone-event) reached support')
 
-    # 7. the log: no numbers, and the key that was no option is not there
+    # 7. the option's priority: with no sales agent, a caller of 4002
+    # (straight to sales, priority 0) waits first, then the in-band caller
+    # chooses 1 (sales, priority 5); the agent who comes back gets the
+    # second caller first.
+    srv.ctl('number', 'create', '--number', '4002', '--skill-group', 'sales')
+    sales.quit()
+    srv.wait_agent_status('sales1', 'offline')
+    customer.dial(srv.number_uri('4002'))
+    customer.wait_event('CALL_ESTABLISHED', 10)
+    time.sleep(0.5)
+    inband.dial(srv.number_uri('4001'))
+    inband.wait_event('CALL_ESTABLISHED', 10)
+    e2e.wait_until(lambda: 'option 1' in srv.log_text().split(
+        'IVR menu main')[-1], 10, 'the in-band caller chose 1')
+    # (it may answer before its ctrl_tcp is up: judged by the CDRs)
+    t.phone('sales1b', user='1001', password=PW1, registrar=srv.sip_port,
+            tone_hz=700)
+    srv.wait_agent_status('sales1', 'busy', timeout=10)
+    inband.hangup()
+    inband.wait_event('CALL_CLOSED', 5)
+    row = srv.wait_cdrs(7)[0]
+    e2e.assert_cdr(row, caller=CUSTOMER2, group='sales', agent='sales1',
+                   end_status='answered')
+    srv.wait_agent_status('sales1', 'busy', timeout=10)   # the other one
+    customer.hangup()
+    customer.wait_event('CALL_CLOSED', 5)
+    # listed by start: the 4002 call began before the in-band one
+    row = [r for r in srv.wait_cdrs(8) if r['callee'] == '4002'][0]
+    e2e.assert_cdr(row, caller=CUSTOMER, agent='sales1',
+                   end_status='answered')
+    first = [r for r in srv.wait_cdrs(8) if r['callee'] == '4001'][0]
+    e2e.check(first['answered_ms'] < row['answered_ms'],
+              'the priority-5 caller was not answered first')
+    e2e.log('the IVR option\'s priority 5 was served before priority 0')
+
+    # 8. the log: no numbers, and the key that was no option is not there
     e2e.assert_log_clean(srv, numbers=[CUSTOMER, CUSTOMER2, CUSTOMER3,
                                        SALES_PHONE, SUPPORT_PHONE])
     text = srv.log_text()
