@@ -139,10 +139,10 @@ static const struct media_prompt *prompt_get(struct sipfront *sf,
 		return NULL;
 
 	if (stat(path, &stt)) {
-		if (!p || p->mp || p->size != -1) {
+		/* once while it stays missing */
+		if (!p || p->mp || p->size != -1)
 			log_warn("sip: IVR prompt '%s' not found in the "
 				 "prompt directory: playing a tone", name);
-		}
 		memset(&stt, 0, sizeof(stt));
 		stt.st_size = -1;
 	}
