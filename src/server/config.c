@@ -99,6 +99,8 @@ static int config_set(struct config *cfg, const char *key, const char *val)
 	if (!strcmp(key, "queue-prompt"))
 		return set_str(cfg->queue_prompt, val,
 				sizeof(cfg->queue_prompt));
+	if (!strcmp(key, "prompt-dir"))
+		return set_str(cfg->prompt_dir, val, sizeof(cfg->prompt_dir));
 	if (!strcmp(key, "ring-timeout"))
 		return decode_u32(&cfg->ring_timeout_s, val, 1, 600);
 	if (!strcmp(key, "max-wait"))

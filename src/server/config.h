@@ -12,6 +12,8 @@ struct config {
 	char realm[64];               /* SIP digest realm */
 	char queue_prompt[256];       /* WAV played to waiting callers; ""
 					 = a tone */
+	char prompt_dir[256];         /* IVR prompts, NAME.wav; "" = DATA/
+					 prompts */
 	uint32_t ring_timeout_s;      /* per agent attempt */
 	uint32_t max_wait_s;          /* in queue, then the call is ended */
 	uint32_t wrapup_s;            /* default after-call work */

@@ -361,6 +361,123 @@ static void test_relay_not_bridged_forwards_nothing(void **state)
 }
 
 
+struct hook_seen {
+	unsigned count;
+	uint16_t seq;
+	size_t left;
+};
+
+
+static void hook_handler(enum relay_leg leg, struct mbuf *mb, void *arg)
+{
+	struct hook_seen *hs = arg;
+
+	assert_int_equal(RELAY_A, leg);
+	hs->seq = (uint16_t)(mbuf_buf(mb)[2] << 8 | mbuf_buf(mb)[3]);
+	hs->left = mbuf_get_left(mb);
+	++hs->count;
+	mb->pos += 12;          /* the relay puts it back */
+}
+
+
+/* The receive hook sees leg A's packets, bridged or not, and the packet
+ * still goes across unchanged when bridged. */
+static void test_relay_recv_hook(void **state)
+{
+	struct hook_seen hs = {0, 0, 0};
+	struct relay *r = NULL;
+	struct sa laddr, ra;
+	(void)state;
+
+	phone_open(&pa);
+	phone_open(&pb);
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 0));
+	assert_int_equal(0, relay_alloc(&r, &laddr));
+	relay_set_peer(r, RELAY_B, &pb.addr);
+	relay_set_recv_handler(r, RELAY_A, hook_handler, &hs);
+
+	ra = laddr;
+	sa_set_port(&ra, relay_port(r, RELAY_A));
+	rtp_send_raw(&pa, &ra, 42, 5);
+	run_loop_ms(200);
+	assert_int_equal(1, hs.count);
+	assert_int_equal(42, hs.seq);
+	assert_int_equal(172, hs.left);
+	assert_int_equal(0, pb.count);
+
+	relay_bridge(r, true);
+	rtp_send_raw(&pa, &ra, 43, 5);
+	run_loop_ms(200);
+	assert_int_equal(2, hs.count);
+	assert_int_equal(1, pb.count);
+	assert_int_equal(43, pb.seqv[0]);
+
+	relay_set_recv_handler(r, RELAY_A, NULL, NULL);
+	rtp_send_raw(&pa, &ra, 44, 5);
+	run_loop_ms(200);
+	assert_int_equal(2, hs.count);
+	assert_int_equal(2, pb.count);
+
+	mem_deref(r);
+	mem_deref(pa.us);
+	mem_deref(pb.us);
+}
+
+
+static void once_done(void *arg)
+{
+	struct player **plp = arg;
+
+	/* the handler may free the player */
+	*plp = mem_deref(*plp);
+	re_cancel();
+}
+
+
+/* Play once: the prompt's length (100 ms = 5 frames), then done. */
+static void test_player_once(void **state)
+{
+	struct media_codec pcma = {"PCMA", 8000, 1, 8, "", -1};
+	struct media_prompt *mp;
+	struct relay *r = NULL;
+	struct player *pl = NULL;
+	struct sa laddr;
+	(void)state;
+
+	phone_open(&pa);
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 0));
+	assert_int_equal(0, relay_alloc(&r, &laddr));
+	relay_set_peer(r, RELAY_A, &pa.addr);
+
+	mp = mem_zalloc(sizeof(*mp), NULL);
+	assert_non_null(mp);
+	mp->sampc = 790;        /* the last frame is padded */
+	mp->sampv = mem_zalloc(mp->sampc * sizeof(int16_t), NULL);
+	assert_non_null(mp->sampv);
+
+	assert_int_equal(0, player_alloc(&pl, r, RELAY_A, &pcma, mp));
+	player_set_once(pl, once_done, &pl);
+	want_a = 1000;
+	run_loop_ms(3000);
+	assert_null(pl);
+	run_loop_ms(100);
+	assert_int_equal(5, pa.count);
+
+	/* without a prompt: a short tone, 400 ms */
+	pa.count = 0;
+	assert_int_equal(0, player_alloc(&pl, r, RELAY_A, &pcma, NULL));
+	player_set_once(pl, once_done, &pl);
+	run_loop_ms(3000);
+	assert_null(pl);
+	assert_int_equal(20, pa.count);
+
+	mem_deref(mp->sampv);
+	mem_deref(mp);
+	mem_deref(r);
+	mem_deref(pa.us);
+}
+
+
 static void write_wav(const char *path, uint32_t srate, size_t sampc)
 {
 	struct aufile_prm prm = {srate, 1, AUFMT_S16LE};
@@ -415,6 +532,8 @@ int main(void)
 		cmocka_unit_test(test_sdp_too_many_streams),
 		cmocka_unit_test(test_relay_tone_then_bridge_is_one_stream),
 		cmocka_unit_test(test_relay_not_bridged_forwards_nothing),
+		cmocka_unit_test(test_relay_recv_hook),
+		cmocka_unit_test(test_player_once),
 		cmocka_unit_test(test_prompt_load),
 	};
 	int n;

@@ -19,7 +19,7 @@
 #include "store/store.h"
 
 
-enum { SCHEMA_LATEST = 3 };   /* bump with each migration step */
+enum { SCHEMA_LATEST = 4 };   /* bump with each migration step */
 
 static const char hostile[] = "O'Brien \"x\" '; DROP TABLE staff;--";
 
@@ -481,6 +481,141 @@ static void test_not_a_database(void **state)
 	assert_null(st);
 
 	tmpdb_remove(&t);
+}
+
+
+/* A v3 database (before IVR menus) is migrated to v4: its numbers get
+ * no menu and priority 0, and menus can be added. */
+static void test_v3_migrated(void **state)
+{
+	struct store *st = NULL;
+	struct store_app a;
+	struct store_group g;
+	struct store_number n;
+	struct store_ivr m;
+	struct tmpdb t;
+	char app[STORE_ID_SZ];
+	int version = -1;
+
+	(void)state;
+	tmpdb_init(&t);
+
+	assert_int_equal(store_open(&st, t.path), 0);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(store_app_create(st, &a), 0);
+	make_group(&g, "sales");
+	assert_int_equal(store_group_add(st, a.sdk_app_id, &g), 0);
+	memset(&n, 0, sizeof(n));
+	str_ncpy(n.number, "4000", sizeof(n.number));
+	str_ncpy(n.group, "sales", sizeof(n.group));
+	assert_int_equal(store_number_add(st, a.sdk_app_id, &n), 0);
+	st = mem_deref(st);
+
+	assert_int_equal(raw_exec(t.path,
+				  "DROP TABLE ivr_menus;"
+				  "DROP INDEX numbers_by_ivr;"
+				  "ALTER TABLE numbers DROP COLUMN ivr;"
+				  "ALTER TABLE numbers DROP COLUMN priority;"
+				  "PRAGMA user_version = 3;"), SQLITE_OK);
+
+	assert_int_equal(store_open(&st, t.path), 0);
+	assert_int_equal(store_schema_version(st, &version), 0);
+	assert_int_equal(version, SCHEMA_LATEST);
+
+	memset(&n, 0xff, sizeof(n));
+	assert_int_equal(store_number_get(st, "4000", app, sizeof(app), &n),
+			 0);
+	assert_string_equal(n.group, "sales");
+	assert_string_equal(n.ivr, "");
+	assert_int_equal(n.priority, 0);
+
+	memset(&m, 0, sizeof(m));
+	str_ncpy(m.name, "main", sizeof(m.name));
+	str_ncpy(m.spec, "{}", sizeof(m.spec));
+	assert_int_equal(store_ivr_set(st, a.sdk_app_id, &m, NULL), 0);
+	st = mem_deref(st);
+
+	tmpdb_remove(&t);
+}
+
+
+static void ivr_h(const struct store_ivr *m, void *arg)
+{
+	struct seen *sn = arg;
+
+	if (sn->n < ARRAY_SIZE(sn->keyv))
+		str_ncpy(sn->keyv[sn->n], m->name, sizeof(sn->keyv[0]));
+	++sn->n;
+}
+
+
+static void test_ivr_menus(void **state)
+{
+	struct fixture *f = *state;
+	struct store_ivr m, got;
+	struct store_number n;
+	struct store_group g;
+	struct seen sn;
+	char app[STORE_ID_SZ];
+	bool created = false;
+	uint32_t users = 9;
+
+	memset(&m, 0, sizeof(m));
+	str_ncpy(m.name, "main", sizeof(m.name));
+	str_ncpy(m.spec, "{\"prompt\":\"a\"}", sizeof(m.spec));
+	m.created = 55;
+	assert_int_equal(store_ivr_set(f->st, f->app, &m, &created), 0);
+	assert_true(created);
+
+	/* replaced: same name, new spec, created kept */
+	str_ncpy(m.spec, "{\"prompt\":\"b\"}", sizeof(m.spec));
+	m.created = 66;
+	assert_int_equal(store_ivr_set(f->st, f->app, &m, &created), 0);
+	assert_false(created);
+	assert_int_equal(store_ivr_get(f->st, f->app, "main", &got), 0);
+	assert_string_equal(got.spec, "{\"prompt\":\"b\"}");
+	assert_true(got.created == 55);
+
+	/* per application */
+	assert_int_equal(store_ivr_get(f->st, f->app2, "main", &got), ENOENT);
+	str_ncpy(m.name, "billing", sizeof(m.name));
+	assert_int_equal(store_ivr_set(f->st, f->app, &m, NULL), 0);
+	assert_int_equal(store_ivr_set(f->st, "nosuchapp", &m, NULL), ENOENT);
+
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_ivr_list(f->st, f->app, ivr_h, &sn), 0);
+	assert_int_equal(sn.n, 2);
+	assert_string_equal(sn.keyv[0], "billing");
+	assert_string_equal(sn.keyv[1], "main");
+
+	/* a number that uses a menu keeps it, with its priority */
+	make_group(&g, "sales");
+	assert_int_equal(store_group_add(f->st, f->app, &g), 0);
+	memset(&n, 0, sizeof(n));
+	str_ncpy(n.number, "4000", sizeof(n.number));
+	str_ncpy(n.ivr, "main", sizeof(n.ivr));
+	n.priority = 7;
+	assert_int_equal(store_number_add(f->st, f->app, &n), 0);
+	memset(&n, 0, sizeof(n));
+	assert_int_equal(store_number_get(f->st, "4000", app, sizeof(app),
+					  &n), 0);
+	assert_string_equal(n.ivr, "main");
+	assert_string_equal(n.group, "");
+	assert_int_equal(n.priority, 7);
+
+	assert_int_equal(store_ivr_numbers_using(f->st, f->app, "main",
+						 &users), 0);
+	assert_int_equal(users, 1);
+	assert_int_equal(store_ivr_delete(f->st, f->app, "main"), EBUSY);
+	assert_int_equal(store_ivr_get(f->st, f->app, "main", &got), 0);
+	assert_int_equal(store_number_delete(f->st, f->app, "4000"), 0);
+	assert_int_equal(store_ivr_delete(f->st, f->app, "main"), 0);
+	assert_int_equal(store_ivr_delete(f->st, f->app, "main"), ENOENT);
+
+	/* bad arguments */
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(store_ivr_set(f->st, f->app, &m, NULL), EINVAL);
+	assert_int_equal(store_ivr_get(f->st, f->app, NULL, &got), EINVAL);
 }
 
 
@@ -1434,8 +1569,12 @@ static void test_v1_migrated(void **state)
 	assert_int_equal(store_cdr_add(st, &c), 0);
 	st = mem_deref(st);
 
-	/* undo step 3, then step 2: what a version 1 file holds */
+	/* undo step 4, 3, then step 2: what a version 1 file holds */
 	assert_int_equal(raw_exec(t.path,
+				  "DROP TABLE ivr_menus;"
+				  "DROP INDEX numbers_by_ivr;"
+				  "ALTER TABLE numbers DROP COLUMN ivr;"
+				  "ALTER TABLE numbers DROP COLUMN priority;"
 				  "DROP TABLE agent_states;"
 				  "DROP TABLE agent_status_log;"
 				  "DROP INDEX cdrs_by_caller;"
@@ -2269,6 +2408,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reentrant_list, setup,
 						teardown),
 		cmocka_unit_test(test_v1_migrated),
+		cmocka_unit_test(test_v3_migrated),
+		cmocka_unit_test_setup_teardown(test_ivr_menus, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_group_mask, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup,

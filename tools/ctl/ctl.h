@@ -26,6 +26,8 @@ struct ctl_args {
 	const char *to_ms;
 	bool after_call;
 	bool json;
+	const char *name;          /* ivr.c */
+	const char *file;
 };
 
 /* main.c: one request; prints the reply with --json; returns the exit
@@ -38,6 +40,10 @@ int ctl_privacy(struct ctl *ctl, const struct ctl_args *a);
 
 /* agents.c: agent list|status|history, metrics queues|agents, status */
 int ctl_agents(struct ctl *ctl, const struct ctl_args *a);
+/* ivr.c: ivr set|get|list|delete */
+int ctl_ivr(struct ctl *ctl, const struct ctl_args *a);
+int ctl_number_extra(char *body, size_t sz, const char *ivr,
+		     const char *priority);
 
 /* main.c */
 void ctl_fmt_ms(char *buf, size_t sz, int64_t ms);

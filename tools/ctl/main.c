@@ -54,6 +54,9 @@ struct opts {
 	const char *window;
 	const char *from_ms;
 	const char *to_ms;
+	const char *file;             /* ivr.c */
+	const char *ivr;              /* number create --ivr */
+	const char *priority;
 	const char *groupv[GROUPS_MAX];
 	size_t groupc;
 	bool mask_numbers;
@@ -90,9 +93,14 @@ static void usage(FILE *f)
 "               (--overflow-group '' removes the overflow)\n"
 "  skill-group list\n"
 "  skill-group delete --name GROUP\n"
-"  number create --number NUMBER --skill-group GROUP\n"
+"  number create --number NUMBER [--skill-group GROUP] [--ivr MENU]\n"
+"               [--priority N]      a group, a menu or both\n"
 "  number list\n"
 "  number delete --number NUMBER\n"
+"  ivr set --name MENU --file SPEC.json   add or replace (docs/API.md)\n"
+"  ivr get --name MENU\n"
+"  ivr list\n"
+"  ivr delete --name MENU\n"
 "  token create --user USER      prints the SDK login token alone\n"
 "  cdr list [--limit N]\n"
 "  personal-data delete --phone P | --user U\n"
@@ -186,6 +194,9 @@ static const char **opt_slot(struct opts *o, const char *name)
 		{"window",       offsetof(struct opts, window)},
 		{"from-ms",      offsetof(struct opts, from_ms)},
 		{"to-ms",        offsetof(struct opts, to_ms)},
+		{"file",         offsetof(struct opts, file)},
+		{"ivr",          offsetof(struct opts, ivr)},
+		{"priority",     offsetof(struct opts, priority)},
 	};
 	size_t i;
 
@@ -859,20 +870,27 @@ static int cmd_group_delete(struct ctl *ctl)
 
 static int cmd_number_create(struct ctl *ctl)
 {
-	char body[512];
+	char body[768];
 	struct odict *od = NULL;
 	int ret;
 
-	if (!ctl->o.number || !ctl->o.group)
+	if (!ctl->o.number || (!ctl->o.group && !ctl->o.ivr))
 		return usage_error("number create needs --number and "
-				   "--skill-group");
+				   "--skill-group or --ivr");
 
-	re_snprintf(body, sizeof(body), "{\"number\":%H,\"skill_group\":%H}",
-		    jsonw_str, ctl->o.number, jsonw_str, ctl->o.group);
+	re_snprintf(body, sizeof(body), "{\"number\":%H,\"skill_group\":%H",
+		    jsonw_str, ctl->o.number, jsonw_str,
+		    ctl->o.group ? ctl->o.group : "");
+	ret = ctl_number_extra(body, sizeof(body), ctl->o.ivr,
+			       ctl->o.priority);
+	if (ret)
+		return ret;
 
 	ret = call(ctl, "POST", "/v1/numbers", body, &od);
 	if (!ret && !ctl->o.json)
-		printf("created number %s -> %s\n", jstr(od, "number"),
+		printf("created number %s -> %s%s\n", jstr(od, "number"),
+		       jstr(od, "ivr")[0] ? "IVR menu " : "",
+		       jstr(od, "ivr")[0] ? jstr(od, "ivr") :
 		       jstr(od, "skill_group"));
 
 	mem_deref(od);
@@ -893,7 +911,8 @@ static int cmd_number_list(struct ctl *ctl)
 		goto out;
 
 	arr = jarray(od, "numbers");
-	printf("%-22s %s\n", "NUMBER", "SKILL GROUP");
+	printf("%-22s %-24s %-24s %s\n", "NUMBER", "SKILL GROUP", "IVR",
+	       "PRIORITY");
 
 	for (le = arr ? arr->lst.head : NULL; le; le = le->next) {
 		const struct odict_entry *e = le->data;
@@ -901,8 +920,10 @@ static int cmd_number_list(struct ctl *ctl)
 		if (e->type != ODICT_OBJECT)
 			continue;
 
-		printf("%-22s %s\n", jstr(e->u.odict, "number"),
-		       jstr(e->u.odict, "skill_group"));
+		printf("%-22s %-24s %-24s %lld\n", jstr(e->u.odict, "number"),
+		       dash(jstr(e->u.odict, "skill_group")),
+		       dash(jstr(e->u.odict, "ivr")),
+		       (long long)jint(e->u.odict, "priority"));
 	}
 
  out:
@@ -1036,6 +1057,18 @@ static void args_fill(struct ctl_args *a, const struct opts *o)
 	a->to_ms          = o->to_ms;
 	a->after_call     = o->after_call;
 	a->json           = o->json;
+	a->name           = o->name;
+	a->file           = o->file;
+}
+
+
+/* The commands in ivr.c */
+static int cmd_ivr(struct ctl *ctl)
+{
+	struct ctl_args a;
+
+	args_fill(&a, &ctl->o);
+	return ctl_ivr(ctl, &a);
 }
 
 
@@ -1086,6 +1119,10 @@ static const struct {
 	{"audit",       "list",   cmd_privacy},
 	{"settings",    "get",    cmd_privacy},
 	{"settings",    "set",    cmd_privacy},
+	{"ivr",         "set",    cmd_ivr},
+	{"ivr",         "get",    cmd_ivr},
+	{"ivr",         "list",   cmd_ivr},
+	{"ivr",         "delete", cmd_ivr},
 };
 
 

@@ -24,6 +24,7 @@ enum {
 	API_TOKEN_SZ      = 80,
 	API_REASONS_MAX   = 32,     /* rest reasons of an application */
 	API_REASON_SZ     = 64,     /* one rest reason, NUL included */
+	API_PRIORITY_MAX  = 100,    /* a number's caller priority */
 };
 
 struct api {
@@ -66,6 +67,15 @@ struct api_route {
 /* routes.c */
 int api_route_find(const struct api_route **routep, struct api_req *req,
 		   const struct pl *method, const struct pl *path);
+
+/* ivr.c: /v1/ivr-menus, with its own routes */
+extern const struct api_route api_ivr_routev[];
+extern const size_t api_ivr_routec;
+void api_ivr_put(struct api_req *req);
+void api_ivr_get(struct api_req *req);
+void api_ivr_list(struct api_req *req);
+void api_ivr_delete(struct api_req *req);
+int  api_ivr_exists(struct api_req *req, const char *name);
 
 /* auth.c */
 int api_auth(struct api_req *req);

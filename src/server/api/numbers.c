@@ -19,8 +19,9 @@
 static int number_print(struct re_printf *pf, const struct store_number *n)
 {
 	return re_hprintf(pf, "{\"number\":%H,\"skill_group\":%H,"
-			  "\"created\":%lld}",
+			  "\"ivr\":%H,\"priority\":%d,\"created\":%lld}",
 			  jsonw_str, n->number, jsonw_str, n->group,
+			  jsonw_str, n->ivr, n->priority,
 			  (long long)n->created);
 }
 
@@ -32,6 +33,7 @@ void api_number_create(struct api_req *req)
 	struct store_number n;
 	struct store_group g;
 	char app[STORE_ID_SZ];
+	uint32_t priority = 0;
 	int err;
 
 	err = api_body_decode(req, &od);
@@ -42,15 +44,30 @@ void api_number_create(struct api_req *req)
 
 	err = api_get_str(req, od, "number", true, n.number, sizeof(n.number),
 			  api_valid_number);
+	/* With an IVR menu the menu picks the group: it is optional. */
 	if (!err)
-		err = api_get_str(req, od, "skill_group", true, n.group,
+		err = api_get_str(req, od, "ivr", false, n.ivr,
+				  sizeof(n.ivr), api_valid_name);
+	if (!err)
+		err = api_get_str(req, od, "skill_group", !n.ivr[0], n.group,
 				  sizeof(n.group), api_valid_name);
+	if (!err)
+		err = api_get_u32(req, od, "priority", &priority, 0,
+				  API_PRIORITY_MAX);
 	if (err)
 		goto out;
+	n.priority = (int32_t)priority;
 
-	err = store_group_get(req->api->st, req->app.sdk_app_id, n.group, &g);
+	err = n.group[0] ? store_group_get(req->api->st, req->app.sdk_app_id,
+					   n.group, &g) : 0;
 	if (err) {
 		api_error_store(req, err, "skill group", n.group);
+		goto out;
+	}
+
+	err = n.ivr[0] ? api_ivr_exists(req, n.ivr) : 0;
+	if (err) {
+		api_error_store(req, err, "IVR menu", n.ivr);
 		goto out;
 	}
 

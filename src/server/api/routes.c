@@ -126,29 +126,40 @@ static int match(const char *rpath, const struct pl *path, char *param,
 int api_route_find(const struct api_route **routep, struct api_req *req,
 		   const struct pl *method, const struct pl *path)
 {
+	/* Subsystems with many routes keep their own table (api/ivr.c). */
+	const struct {
+		const struct api_route *v;
+		size_t c;
+	} tablev[] = {
+		{routev, ARRAY_SIZE(routev)},
+		{api_ivr_routev, api_ivr_routec},
+	};
 	bool path_found = false;
-	size_t i;
+	size_t i, t;
 
 	if (!routep || !req || !method || !path)
 		return EINVAL;
 
-	for (i = 0; i < ARRAY_SIZE(routev); i++) {
-		const struct api_route *r = &routev[i];
-		int err;
+	for (t = 0; t < ARRAY_SIZE(tablev); t++) {
+		for (i = 0; i < tablev[t].c; i++) {
+			const struct api_route *r = &tablev[t].v[i];
+			int err;
 
-		err = match(r->path, path, req->param, sizeof(req->param));
-		if (err == ENOENT)
-			continue;
-		else if (err)
-			return EBADMSG;
+			err = match(r->path, path, req->param,
+				    sizeof(req->param));
+			if (err == ENOENT)
+				continue;
+			else if (err)
+				return EBADMSG;
 
-		path_found = true;
+			path_found = true;
 
-		if (pl_strcmp(method, r->method))
-			continue;
+			if (pl_strcmp(method, r->method))
+				continue;
 
-		*routep = r;
-		return 0;
+			*routep = r;
+			return 0;
+		}
 	}
 
 	return path_found ? EPERM : ENOENT;

@@ -28,6 +28,14 @@ struct relay_stats {
 struct relay;
 struct player;
 
+/* Sees each RTP packet a leg receives (mb at its first byte; restore
+ * mb->pos if it is moved), bridged or not.  It runs inside the relay's
+ * receive path: it must not free the relay. */
+typedef void (relay_recv_h)(enum relay_leg leg, struct mbuf *mb, void *arg);
+
+/* A prompt played once has ended. */
+typedef void (player_done_h)(void *arg);
+
 int  relay_alloc(struct relay **rp, const struct sa *laddr);
 uint16_t relay_port(const struct relay *r, enum relay_leg leg);
 void relay_set_peer(struct relay *r, enum relay_leg leg,
@@ -36,6 +44,8 @@ void relay_set_clock(struct relay *r, uint32_t clock_rate);
 void relay_bridge(struct relay *r, bool on);
 int  relay_send(struct relay *r, enum relay_leg leg, struct mbuf *mb);
 void relay_stats(const struct relay *r, struct relay_stats *st);
+void relay_set_recv_handler(struct relay *r, enum relay_leg leg,
+			    relay_recv_h *recvh, void *arg);
 
 /* A prompt: 8 kHz mono samples, loaded once (mem_deref'able). */
 struct media_prompt {
@@ -50,3 +60,6 @@ int  media_prompt_load(struct media_prompt **mpp, const char *wav_path);
 int  player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
 		  const struct media_codec *codec,
 		  const struct media_prompt *prompt);
+/* Play once instead of looping: the prompt to its end, or without one
+ * a short tone, then silence and doneh. */
+void player_set_once(struct player *p, player_done_h *doneh, void *arg);

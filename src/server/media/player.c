@@ -23,6 +23,7 @@ enum {
 	TONE_HZ       = 425,
 	TONE_ON_MS    = 1000,
 	TONE_OFF_MS   = 500,
+	ONCE_TONE_MS  = 400,    /* stands in for a missing prompt */
 	OPUS_MAX_SIZE = 400,
 	RTP_HDR_SIZE  = 12,
 };
@@ -48,6 +49,9 @@ struct player {
 	uint64_t start_ms;
 	uint64_t frames_sent;
 	size_t pos;                       /* in samples at 8 kHz */
+	player_done_h *doneh;             /* once: called at the end */
+	void *arg;
+	bool once;
 	bool marker;
 };
 
@@ -64,10 +68,23 @@ static void destructor(void *arg)
 }
 
 
+/* Samples of one play in once mode */
+static size_t once_len(const struct player *p)
+{
+	return p->prompt && p->prompt->sampc ? p->prompt->sampc :
+		ONCE_TONE_MS * 8;
+}
+
+
 /* The next 20 ms at 8 kHz: 160 samples. */
 static void next_samples(struct player *p, int16_t *sampv, size_t n)
 {
 	for (size_t i = 0; i < n; i++, p->pos++) {
+		if (p->once && p->pos >= once_len(p)) {
+			sampv[i] = 0;
+			continue;
+		}
+
 		if (p->prompt && p->prompt->sampc) {
 			sampv[i] = p->prompt->sampv[p->pos %
 						    p->prompt->sampc];
@@ -172,6 +189,12 @@ static void tmr_handler(void *arg)
 	unsigned n = 0;
 
 	while (p->frames_sent < due && n++ < MAX_CATCHUP) {
+		if (p->once && p->pos >= once_len(p)) {
+			/* Last: the handler may free the player. */
+			if (p->doneh)
+				p->doneh(p->arg);
+			return;
+		}
 		send_frame(p);
 		++p->frames_sent;
 	}
@@ -342,4 +365,23 @@ int media_prompt_load(struct media_prompt **mpp, const char *wav_path)
 		*mpp = mp;
 
 	return err;
+}
+
+
+/**
+ * Play once: the prompt to its end (the last frame padded with
+ * silence), or without a prompt a short tone; then stop and call doneh
+ *
+ * @param p      Player, just allocated
+ * @param doneh  Called once at the end (may free the player)
+ * @param arg    Handler argument
+ */
+void player_set_once(struct player *p, player_done_h *doneh, void *arg)
+{
+	if (!p)
+		return;
+
+	p->once = true;
+	p->doneh = doneh;
+	p->arg = arg;
 }

@@ -39,6 +39,8 @@ struct relay_leg_sock {
 	struct udp_sock *rtcp;
 	struct sa peer;          /* where this leg's RTP goes */
 	struct sa peer_rtcp;
+	relay_recv_h *recvh;     /* sees what the leg receives, or NULL */
+	void *arg;
 	bool latched;
 };
 
@@ -122,6 +124,13 @@ static void forward(struct relay *r, enum relay_leg from, bool rtcp,
 		if (!in->latched || !sa_cmp(&in->peer, src, SA_ALL)) {
 			in->peer = *src;
 			in->latched = true;
+		}
+
+		if (in->recvh) {
+			const size_t pos = mb->pos;
+
+			in->recvh(from, mb, in->arg);
+			mb->pos = pos;
 		}
 	}
 
@@ -313,4 +322,23 @@ void relay_stats(const struct relay *r, struct relay_stats *st)
 {
 	if (r && st)
 		*st = r->stats;
+}
+
+
+/**
+ * Let someone see the RTP a leg receives (an IVR listening for DTMF)
+ *
+ * @param r      Relay
+ * @param leg    Leg to listen to
+ * @param recvh  Handler, NULL to stop
+ * @param arg    Handler argument
+ */
+void relay_set_recv_handler(struct relay *r, enum relay_leg leg,
+			    relay_recv_h *recvh, void *arg)
+{
+	if (!r)
+		return;
+
+	r->legv[leg].recvh = recvh;
+	r->legv[leg].arg = recvh ? arg : NULL;
 }

@@ -56,6 +56,7 @@ struct b2bua_call {
 	struct b_leg *b;               /* the answered B leg, or NULL */
 	struct relay *relay;
 	struct player *player;
+	struct sip_ivr *ivr;           /* while the caller is in the IVR */
 	struct media_sdp a_offer;
 	struct media_codec codec;      /* what both legs send */
 	struct mbuf *a_desc;           /* our current SDP on each leg */
@@ -65,6 +66,8 @@ struct b2bua_call {
 	uint64_t rx_ms[2];             /* ... and when that count last grew */
 	char from_user[STORE_NUMBER_SZ * 2];   /* shown to leg B */
 	char from_name[STORE_NUMBER_SZ * 2];   /* its display name, or "" */
+	char app[STORE_ID_SZ];
+	char caller[STORE_NUMBER_SZ * 2];
 	bool inbound;
 	bool a_answered;
 	bool b_answered;
@@ -78,6 +81,7 @@ static void destructor(void *arg)
 
 	tmr_cancel(&call->media_tmr);
 	list_unlink(&call->le);
+	mem_deref(call->ivr);
 	mem_deref(call->player);
 	list_flush(&call->legs);
 	mem_deref(call->a);
@@ -102,6 +106,7 @@ static void call_end(struct b2bua_call *call, const char *status,
 	acd_call_end(call->acall, status, side, scode);
 
 	tmr_cancel(&call->media_tmr);
+	call->ivr = mem_deref(call->ivr);
 	call->player = mem_deref(call->player);
 
 	if (call->a && reason)
@@ -179,6 +184,8 @@ static void a_close_handler(int err, const struct sip_msg *msg, void *arg)
 		status = "answered";
 	else if (!call->inbound)
 		status = "cancelled";
+	else if (call->ivr)
+		status = "ivr-abandoned";
 	else
 		status = call->legs.head ? "ring-abandoned" : "abandoned";
 
@@ -627,6 +634,76 @@ static void caller_present(struct b2bua_call *call, const char *app,
 }
 
 
+/* Queue an answered inbound call: the queue tone, then the ACD. */
+static void call_queue(struct b2bua_call *call, const char *group,
+		       int32_t priority)
+{
+	int err;
+
+	log_info("sip: call %s: queued to %s", acd_call_id(call->acall),
+		 group);
+
+	caller_present(call, call->app, group, call->caller);
+	acd_call_set_priority(call->acall, priority);
+
+	err = player_alloc(&call->player, call->relay, RELAY_A, &call->codec,
+			   call->sf->prompt);
+	if (err)
+		log_warn("sip: call %s: no queue tone: %m",
+			 acd_call_id(call->acall), err);
+
+	err = acd_call_queue(call->acall, group, agent_offer_handler,
+			     queue_timeout_handler, call);
+	if (err)
+		queue_timeout_handler(call->acall, err, call);
+}
+
+
+static void ivr_done_handler(enum sip_ivr_result result, const char *group,
+			     int32_t priority, void *arg)
+{
+	struct b2bua_call *call = arg;
+	char grp[STORE_NAME_SZ];
+
+	/* group lives in the IVR, which goes now */
+	str_ncpy(grp, group, sizeof(grp));
+	call->ivr = mem_deref(call->ivr);
+
+	if (result == SIP_IVR_QUEUE)
+		call_queue(call, grp, priority);
+	else
+		call_end(call, "ivr-ended", "system", 0, NULL);
+}
+
+
+/* The number's IVR menu first, if it has one; else its skill group. */
+static void inbound_route(struct b2bua_call *call,
+			  const struct store_number *num)
+{
+	int err;
+
+	if (!num->ivr[0]) {
+		call_queue(call, num->group, num->priority);
+		return;
+	}
+
+	err = sip_ivr_start(&call->ivr, call->sf, call->app,
+			    acd_call_id(call->acall), num->ivr, num->group,
+			    num->priority, call->relay, &call->codec,
+			    ivr_done_handler, call);
+	if (!err)
+		return;
+
+	/* Checked when configured; gone or broken since: the group. */
+	log_warn("sip: call %s: IVR menu %s can not run: %m",
+		 acd_call_id(call->acall), num->ivr, err);
+	if (num->group[0])
+		call_queue(call, num->group, num->priority);
+	else
+		call_end(call, "failed", "system", 503, "No such IVR menu");
+}
+
+
 static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
 			  const char *app, const struct store_number *num)
 {
@@ -651,7 +728,8 @@ static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
 	if (err)
 		goto fail;
 
-	caller_present(call, app, num->group, caller);
+	str_ncpy(call->app, app, sizeof(call->app));
+	str_ncpy(call->caller, caller, sizeof(call->caller));
 
 	leg_laddr(call, RELAY_A, &laddr);
 	err = media_sdp_encode(&call->a_desc, &laddr, &call->codec, 1,
@@ -664,22 +742,11 @@ static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
 		goto fail;
 	call->a_answered = true;
 
-	log_info("sip: call %s: %s -> %s (%s), queued to %s",
-		 acd_call_id(call->acall), caller, callee, call->codec.name,
-		 num->group);
+	log_info("sip: call %s: %s -> %s (%s)", acd_call_id(call->acall),
+		 caller, callee, call->codec.name);
 
 	relay_set_clock(call->relay, call->codec.srate);
-	err = player_alloc(&call->player, call->relay, RELAY_A, &call->codec,
-			   sf->prompt);
-	if (err)
-		log_warn("sip: call %s: no queue tone: %m",
-			 acd_call_id(call->acall), err);
-
-	err = acd_call_queue(call->acall, num->group, agent_offer_handler,
-			     queue_timeout_handler, call);
-	if (err)
-		queue_timeout_handler(call->acall, err, call);
-
+	inbound_route(call, num);
 	return;
 
  fail:

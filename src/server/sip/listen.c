@@ -113,6 +113,7 @@ static void destructor(void *arg)
 	sip_close(sf->sip, true);
 	mem_deref(sf->sip);
 	mem_deref(sf->prompt);
+	list_flush(&sf->ivr_prompts);
 	mem_deref(sf->acd);
 	mem_deref(sf->st);
 }
@@ -142,6 +143,7 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 	sf->laddr = cfg->sip_laddr;
 	list_init(&sf->calls);
 	list_init(&sf->notes);
+	list_init(&sf->ivr_prompts);
 	rand_bytes(sf->nonce_key, sizeof(sf->nonce_key));
 
 	if (cfg->queue_prompt[0]) {

@@ -17,6 +17,7 @@ struct sipfront {
 	const struct config *cfg;
 	struct media_prompt *prompt;  /**< queue prompt, NULL = tone */
 	struct list calls;            /**< struct b2bua_call */
+	struct list ivr_prompts;      /**< IVR prompts loaded (sip/ivr.c) */
 	struct sa laddr;
 	char uri[64];                 /**< "sip:127.0.0.1:5060" */
 	uint8_t nonce_key[32];        /**< signs digest nonces */
@@ -44,3 +45,22 @@ void b2bua_close_all(struct sipfront *sf);
 void agentstatus_init(struct sipfront *sf);
 void agentstatus_handle(struct sipfront *sf, const struct sip_msg *msg);
 void agentstatus_close(struct sipfront *sf);
+
+/* sip/ivr.c: a number's IVR menu on an answered inbound call */
+struct sip_ivr;
+struct relay;
+struct media_codec;
+
+enum sip_ivr_result {
+	SIP_IVR_QUEUE = 0,     /* queue to group with priority */
+	SIP_IVR_HANGUP,        /* the menu ended the call */
+};
+
+typedef void (sip_ivr_done_h)(enum sip_ivr_result result, const char *group,
+			      int32_t priority, void *arg);
+
+int  sip_ivr_start(struct sip_ivr **ivrp, struct sipfront *sf,
+		   const char *app, const char *call_id, const char *menu,
+		   const char *group, int32_t priority, struct relay *relay,
+		   const struct media_codec *codec, sip_ivr_done_h *doneh,
+		   void *arg);

@@ -37,14 +37,16 @@ static const char sql_group_list[] =
 	" FROM skill_groups WHERE app = ?1 ORDER BY name";
 
 static const char sql_number_add[] =
-	"INSERT INTO numbers (number, app, grp, created)"
-	" VALUES (?1, ?2, ?3, ?4)";
+	"INSERT INTO numbers (number, app, grp, created, ivr, priority)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char sql_number_get[] =
-	"SELECT number, grp, created, app FROM numbers WHERE number = ?1";
+	"SELECT number, grp, created, ivr, priority, app FROM numbers"
+	" WHERE number = ?1";
 static const char sql_number_delete[] =
 	"DELETE FROM numbers WHERE app = ?1 AND number = ?2";
 static const char sql_number_list[] =
-	"SELECT number, grp, created FROM numbers WHERE app = ?1"
+	"SELECT number, grp, created, ivr, priority FROM numbers"
+	" WHERE app = ?1"
 	" ORDER BY number";
 
 struct number_find {
@@ -264,7 +266,8 @@ int store_number_add(struct store *st, const char *app,
 	int err;
 
 	if (!st || !n || !store_arg_ok(app, STORE_ID_SZ) ||
-	    !STORE_FIELD_SET(n->number) || !STORE_FIELD_OK(n->group))
+	    !STORE_FIELD_SET(n->number) || !STORE_FIELD_OK(n->group) ||
+	    !STORE_FIELD_OK(n->ivr))
 		return EINVAL;
 
 	err = store_stmt_get(st, sql_number_add, &stmt);
@@ -276,6 +279,8 @@ int store_number_add(struct store *st, const char *app,
 	err |= store_bind_opt(stmt, 3, n->group);
 	err |= store_bind_i64(stmt, 4, n->created ? n->created
 			      : (int64_t)time(NULL));
+	err |= store_bind_str(stmt, 5, n->ivr);
+	err |= store_bind_i64(stmt, 6, n->priority);
 	if (err)
 		goto out;
 
@@ -294,6 +299,8 @@ static int number_row(sqlite3_stmt *stmt, struct store_number *n)
 	err  = store_col_str(stmt, 0, n->number, sizeof(n->number));
 	err |= store_col_str(stmt, 1, n->group, sizeof(n->group));
 	n->created = sqlite3_column_int64(stmt, 2);
+	err |= store_col_str(stmt, 3, n->ivr, sizeof(n->ivr));
+	n->priority = sqlite3_column_int(stmt, 4);
 
 	return err ? EIO : 0;
 }
@@ -308,7 +315,7 @@ static int number_find_handler(sqlite3_stmt *stmt, void *arg)
 	if (err)
 		return err;
 
-	return store_col_str(stmt, 3, f->app, f->appsz) ? ENOBUFS : 0;
+	return store_col_str(stmt, 5, f->app, f->appsz) ? ENOBUFS : 0;
 }
 
 

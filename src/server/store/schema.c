@@ -218,6 +218,24 @@ static const char *const migv[] = {
 
 	"CREATE INDEX cdrs_by_caller ON cdrs(app, caller, ended_ms);"
 	"CREATE INDEX cdrs_by_group ON cdrs(app, grp, offered_ms);",
+
+	/* 4: IVR menus.  A menu is a JSON spec kept as text, validated by
+	 * the API before it is stored (ivr/menu.c) and parsed again at
+	 * call time, so the table needs no column per field.  A number
+	 * names its menu ('' = straight to the queue) and the priority its
+	 * callers get in the queue.  No foreign key from numbers to menus:
+	 * the API refuses to delete a menu a number uses. */
+	"CREATE TABLE ivr_menus ("
+	" app TEXT NOT NULL REFERENCES apps(sdk_app_id),"
+	" name TEXT NOT NULL,"
+	" spec TEXT NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" PRIMARY KEY (app, name));"
+
+	"ALTER TABLE numbers ADD COLUMN ivr TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE numbers ADD COLUMN"
+	" priority INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX numbers_by_ivr ON numbers(app, ivr);",
 };
 
 

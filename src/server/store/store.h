@@ -23,6 +23,7 @@ enum {
 	STORE_HA1_SZ    = 33,   /* 32 hex digits of MD5(user:realm:pw) + NUL */
 	STORE_URI_SZ    = 256,
 	STORE_TEXT_SZ   = 256,
+	STORE_SPEC_SZ   = 4096,  /* an IVR menu's JSON, with its NUL */
 };
 
 struct store_app {
@@ -65,7 +66,16 @@ struct store_member {
 
 struct store_number {
 	char number[STORE_NUMBER_SZ];
-	char group[STORE_NAME_SZ];
+	char group[STORE_NAME_SZ];  /* "" when an IVR routes the calls */
+	char ivr[STORE_NAME_SZ];    /* IVR menu, "" = straight to group */
+	int32_t priority;           /* callers' priority in the queue */
+	int64_t created;
+};
+
+/* An IVR menu: its JSON spec as text (ivr/ivr.h validates it) */
+struct store_ivr {
+	char name[STORE_NAME_SZ];
+	char spec[STORE_SPEC_SZ];
 	int64_t created;
 };
 
@@ -169,6 +179,7 @@ typedef void (store_staff_h)(const struct store_staff *s, void *arg);
 typedef void (store_group_h)(const struct store_group *g, void *arg);
 typedef void (store_member_h)(const struct store_member *m, void *arg);
 typedef void (store_number_h)(const struct store_number *n, void *arg);
+typedef void (store_ivr_h)(const struct store_ivr *m, void *arg);
 typedef void (store_reg_h)(const struct store_reg *r, void *arg);
 typedef void (store_cdr_h)(const struct store_cdr *c, void *arg);
 typedef void (store_audit_h)(const struct store_audit *a, void *arg);
@@ -240,6 +251,19 @@ int  store_number_delete(struct store *st, const char *app,
 			 const char *number);
 int  store_number_list(struct store *st, const char *app, store_number_h *h,
 		       void *arg);
+
+/* IVR menus (store/ivr.c).  set adds or replaces (keeping created) and
+ * tells which through *createdp; delete is EBUSY while a number names
+ * the menu; numbers_using counts those numbers. */
+int  store_ivr_set(struct store *st, const char *app,
+		   const struct store_ivr *m, bool *createdp);
+int  store_ivr_get(struct store *st, const char *app, const char *name,
+		   struct store_ivr *m);
+int  store_ivr_delete(struct store *st, const char *app, const char *name);
+int  store_ivr_list(struct store *st, const char *app, store_ivr_h *h,
+		    void *arg);
+int  store_ivr_numbers_using(struct store *st, const char *app,
+			     const char *name, uint32_t *countp);
 
 /* SDK login tokens: single use.  consume returns EALREADY when the nonce
  * was used before and ENOENT when it was never issued.  consume does not
