@@ -9,6 +9,8 @@
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <re.h>
 #include "common/log.h"
 #include "config.h"
@@ -96,6 +98,12 @@ static int config_set(struct config *cfg, const char *key, const char *val)
 	if (!strcmp(key, "queue-prompt"))
 		return set_str(cfg->queue_prompt, val,
 				sizeof(cfg->queue_prompt));
+	if (!strcmp(key, "hold-music"))
+		return set_str(cfg->hold_music, val, sizeof(cfg->hold_music));
+	if (!strcmp(key, "prompt-dir"))
+		return set_str(cfg->prompt_dir, val, sizeof(cfg->prompt_dir));
+	if (!strcmp(key, "announce-period"))
+		return decode_u32(&cfg->announce_period_s, val, 0, 3600);
 	if (!strcmp(key, "ring-timeout"))
 		return decode_u32(&cfg->ring_timeout_s, val, 1, 600);
 	if (!strcmp(key, "max-wait"))
@@ -228,4 +236,68 @@ int config_parse_args(struct config *cfg, int argc, char *argv[])
 	}
 
 	return 0;
+}
+
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return 0 == stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+
+/**
+ * The prompt directory: prompt-dir when set, else the first that exists
+ * of share/lianluo/prompts beside the binary's bin/ (an install, moved or
+ * not), the install prefix's, and the source tree's (a build tree, where
+ * lianluod runs from build/ and the tests start it).
+ *
+ * @param cfg  Configuration
+ * @param buf  Returned directory
+ * @param sz   Size of buf
+ *
+ * @return 0 if success, ENOENT when none exists
+ */
+int config_prompt_dir(const struct config *cfg, char *buf, size_t sz)
+{
+	char exe[256];
+	ssize_t n;
+
+	if (!cfg || !buf || !sz)
+		return EINVAL;
+
+	if (cfg->prompt_dir[0]) {
+		str_ncpy(buf, cfg->prompt_dir, sz);
+		return 0;
+	}
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			if (re_snprintf(buf, sz, "%s/../share/lianluo/prompts",
+					exe) > 0 && is_dir(buf))
+				return 0;
+		}
+	}
+
+#ifdef LL_PROMPT_DIR_INSTALL
+	if (is_dir(LL_PROMPT_DIR_INSTALL)) {
+		str_ncpy(buf, LL_PROMPT_DIR_INSTALL, sz);
+		return 0;
+	}
+#endif
+#ifdef LL_PROMPT_DIR_SOURCE
+	if (is_dir(LL_PROMPT_DIR_SOURCE)) {
+		str_ncpy(buf, LL_PROMPT_DIR_SOURCE, sz);
+		return 0;
+	}
+#endif
+
+	return ENOENT;
 }

@@ -10,8 +10,12 @@ struct config {
 	struct sa http_laddr;
 	char trunk_uri[256];          /* outbound calls go here; "" = none */
 	char realm[64];               /* SIP digest realm */
-	char queue_prompt[256];       /* WAV played to waiting callers; ""
-					 = a tone */
+	char queue_prompt[256];       /* WAV played once to waiting callers,
+					 "" = none */
+	char hold_music[256];         /* WAV looped to them; "" = a tone */
+	char prompt_dir[256];         /* named WAV prompts (en/two.wav...);
+					 "" = the installed ones */
+	uint32_t announce_period_s;   /* position and wait; 0 = never */
 	uint32_t ring_timeout_s;      /* per agent attempt */
 	uint32_t max_wait_s;          /* in queue, then the call is ended */
 	uint32_t wrapup_s;            /* default after-call work */
@@ -27,3 +31,4 @@ struct config {
 void config_defaults(struct config *cfg);
 int  config_load_file(struct config *cfg, const char *path);
 int  config_parse_args(struct config *cfg, int argc, char *argv[]);
+int  config_prompt_dir(const struct config *cfg, char *buf, size_t sz);

@@ -1,14 +1,16 @@
 /**
- * @file media/player.c  Queue tone and prompt player
+ * @file media/player.c  Queue tone, music and prompt player
  *
  * Copyright (C) 2026 The lianluo authors
  *
  * Generates 20 ms frames on a timer and sends them as RTP to one leg of a
  * relay.  The frame count follows the clock, not the timer ticks, so a late
- * tick is caught up and the far end's jitter buffer stays fed.
+ * tick is caught up and the far end's jitter buffer stays fed.  What is
+ * played comes from a playlist (prompts over looped music); switching
+ * between them changes only the samples, so the leg hears one RTP stream
+ * throughout (one SSRC, sequence numbers and timestamps running on).
  */
 #include <string.h>
-#include <math.h>
 #include <opus/opus.h>
 #include <re.h>
 #include <rem.h>
@@ -20,9 +22,6 @@
 enum {
 	FRAME_MS      = 20,
 	MAX_CATCHUP   = 5,
-	TONE_HZ       = 425,
-	TONE_ON_MS    = 1000,
-	TONE_OFF_MS   = 500,
 	OPUS_MAX_SIZE = 400,
 	RTP_HDR_SIZE  = 12,
 };
@@ -36,7 +35,9 @@ enum player_enc {
 struct player {
 	struct tmr tmr;
 	struct relay *relay;              /* (ref.) */
-	const struct media_prompt *prompt;/* (ref.) or NULL for the tone */
+	struct playlist *pl;
+	player_done_h *doneh;
+	void *arg;
 	enum relay_leg leg;
 	enum player_enc enc;
 	OpusEncoder *opus;
@@ -47,8 +48,8 @@ struct player {
 	uint32_t ssrc;
 	uint64_t start_ms;
 	uint64_t frames_sent;
-	size_t pos;                       /* in samples at 8 kHz */
 	bool marker;
+	bool playing;                     /* prompts pending */
 };
 
 
@@ -60,27 +61,7 @@ static void destructor(void *arg)
 	if (p->opus)
 		opus_encoder_destroy(p->opus);
 	mem_deref(p->relay);
-	mem_deref((void *)p->prompt);
-}
-
-
-/* The next 20 ms at 8 kHz: 160 samples. */
-static void next_samples(struct player *p, int16_t *sampv, size_t n)
-{
-	for (size_t i = 0; i < n; i++, p->pos++) {
-		if (p->prompt && p->prompt->sampc) {
-			sampv[i] = p->prompt->sampv[p->pos %
-						    p->prompt->sampc];
-			continue;
-		}
-
-		uint64_t cycle_ms = (p->pos / 8) %
-			(TONE_ON_MS + TONE_OFF_MS);
-		double t = (double)p->pos / 8000.0;
-
-		sampv[i] = cycle_ms < TONE_ON_MS ?
-			(int16_t)(8000.0 * sin(2.0 * M_PI * TONE_HZ * t)) : 0;
-	}
+	mem_deref(p->pl);
 }
 
 
@@ -88,7 +69,7 @@ static int encode_frame(struct player *p, struct mbuf *mb)
 {
 	int16_t s8k[160];
 
-	next_samples(p, s8k, ARRAY_SIZE(s8k));
+	playlist_read(p->pl, s8k, ARRAY_SIZE(s8k));
 
 	switch (p->enc) {
 
@@ -181,6 +162,13 @@ static void tmr_handler(void *arg)
 		p->frames_sent = due;
 
 	tmr_start(&p->tmr, FRAME_MS, tmr_handler, p);
+
+	/* Last, as the handler may free the player. */
+	if (p->playing && !playlist_pending(p->pl)) {
+		p->playing = false;
+		if (p->doneh)
+			p->doneh(p->arg);
+	}
 }
 
 
@@ -191,13 +179,13 @@ static void tmr_handler(void *arg)
  * @param r       Relay to send through
  * @param leg     Leg to play to
  * @param codec   Codec negotiated on that leg
- * @param prompt  Prompt to loop, or NULL for the queue tone
+ * @param music   Prompt to loop, or NULL for the queue tone
  *
  * @return 0 if success, otherwise errorcode
  */
 int player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
 		 const struct media_codec *codec,
-		 const struct media_prompt *prompt)
+		 const struct media_prompt *music)
 {
 	struct player *p;
 	int err = 0;
@@ -209,8 +197,11 @@ int player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
 	if (!p)
 		return ENOMEM;
 
+	err = playlist_alloc(&p->pl, music);
+	if (err)
+		goto out;
+
 	p->relay  = mem_ref(r);
-	p->prompt = mem_ref((void *)prompt);
 	p->leg    = leg;
 	p->pt     = codec->pt;
 	p->srate  = codec->srate;
@@ -251,6 +242,60 @@ int player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
 		*pp = p;
 
 	return err;
+}
+
+
+/**
+ * Play a prompt once, after the prompts still pending; the music pauses
+ * meanwhile and resumes after the last one.
+ *
+ * @param p   Player
+ * @param mp  Prompt
+ *
+ * @return 0 if success, EOVERFLOW when too many are pending
+ */
+int player_play(struct player *p, const struct media_prompt *mp)
+{
+	int err;
+
+	if (!p || !mp)
+		return EINVAL;
+
+	err = playlist_add(p->pl, mp);
+	if (!err && playlist_pending(p->pl))
+		p->playing = true;
+
+	return err;
+}
+
+
+/**
+ * Drop the pending prompts: the music resumes at the next frame, and the
+ * done handler is not called for them.
+ */
+void player_stop_prompts(struct player *p)
+{
+	if (!p)
+		return;
+
+	playlist_flush(p->pl);
+	p->playing = false;
+}
+
+
+/**
+ * Set who is told when the last pending prompt has been sent (the music
+ * then plays).  The handler runs on the player's timer and may free the
+ * player.
+ */
+void player_set_done_handler(struct player *p, player_done_h *doneh,
+			     void *arg)
+{
+	if (!p)
+		return;
+
+	p->doneh = doneh;
+	p->arg = arg;
 }
 
 

@@ -44,7 +44,7 @@ struct b2bua_call {
 	struct sipsess *a;
 	struct sipsess *b;
 	struct relay *relay;
-	struct player *player;
+	struct waiting *waiting;        /* tone, music, announcements */
 	struct media_sdp a_offer;
 	struct media_codec codec;      /* what both legs send */
 	struct mbuf *a_desc;           /* our current SDP on each leg */
@@ -65,7 +65,7 @@ static void destructor(void *arg)
 
 	tmr_cancel(&call->ring_tmr);
 	list_unlink(&call->le);
-	mem_deref(call->player);
+	mem_deref(call->waiting);
 	mem_deref(call->b);
 	mem_deref(call->a);
 	mem_deref(call->relay);
@@ -89,7 +89,7 @@ static void call_end(struct b2bua_call *call, const char *status,
 	acd_call_end(call->acall, status, side, scode);
 
 	tmr_cancel(&call->ring_tmr);
-	call->player = mem_deref(call->player);
+	call->waiting = mem_deref(call->waiting);
 
 	if (call->a && reason)
 		(void)sipsess_set_close_headers(call->a,
@@ -247,7 +247,7 @@ static void b_estab_handler(const struct sip_msg *msg, void *arg)
 		call->a_answered = true;
 	}
 
-	call->player = mem_deref(call->player);
+	call->waiting = mem_deref(call->waiting);
 	relay_set_clock(call->relay, call->codec.srate);
 	relay_bridge(call->relay, true);
 	acd_call_answered(call->acall);
@@ -509,8 +509,8 @@ static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
 		 num->group);
 
 	relay_set_clock(call->relay, call->codec.srate);
-	err = player_alloc(&call->player, call->relay, RELAY_A, &call->codec,
-			   sf->prompt);
+	err = waiting_alloc(&call->waiting, sf->wmedia, call->relay,
+			    &call->codec, call->acall);
 	if (err)
 		log_warn("sip: call %s: no queue tone: %m",
 			 acd_call_id(call->acall), err);

@@ -15,7 +15,7 @@ struct sipfront {
 	struct store *st;             /**< (ref.) */
 	struct acd *acd;              /**< (ref.) */
 	const struct config *cfg;
-	struct media_prompt *prompt;  /**< queue prompt, NULL = tone */
+	struct waiting_media *wmedia; /**< what queued callers hear */
 	struct list calls;            /**< struct b2bua_call */
 	struct sa laddr;
 	char uri[64];                 /**< "sip:127.0.0.1:5060" */
@@ -37,3 +37,13 @@ int  sipauth_challenge(struct sipfront *sf, const struct sip_msg *msg,
 void registrar_handle(struct sipfront *sf, const struct sip_msg *msg);
 void b2bua_conn_handler(const struct sip_msg *msg, void *arg);
 void b2bua_close_all(struct sipfront *sf);
+
+struct waiting;
+struct waiting_media;
+struct relay;
+struct media_codec;
+struct acd_call;
+int  waiting_media_load(struct waiting_media **wmp, const struct config *cfg);
+int  waiting_alloc(struct waiting **wp, const struct waiting_media *wm,
+		   struct relay *r, const struct media_codec *codec,
+		   struct acd_call *acall);
