@@ -73,7 +73,7 @@ echo "$prompts" | while IFS='|' read -r name text; do
 	sox -D "$tmp/raw.wav" -r 8000 -c 1 -b 16 -e signed-integer \
 	    "$out/$name.wav" \
 	    silence 1 0.01 1% reverse silence 1 0.01 1% reverse \
-	    norm -3 pad 0 0.05
+	    norm -6 pad 0 0.05
 done
 
 echo "gen-prompts: $(ls "$out"/*.wav | wc -l) prompts in $out," \
