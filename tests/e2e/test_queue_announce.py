@@ -48,7 +48,26 @@ def find(rec, name, from_s, to_s=None):
     return at, at + e2e.wav_seconds(prompt(name))
 
 
+def refused(t, args, message):
+    """lianluod must not start with these arguments, and say why."""
+    srv = t.server(start=False, args=args)
+    rc = srv.run_expect_exit(timeout=10)
+    e2e.check(rc != 0, 'lianluod started with %s' % ' '.join(args))
+    e2e.check(message in srv.log_text(), 'no clear message (%r) for %s:\n%s'
+              % (message, ' '.join(args), srv.log_text()[-600:]))
+
+
 def main(t):
+    # Announcements without their prompts, music in the wrong format, a
+    # period that is not a number: refused at start-up, not at the call.
+    os.makedirs(t.path('empty-prompts', 'en'))
+    refused(t, ('--announce-period', '4', '--prompt-dir',
+                t.path('empty-prompts')), 'announcement prompts')
+    bad = e2e.make_tone(t.path('music-16k.wav'), 500, seconds=2,
+                        rate=16000)
+    refused(t, ('--hold-music', bad), 'need 16-bit 8 kHz mono WAV')
+    refused(t, ('--announce-period', 'often'), 'bad value')
+
     srv = t.server(args=('--announce-period', str(PERIOD_S)))
     e2e.provision(srv, group='support', number='4001', ring_timeout=60,
                   max_wait=60,

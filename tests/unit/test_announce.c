@@ -10,10 +10,13 @@
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <re.h>
 #include <rem.h>
+#include "common/log.h"
 #include "common/media_sdp.h"
+#include "config.h"
 #include "media/media.h"
 
 
@@ -408,6 +411,48 @@ static void test_player_prompts_then_tone(void **state)
 }
 
 
+static void test_config_keys(void **state)
+{
+	struct config cfg;
+	char dir[300], path[400], longval[400];
+	char *ok[] = {"lianluod", "--announce-period", "30", "--hold-music",
+		      "/x/hold.wav", "--prompt-dir", "/x/prompts"};
+	char *neg[] = {"lianluod", "--announce-period", "-1"};
+	char *big[] = {"lianluod", "--announce-period", "3601"};
+	char *word[] = {"lianluod", "--announce-period", "often"};
+	char *empty[] = {"lianluod", "--announce-period", ""};
+	char *toolong[] = {"lianluod", "--prompt-dir", longval};
+	(void)state;
+
+	log_set_level(LOG_LEVEL_ERROR);
+	config_defaults(&cfg);
+	assert_int_equal(0, cfg.announce_period_s);     /* off by default */
+	assert_int_equal(0, config_parse_args(&cfg, ARRAY_SIZE(ok), ok));
+	assert_int_equal(30, cfg.announce_period_s);
+	assert_string_equal("/x/hold.wav", cfg.hold_music);
+	assert_int_equal(0, config_prompt_dir(&cfg, dir, sizeof(dir)));
+	assert_string_equal("/x/prompts", dir);
+
+	/* hostile values are refused, the setting stays as it was */
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, neg));
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, big));
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, word));
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, empty));
+	memset(longval, 'a', sizeof(longval) - 1);
+	longval[sizeof(longval) - 1] = '\0';
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, toolong));
+	assert_int_equal(30, cfg.announce_period_s);
+	assert_string_equal("/x/prompts", cfg.prompt_dir);
+
+	/* unset: found by itself, here the source tree's, with en/ */
+	config_defaults(&cfg);
+	assert_int_equal(0, config_prompt_dir(&cfg, dir, sizeof(dir)));
+	re_snprintf(path, sizeof(path), "%s/en/two.wav", dir);
+	assert_int_equal(0, access(path, R_OK));
+	assert_int_equal(EINVAL, config_prompt_dir(&cfg, NULL, 10));
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_playlist_sequence_then_music),
 		cmocka_unit_test(test_playlist_tone_and_limits),
 		cmocka_unit_test(test_player_prompts_then_tone),
+		cmocka_unit_test(test_config_keys),
 	};
 	int n;
 
