@@ -247,56 +247,72 @@ static bool is_dir(const char *path)
 }
 
 
+/* dir/sub into buf if that is a directory */
+static bool prompt_dir_try(char *buf, size_t sz, const char *dir,
+			   const char *sub)
+{
+	if (re_snprintf(buf, sz, "%s%s%s", dir, sub[0] ? "/" : "", sub) < 0)
+		return false;
+
+	return is_dir(buf);
+}
+
+
 /**
- * The prompt directory: prompt-dir when set, else the first that exists
- * of share/lianluo/prompts beside the binary's bin/ (an install, moved or
- * not), the install prefix's, and the source tree's (a build tree, where
- * lianluod runs from build/ and the tests start it).
+ * Where the prompts of a subdirectory (e.g. "en", the announcements) are:
+ * the first directory with it among prompt-dir (or, unset, DATA/prompts:
+ * the operator's own recordings), share/lianluo/prompts beside the
+ * binary's bin/ (an install, moved or not), the install prefix's, and
+ * the source tree's (a build tree, where the tests start lianluod).  So
+ * the shipped recordings are used unless the operator provides others.
  *
  * @param cfg  Configuration
- * @param buf  Returned directory
+ * @param sub  Subdirectory, "" for the directory itself
+ * @param buf  Returned directory, with sub
  * @param sz   Size of buf
  *
- * @return 0 if success, ENOENT when none exists
+ * @return 0 if success, ENOENT when none has it
  */
-int config_prompt_dir(const struct config *cfg, char *buf, size_t sz)
+int config_prompt_dir(const struct config *cfg, const char *sub, char *buf,
+		      size_t sz)
 {
-	char exe[256];
+	char dir[300];
 	ssize_t n;
 
-	if (!cfg || !buf || !sz)
+	if (!cfg || !sub || !buf || !sz)
 		return EINVAL;
 
 	if (cfg->prompt_dir[0]) {
-		str_ncpy(buf, cfg->prompt_dir, sz);
+		if (prompt_dir_try(buf, sz, cfg->prompt_dir, sub))
+			return 0;
+	}
+	else if (re_snprintf(dir, sizeof(dir), "%s/prompts",
+			     cfg->data_dir) > 0 &&
+		 prompt_dir_try(buf, sz, dir, sub)) {
 		return 0;
 	}
 
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
 	if (n > 0) {
 		char *slash;
 
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
+		dir[n] = '\0';
+		slash = strrchr(dir, '/');
 		if (slash) {
-			*slash = '\0';
-			if (re_snprintf(buf, sz, "%s/../share/lianluo/prompts",
-					exe) > 0 && is_dir(buf))
+			str_ncpy(slash, "/../share/lianluo/prompts",
+				 sizeof(dir) - (size_t)(slash - dir));
+			if (prompt_dir_try(buf, sz, dir, sub))
 				return 0;
 		}
 	}
 
 #ifdef LL_PROMPT_DIR_INSTALL
-	if (is_dir(LL_PROMPT_DIR_INSTALL)) {
-		str_ncpy(buf, LL_PROMPT_DIR_INSTALL, sz);
+	if (prompt_dir_try(buf, sz, LL_PROMPT_DIR_INSTALL, sub))
 		return 0;
-	}
 #endif
 #ifdef LL_PROMPT_DIR_SOURCE
-	if (is_dir(LL_PROMPT_DIR_SOURCE)) {
-		str_ncpy(buf, LL_PROMPT_DIR_SOURCE, sz);
+	if (prompt_dir_try(buf, sz, LL_PROMPT_DIR_SOURCE, sub))
 		return 0;
-	}
 #endif
 
 	return ENOENT;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <re.h>
 #include <rem.h>
@@ -414,7 +415,7 @@ static void test_player_prompts_then_tone(void **state)
 static void test_config_keys(void **state)
 {
 	struct config cfg;
-	char dir[300], path[400], longval[400];
+	char dir[300], path[400], longval[400], tmp[64];
 	char *ok[] = {"lianluod", "--announce-period", "30", "--hold-music",
 		      "/x/hold.wav", "--prompt-dir", "/x/prompts"};
 	char *neg[] = {"lianluod", "--announce-period", "-1"};
@@ -430,8 +431,9 @@ static void test_config_keys(void **state)
 	assert_int_equal(0, config_parse_args(&cfg, ARRAY_SIZE(ok), ok));
 	assert_int_equal(30, cfg.announce_period_s);
 	assert_string_equal("/x/hold.wav", cfg.hold_music);
-	assert_int_equal(0, config_prompt_dir(&cfg, dir, sizeof(dir)));
-	assert_string_equal("/x/prompts", dir);
+	/* prompt-dir has no en/: the shipped prompts still serve */
+	assert_int_equal(0, config_prompt_dir(&cfg, "en", dir, sizeof(dir)));
+	assert_string_not_equal("/x/prompts/en", dir);
 
 	/* hostile values are refused, the setting stays as it was */
 	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, neg));
@@ -444,12 +446,34 @@ static void test_config_keys(void **state)
 	assert_int_equal(30, cfg.announce_period_s);
 	assert_string_equal("/x/prompts", cfg.prompt_dir);
 
-	/* unset: found by itself, here the source tree's, with en/ */
+	/* unset: found by itself, here the source tree's */
 	config_defaults(&cfg);
-	assert_int_equal(0, config_prompt_dir(&cfg, dir, sizeof(dir)));
-	re_snprintf(path, sizeof(path), "%s/en/two.wav", dir);
+	assert_int_equal(0, config_prompt_dir(&cfg, "en", dir, sizeof(dir)));
+	re_snprintf(path, sizeof(path), "%s/two.wav", dir);
 	assert_int_equal(0, access(path, R_OK));
-	assert_int_equal(EINVAL, config_prompt_dir(&cfg, NULL, 10));
+	assert_int_equal(EINVAL, config_prompt_dir(&cfg, "en", NULL, 10));
+	assert_int_equal(EINVAL, config_prompt_dir(&cfg, NULL, dir,
+						   sizeof(dir)));
+
+	/* the operator's own, in prompt-dir or DATA/prompts, come first */
+	str_ncpy(tmp, "/tmp/ll-test-prompts-XXXXXX", sizeof(tmp));
+	assert_non_null(mkdtemp(tmp));
+	re_snprintf(path, sizeof(path), "%s/prompts", tmp);
+	assert_int_equal(0, mkdir(path, 0700));
+	re_snprintf(path, sizeof(path), "%s/prompts/en", tmp);
+	assert_int_equal(0, mkdir(path, 0700));
+	str_ncpy(cfg.data_dir, tmp, sizeof(cfg.data_dir));
+	assert_int_equal(0, config_prompt_dir(&cfg, "en", dir, sizeof(dir)));
+	assert_string_equal(path, dir);
+	re_snprintf(cfg.prompt_dir, sizeof(cfg.prompt_dir), "%s/prompts",
+		    tmp);
+	str_ncpy(cfg.data_dir, "/nonexistent", sizeof(cfg.data_dir));
+	assert_int_equal(0, config_prompt_dir(&cfg, "en", dir, sizeof(dir)));
+	assert_string_equal(path, dir);
+	assert_int_equal(0, rmdir(path));
+	re_snprintf(path, sizeof(path), "%s/prompts", tmp);
+	assert_int_equal(0, rmdir(path));
+	assert_int_equal(0, rmdir(tmp));
 }
 
 

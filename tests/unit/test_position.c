@@ -255,8 +255,8 @@ static void test_ringing_call_is_ahead(void **state)
 	assert_int_equal(2, pos_of(c2));
 	assert_int_equal(3, pos_of(c3));
 
-	/* she answers: c1 is no longer waiting, c2 is next */
-	acd_call_answered(c1);
+	/* c1 gives up while ringing: no longer waiting, c2 is next */
+	acd_call_end(c1, "abandoned", "caller", 0);
 	assert_int_equal(ENOENT, acd_call_position(c1, &pos, NULL));
 	assert_int_equal(1, pos_of(c2));
 	assert_int_equal(2, pos_of(c3));
@@ -276,9 +276,12 @@ static void test_estimated_wait(void **state)
 	reg("alice");
 	run_loop_ms(1000);                   /* c0 rings alice */
 	assert_int_equal(1, fx->offers);
-	acd_call_answered(c0);               /* alice is busy */
 
+	/* c0 ringing is ahead; it leaves, alice stays logged in */
 	c1 = queue_call("support", 0);
+	assert_int_equal(2 * 180, ewt_of(c1));
+	acd_call_end(c0, "abandoned", "caller", 0);
+
 	c2 = queue_call("support", 0);
 	other = queue_call("sales", 0);
 

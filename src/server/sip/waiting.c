@@ -61,7 +61,7 @@ static void media_destructor(void *arg)
 
 /**
  * Load the queue prompt, the hold music and, when announcements are on,
- * the phrases of PROMPT-DIR/en, as configured.
+ * the phrases of en/ in the prompt directory (config_prompt_dir).
  *
  * @param wmp  Returned media
  * @param cfg  Configuration
@@ -71,7 +71,7 @@ static void media_destructor(void *arg)
 int waiting_media_load(struct waiting_media **wmp, const struct config *cfg)
 {
 	struct waiting_media *wm;
-	char dir[300], lang_dir[320];
+	char dir[320];
 	int err = 0;
 
 	if (!wmp || !cfg)
@@ -104,24 +104,22 @@ int waiting_media_load(struct waiting_media **wmp, const struct config *cfg)
 	if (!cfg->announce_period_s)
 		goto out;
 
-	err = config_prompt_dir(cfg, dir, sizeof(dir));
+	err = config_prompt_dir(cfg, WAITING_LANG, dir, sizeof(dir));
 	if (err) {
 		log_error("sip: announcements need prompts, and no prompt"
-			  " directory was found (set prompt-dir)");
+			  " directory has " WAITING_LANG "/ (set prompt-dir)");
 		goto out;
 	}
 
-	re_snprintf(lang_dir, sizeof(lang_dir), "%s/" WAITING_LANG, dir);
-	err = media_promptset_load(&wm->phrases, lang_dir, say_prompt_names,
+	err = media_promptset_load(&wm->phrases, dir, say_prompt_names,
 				   say_prompt_namec);
 	if (err) {
-		log_error("sip: announcement prompts in %s: %m", lang_dir,
-			  err);
+		log_error("sip: announcement prompts in %s: %m", dir, err);
 		goto out;
 	}
 
 	log_info("sip: queue announcements every %us of music, prompts"
-		 " from %s", cfg->announce_period_s, lang_dir);
+		 " from %s", cfg->announce_period_s, dir);
 
  out:
 	if (err)
