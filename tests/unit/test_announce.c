@@ -412,6 +412,70 @@ static void test_player_prompts_then_tone(void **state)
 }
 
 
+static void once_done(void *arg)
+{
+	struct player **plp = arg;
+
+	/* the handler may free the player */
+	*plp = mem_deref(*plp);
+	++ear.done;
+	re_cancel();
+}
+
+
+/*
+ * Once (an IVR prompt): the prompt to its end, 790 samples = 5 frames
+ * with the last one padded, and not a frame more; without a prompt a
+ * short tone, 400 ms = 20 frames.
+ */
+static void test_player_once(void **state)
+{
+	struct media_codec pcma = {"PCMA", 8000, 1, 8, "", -1};
+	struct media_prompt *mp = prompt_make(790, 3000);
+	struct relay *r = NULL;
+	struct player *pl = NULL;
+	struct sa laddr;
+	struct tmr t;
+	(void)state;
+
+	memset(&ear, 0, sizeof(ear));
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 0));
+	assert_int_equal(0, udp_listen(&ear.us, &laddr, ear_recv, NULL));
+	assert_int_equal(0, udp_local_get(ear.us, &ear.addr));
+	assert_int_equal(0, relay_alloc(&r, &laddr));
+	relay_set_peer(r, RELAY_A, &ear.addr);
+
+	assert_int_equal(0, player_alloc(&pl, r, RELAY_A, &pcma, mp));
+	player_set_once(pl, once_done, &pl);
+	tmr_init(&t);
+	tmr_start(&t, 3000, deadline_handler, NULL);
+	(void)re_main(NULL);
+	assert_null(pl);
+	assert_int_equal(1, ear.done);
+	tmr_start(&t, 200, deadline_handler, NULL);
+	(void)re_main(NULL);
+	assert_int_equal(5, ear.count);
+	/* the padding is silence, not the prompt again */
+	assert_int_equal(g711_pcm2alaw(3000 + 789), ear.payload[4][789 - 640]);
+	assert_int_equal(g711_pcm2alaw(0), ear.payload[4][159]);
+
+	ear.count = 0;
+	assert_int_equal(0, player_alloc(&pl, r, RELAY_A, &pcma, NULL));
+	player_set_once(pl, once_done, &pl);
+	tmr_start(&t, 3000, deadline_handler, NULL);
+	(void)re_main(NULL);
+	assert_null(pl);
+	tmr_start(&t, 200, deadline_handler, NULL);
+	(void)re_main(NULL);
+	tmr_cancel(&t);
+	assert_int_equal(20, ear.count);
+
+	mem_deref(r);
+	mem_deref(ear.us);
+	mem_deref(mp);
+}
+
+
 static void test_config_keys(void **state)
 {
 	struct config cfg;
@@ -487,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_playlist_sequence_then_music),
 		cmocka_unit_test(test_playlist_tone_and_limits),
 		cmocka_unit_test(test_player_prompts_then_tone),
+		cmocka_unit_test(test_player_once),
 		cmocka_unit_test(test_config_keys),
 	};
 	int n;

@@ -56,6 +56,7 @@ struct playlist;
 int  playlist_alloc(struct playlist **plp, const struct media_prompt *music);
 int  playlist_add(struct playlist *pl, const struct media_prompt *mp);
 void playlist_flush(struct playlist *pl);
+void playlist_set_silent(struct playlist *pl, bool silent);
 size_t playlist_pending(const struct playlist *pl);
 void playlist_read(struct playlist *pl, int16_t *sampv, size_t n);
 
@@ -69,6 +70,9 @@ int  player_play(struct player *p, const struct media_prompt *mp);
 void player_stop_prompts(struct player *p);
 void player_set_done_handler(struct player *p, player_done_h *doneh,
 			     void *arg);
+/* Play once instead of looping: the prompt given as music to its end, or
+ * without one a short tone, then silence and doneh (the IVR's prompts). */
+void player_set_once(struct player *p, player_done_h *doneh, void *arg);
 
 /* Prompts by name: NAME.wav files of one directory, loaded at once. */
 struct media_promptset;

@@ -11,6 +11,7 @@
  * throughout (one SSRC, sequence numbers and timestamps running on).
  */
 #include <string.h>
+#include <math.h>
 #include <opus/opus.h>
 #include <re.h>
 #include <rem.h>
@@ -22,6 +23,8 @@
 enum {
 	FRAME_MS      = 20,
 	MAX_CATCHUP   = 5,
+	ONCE_TONE_MS  = 400,    /* stands in for a missing prompt */
+	ONCE_TONE_HZ  = 425,
 	OPUS_MAX_SIZE = 400,
 	RTP_HDR_SIZE  = 12,
 };
@@ -36,6 +39,7 @@ struct player {
 	struct tmr tmr;
 	struct relay *relay;              /* (ref.) */
 	struct playlist *pl;
+	const struct media_prompt *music; /* (ref.) NULL for the tone */
 	player_done_h *doneh;
 	void *arg;
 	enum relay_leg leg;
@@ -50,6 +54,7 @@ struct player {
 	uint64_t frames_sent;
 	bool marker;
 	bool playing;                     /* prompts pending */
+	bool once;                        /* stop when they are done */
 };
 
 
@@ -62,6 +67,7 @@ static void destructor(void *arg)
 		opus_encoder_destroy(p->opus);
 	mem_deref(p->relay);
 	mem_deref(p->pl);
+	mem_deref((void *)p->music);
 }
 
 
@@ -151,24 +157,31 @@ static void tmr_handler(void *arg)
 	struct player *p = arg;
 	uint64_t due = (tmr_jiffies() - p->start_ms) / FRAME_MS + 1;
 	unsigned n = 0;
+	bool done;
 
 	while (p->frames_sent < due && n++ < MAX_CATCHUP) {
 		send_frame(p);
 		++p->frames_sent;
+
+		/* Once: not a frame more than the prompt needs. */
+		if (p->once && !playlist_pending(p->pl))
+			break;
 	}
 
 	/* Too far behind (a stalled loop): skip rather than burst. */
 	if (p->frames_sent < due)
 		p->frames_sent = due;
 
-	tmr_start(&p->tmr, FRAME_MS, tmr_handler, p);
+	done = p->playing && !playlist_pending(p->pl);
+	if (done)
+		p->playing = false;
+
+	if (!done || !p->once)
+		tmr_start(&p->tmr, FRAME_MS, tmr_handler, p);
 
 	/* Last, as the handler may free the player. */
-	if (p->playing && !playlist_pending(p->pl)) {
-		p->playing = false;
-		if (p->doneh)
-			p->doneh(p->arg);
-	}
+	if (done && p->doneh)
+		p->doneh(p->arg);
 }
 
 
@@ -202,6 +215,7 @@ int player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
 		goto out;
 
 	p->relay  = mem_ref(r);
+	p->music  = mem_ref((void *)music);
 	p->leg    = leg;
 	p->pt     = codec->pt;
 	p->srate  = codec->srate;
@@ -304,6 +318,66 @@ static void prompt_destructor(void *arg)
 	struct media_prompt *mp = arg;
 
 	mem_deref(mp->sampv);
+}
+
+
+/* A short tone, as a prompt: what plays once when there is no prompt. */
+static int tone_prompt(struct media_prompt **mpp, uint32_t hz, uint32_t ms)
+{
+	struct media_prompt *mp;
+
+	mp = mem_zalloc(sizeof(*mp), prompt_destructor);
+	if (!mp)
+		return ENOMEM;
+
+	mp->sampc = ms * 8;
+	mp->sampv = mem_alloc(mp->sampc * sizeof(int16_t), NULL);
+	if (!mp->sampv) {
+		mem_deref(mp);
+		return ENOMEM;
+	}
+
+	for (size_t i = 0; i < mp->sampc; i++)
+		mp->sampv[i] = (int16_t)(8000.0 * sin(2.0 * M_PI * hz *
+						      (double)i / 8000.0));
+
+	*mpp = mp;
+	return 0;
+}
+
+
+/**
+ * Play once instead of looping: the player's music prompt to its end (the
+ * last frame padded with silence), or without one a short tone; then stop
+ * sending and call doneh.  For a player just allocated.
+ *
+ * @param p      Player
+ * @param doneh  Called once at the end (may free the player)
+ * @param arg    Handler argument
+ */
+void player_set_once(struct player *p, player_done_h *doneh, void *arg)
+{
+	struct media_prompt *tone = NULL;
+
+	if (!p)
+		return;
+
+	p->once = true;
+	p->doneh = doneh;
+	p->arg = arg;
+
+	playlist_flush(p->pl);
+	playlist_set_silent(p->pl, true);
+
+	if (p->music && p->music->sampc) {
+		(void)playlist_add(p->pl, p->music);
+	}
+	else if (0 == tone_prompt(&tone, ONCE_TONE_HZ, ONCE_TONE_MS)) {
+		(void)playlist_add(p->pl, tone);
+		mem_deref(tone);
+	}
+
+	p->playing = playlist_pending(p->pl) > 0;
 }
 
 

@@ -32,6 +32,7 @@ struct playlist {
 	size_t itemc;
 	size_t item_pos;                            /* in the first item */
 	uint64_t music_pos;                         /* samples of music */
+	bool silent;                                /* silence for music */
 };
 
 
@@ -114,6 +115,16 @@ void playlist_flush(struct playlist *pl)
 
 
 /**
+ * Silence instead of the music (a prompt played once, then nothing).
+ */
+void playlist_set_silent(struct playlist *pl, bool silent)
+{
+	if (pl)
+		pl->silent = silent;
+}
+
+
+/**
  * Samples still to come from the pending prompts (0: music only).
  */
 size_t playlist_pending(const struct playlist *pl)
@@ -134,6 +145,9 @@ static int16_t music_sample(struct playlist *pl)
 {
 	uint64_t pos = pl->music_pos++;
 	uint64_t cycle_ms;
+
+	if (pl->silent)
+		return 0;
 
 	if (pl->music)
 		return pl->music->sampv[pos % pl->music->sampc];
