@@ -8,7 +8,8 @@
  * unchanged between the legs once they are bridged; the codec is the same
  * on both legs because the B offer is built from what A negotiated (or the
  * A answer from what B chose), so nothing is transcoded.  Before the
- * bridge, a player can send a tone or a WAV prompt to a leg.  Peers are
+ * bridge, a player can send a leg prompts over looped music or a tone
+ * (playlist.c), such as announcements worded by say.c.  Peers are
  * latched: packets go to where the peer's packets come from (symmetric
  * RTP), since phones behind NAT or on loopback often announce another
  * address in their SDP.  The relay knows nothing about calls or agents.

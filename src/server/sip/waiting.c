@@ -171,9 +171,8 @@ static void announce_handler(void *arg)
 		return;
 	}
 
-	namec = say_queue_position(namev, ARRAY_SIZE(namev), pos,
-				   ewt_s == ACD_EWT_UNKNOWN ? UINT32_MAX :
-				   ewt_s);
+	/* ACD_EWT_UNKNOWN is say.c's "no estimate" (UINT32_MAX) too. */
+	namec = say_queue_position(namev, ARRAY_SIZE(namev), pos, ewt_s);
 
 	for (size_t i = 0; i < namec; i++) {
 		const struct media_prompt *mp;
@@ -184,10 +183,14 @@ static void announce_handler(void *arg)
 	}
 
 	++w->announced;
-	log_debug("sip: call %s: announcement %u: position %u, wait %s%us",
-		  acd_call_id(w->acall), w->announced, pos,
-		  ewt_s == ACD_EWT_UNKNOWN ? "unknown " : "",
-		  ewt_s == ACD_EWT_UNKNOWN ? 0 : ewt_s);
+	if (ewt_s == ACD_EWT_UNKNOWN)
+		log_debug("sip: call %s: announcement %u: position %u, no"
+			  " wait estimate", acd_call_id(w->acall),
+			  w->announced, pos);
+	else
+		log_debug("sip: call %s: announcement %u: position %u, wait"
+			  " %us", acd_call_id(w->acall), w->announced, pos,
+			  ewt_s);
 
 	/* The done handler restarts the period when it has been said. */
 	if (!played)
