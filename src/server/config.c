@@ -9,6 +9,8 @@
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <re.h>
 #include "common/log.h"
 #include "config.h"
@@ -99,8 +101,12 @@ static int config_set(struct config *cfg, const char *key, const char *val)
 	if (!strcmp(key, "queue-prompt"))
 		return set_str(cfg->queue_prompt, val,
 				sizeof(cfg->queue_prompt));
+	if (!strcmp(key, "hold-music"))
+		return set_str(cfg->hold_music, val, sizeof(cfg->hold_music));
 	if (!strcmp(key, "prompt-dir"))
 		return set_str(cfg->prompt_dir, val, sizeof(cfg->prompt_dir));
+	if (!strcmp(key, "announce-period"))
+		return decode_u32(&cfg->announce_period_s, val, 0, 3600);
 	if (!strcmp(key, "ring-timeout"))
 		return decode_u32(&cfg->ring_timeout_s, val, 1, 600);
 	if (!strcmp(key, "max-wait"))
@@ -239,4 +245,84 @@ int config_parse_args(struct config *cfg, int argc, char *argv[])
 	}
 
 	return 0;
+}
+
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return 0 == stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+
+/* dir/sub into buf if that is a directory */
+static bool prompt_dir_try(char *buf, size_t sz, const char *dir,
+			   const char *sub)
+{
+	if (re_snprintf(buf, sz, "%s%s%s", dir, sub[0] ? "/" : "", sub) < 0)
+		return false;
+
+	return is_dir(buf);
+}
+
+
+/**
+ * Where the prompts of a subdirectory (e.g. "en", the announcements) are:
+ * the first directory with it among prompt-dir (or, unset, DATA/prompts:
+ * the operator's own recordings), share/lianluo/prompts beside the
+ * binary's bin/ (an install, moved or not), the install prefix's, and
+ * the source tree's (a build tree, where the tests start lianluod).  So
+ * the shipped recordings are used unless the operator provides others.
+ *
+ * @param cfg  Configuration
+ * @param sub  Subdirectory, "" for the directory itself
+ * @param buf  Returned directory, with sub
+ * @param sz   Size of buf
+ *
+ * @return 0 if success, ENOENT when none has it
+ */
+int config_prompt_dir(const struct config *cfg, const char *sub, char *buf,
+		      size_t sz)
+{
+	char dir[300];
+	ssize_t n;
+
+	if (!cfg || !sub || !buf || !sz)
+		return EINVAL;
+
+	if (cfg->prompt_dir[0]) {
+		if (prompt_dir_try(buf, sz, cfg->prompt_dir, sub))
+			return 0;
+	}
+	else if (re_snprintf(dir, sizeof(dir), "%s/prompts",
+			     cfg->data_dir) > 0 &&
+		 prompt_dir_try(buf, sz, dir, sub)) {
+		return 0;
+	}
+
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n > 0) {
+		char *slash;
+
+		dir[n] = '\0';
+		slash = strrchr(dir, '/');
+		if (slash) {
+			str_ncpy(slash, "/../share/lianluo/prompts",
+				 sizeof(dir) - (size_t)(slash - dir));
+			if (prompt_dir_try(buf, sz, dir, sub))
+				return 0;
+		}
+	}
+
+#ifdef LL_PROMPT_DIR_INSTALL
+	if (prompt_dir_try(buf, sz, LL_PROMPT_DIR_INSTALL, sub))
+		return 0;
+#endif
+#ifdef LL_PROMPT_DIR_SOURCE
+	if (prompt_dir_try(buf, sz, LL_PROMPT_DIR_SOURCE, sub))
+		return 0;
+#endif
+
+	return ENOENT;
 }

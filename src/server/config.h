@@ -10,10 +10,12 @@ struct config {
 	struct sa http_laddr;
 	char trunk_uri[256];          /* outbound calls go here; "" = none */
 	char realm[64];               /* SIP digest realm */
-	char queue_prompt[256];       /* WAV played to waiting callers; ""
-					 = a tone */
-	char prompt_dir[256];         /* IVR prompts, NAME.wav; "" = DATA/
-					 prompts */
+	char queue_prompt[256];       /* WAV played once to waiting callers,
+					 "" = none */
+	char hold_music[256];         /* WAV looped to them; "" = a tone */
+	char prompt_dir[256];         /* prompts, NAME.wav; "" = DATA/
+					 prompts (shipped ones: below) */
+	uint32_t announce_period_s;   /* position and wait; 0 = never */
 	uint32_t ring_timeout_s;      /* per agent attempt */
 	uint32_t max_wait_s;          /* in queue, then the call is ended */
 	uint32_t wrapup_s;            /* default after-call work */
@@ -32,3 +34,5 @@ struct config {
 void config_defaults(struct config *cfg);
 int  config_load_file(struct config *cfg, const char *path);
 int  config_parse_args(struct config *cfg, int argc, char *argv[]);
+int  config_prompt_dir(const struct config *cfg, const char *sub, char *buf,
+		       size_t sz);

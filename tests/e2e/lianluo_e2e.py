@@ -417,6 +417,47 @@ def assert_no_tone(path, freq, what, from_s=None, to_s=None):
           % (what, freq, path, from_s, to_s, out))
 
 
+_wavfind_bin = None
+
+
+def wavfind_path():
+    """ll_wavfind from LL_WAVFIND, else compiled from wavfind.c."""
+    global _wavfind_bin
+    if _wavfind_bin:
+        return _wavfind_bin
+    path = os.environ.get('LL_WAVFIND')
+    if path:
+        check(os.access(path, os.X_OK),
+              'LL_WAVFIND=%s is not executable' % path)
+    else:
+        cc = shutil.which('cc') or shutil.which('gcc')
+        check(cc, 'LL_WAVFIND is unset and no C compiler to build it')
+        path = os.path.join(tempfile.mkdtemp(prefix='ll-wavfind-'),
+                            'll_wavfind')
+        subprocess.run([cc, '-std=c11', '-O2', '-o', path,
+                        os.path.join(HERE, 'wavfind.c'), '-lm'],
+                       check=True)
+    _wavfind_bin = path
+    return path
+
+
+def wavfind(path, snippet, from_s=None, to_s=None, min_score=0.8):
+    """Where `snippet` (a WAV) best matches in recording `path`:
+    (found, score, seconds into the recording), by normalized
+    cross-correlation (wavfind.c)."""
+    argv = [wavfind_path(), path, snippet, '--min-score', str(min_score)]
+    if from_s is not None:
+        argv += ['--from', '%.3f' % from_s]
+    if to_s is not None:
+        argv += ['--to', '%.3f' % to_s]
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = (r.stdout + r.stderr).decode().strip()
+    m = re.match(r'score (-?[\d.]+) at ([\d.]+) s', out)
+    if r.returncode not in (0, 1) or not m:
+        fail('ll_wavfind failed on %s: %s' % (path, out))
+    return r.returncode == 0, float(m.group(1)), float(m.group(2))
+
+
 # --------------------------------------------------------------------------
 # HTTP API
 

@@ -134,6 +134,10 @@ const char *acd_call_id(const struct acd_call *call);
 int  acd_call_queue(struct acd_call *call, const char *group,
 		    acd_offer_h *offerh, acd_timeout_h *timeouth, void *arg);
 void acd_call_set_priority(struct acd_call *call, int priority);
+/* Position (1 = next) and estimated wait of a waiting call (position.c) */
+#define ACD_EWT_UNKNOWN UINT32_MAX
+int  acd_call_position(const struct acd_call *call, uint32_t *posp,
+		       uint32_t *ewt_sp);
 void acd_call_ringing(struct acd_call *call);
 void acd_call_offer_failed(struct acd_call *call, const char *user_id,
 			   bool no_answer);

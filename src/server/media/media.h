@@ -8,7 +8,8 @@
  * unchanged between the legs once they are bridged; the codec is the same
  * on both legs because the B offer is built from what A negotiated (or the
  * A answer from what B chose), so nothing is transcoded.  Before the
- * bridge, a player can send a tone or a WAV prompt to a leg.  Peers are
+ * bridge, a player can send a leg prompts over looped music or a tone
+ * (playlist.c), such as announcements worded by say.c.  Peers are
  * latched: packets go to where the peer's packets come from (symmetric
  * RTP), since phones behind NAT or on loopback often announce another
  * address in their SDP.  The relay knows nothing about calls or agents.
@@ -55,11 +56,50 @@ struct media_prompt {
 
 int  media_prompt_load(struct media_prompt **mpp, const char *wav_path);
 
-/* Player: the prompt in a loop, or without one a 425 Hz queue tone (on
- * 1 s, off 0.5 s), encoded in the leg's codec and sent every 20 ms. */
+/* Playlist: prompts played once each over looped music (a prompt, or
+ * without one the 425 Hz queue tone, on 1 s, off 0.5 s), as samples. */
+enum {
+	PLAYLIST_MAX = 64,      /* prompts pending at once */
+};
+
+struct playlist;
+
+int  playlist_alloc(struct playlist **plp, const struct media_prompt *music);
+int  playlist_add(struct playlist *pl, const struct media_prompt *mp);
+void playlist_flush(struct playlist *pl);
+void playlist_set_silent(struct playlist *pl, bool silent);
+size_t playlist_pending(const struct playlist *pl);
+void playlist_read(struct playlist *pl, int16_t *sampv, size_t n);
+
+/* Player: a playlist encoded in the leg's codec and sent every 20 ms. */
+typedef void (player_done_h)(void *arg);
+
 int  player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
 		  const struct media_codec *codec,
-		  const struct media_prompt *prompt);
-/* Play once instead of looping: the prompt to its end, or without one
- * a short tone, then silence and doneh. */
+		  const struct media_prompt *music);
+int  player_play(struct player *p, const struct media_prompt *mp);
+void player_stop_prompts(struct player *p);
+void player_set_done_handler(struct player *p, player_done_h *doneh,
+			     void *arg);
+/* Play once instead of looping: the prompt given as music to its end, or
+ * without one a short tone, then silence and doneh (the IVR's prompts). */
 void player_set_once(struct player *p, player_done_h *doneh, void *arg);
+
+/* Prompts by name: NAME.wav files of one directory, loaded at once. */
+struct media_promptset;
+
+int  media_promptset_load(struct media_promptset **psp, const char *dir,
+			  const char * const *namev, size_t namec);
+const struct media_prompt *media_promptset_get(
+	const struct media_promptset *ps, const char *name);
+
+/* What to say (say.c, English): prompt names, in order. */
+enum {
+	SAY_MAX = 40,           /* names of the longest announcement */
+};
+
+size_t say_number(const char **namev, size_t max, uint32_t n);
+size_t say_queue_position(const char **namev, size_t max, uint32_t pos,
+			  uint32_t ewt_s);
+extern const char * const say_prompt_names[];
+extern const size_t say_prompt_namec;

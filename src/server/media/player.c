@@ -1,11 +1,14 @@
 /**
- * @file media/player.c  Queue tone and prompt player
+ * @file media/player.c  Queue tone, music and prompt player
  *
  * Copyright (C) 2026 The lianluo authors
  *
  * Generates 20 ms frames on a timer and sends them as RTP to one leg of a
  * relay.  The frame count follows the clock, not the timer ticks, so a late
- * tick is caught up and the far end's jitter buffer stays fed.
+ * tick is caught up and the far end's jitter buffer stays fed.  What is
+ * played comes from a playlist (prompts over looped music); switching
+ * between them changes only the samples, so the leg hears one RTP stream
+ * throughout (one SSRC, sequence numbers and timestamps running on).
  */
 #include <string.h>
 #include <math.h>
@@ -20,10 +23,8 @@
 enum {
 	FRAME_MS      = 20,
 	MAX_CATCHUP   = 5,
-	TONE_HZ       = 425,
-	TONE_ON_MS    = 1000,
-	TONE_OFF_MS   = 500,
 	ONCE_TONE_MS  = 400,    /* stands in for a missing prompt */
+	ONCE_TONE_HZ  = 425,
 	OPUS_MAX_SIZE = 400,
 	RTP_HDR_SIZE  = 12,
 };
@@ -37,7 +38,10 @@ enum player_enc {
 struct player {
 	struct tmr tmr;
 	struct relay *relay;              /* (ref.) */
-	const struct media_prompt *prompt;/* (ref.) or NULL for the tone */
+	struct playlist *pl;
+	const struct media_prompt *music; /* (ref.) NULL for the tone */
+	player_done_h *doneh;
+	void *arg;
 	enum relay_leg leg;
 	enum player_enc enc;
 	OpusEncoder *opus;
@@ -48,11 +52,9 @@ struct player {
 	uint32_t ssrc;
 	uint64_t start_ms;
 	uint64_t frames_sent;
-	size_t pos;                       /* in samples at 8 kHz */
-	player_done_h *doneh;             /* once: called at the end */
-	void *arg;
-	bool once;
 	bool marker;
+	bool playing;                     /* prompts pending */
+	bool once;                        /* stop when they are done */
 };
 
 
@@ -64,40 +66,8 @@ static void destructor(void *arg)
 	if (p->opus)
 		opus_encoder_destroy(p->opus);
 	mem_deref(p->relay);
-	mem_deref((void *)p->prompt);
-}
-
-
-/* Samples of one play in once mode */
-static size_t once_len(const struct player *p)
-{
-	return p->prompt && p->prompt->sampc ? p->prompt->sampc :
-		ONCE_TONE_MS * 8;
-}
-
-
-/* The next 20 ms at 8 kHz: 160 samples. */
-static void next_samples(struct player *p, int16_t *sampv, size_t n)
-{
-	for (size_t i = 0; i < n; i++, p->pos++) {
-		if (p->once && p->pos >= once_len(p)) {
-			sampv[i] = 0;
-			continue;
-		}
-
-		if (p->prompt && p->prompt->sampc) {
-			sampv[i] = p->prompt->sampv[p->pos %
-						    p->prompt->sampc];
-			continue;
-		}
-
-		uint64_t cycle_ms = (p->pos / 8) %
-			(TONE_ON_MS + TONE_OFF_MS);
-		double t = (double)p->pos / 8000.0;
-
-		sampv[i] = cycle_ms < TONE_ON_MS ?
-			(int16_t)(8000.0 * sin(2.0 * M_PI * TONE_HZ * t)) : 0;
-	}
+	mem_deref(p->pl);
+	mem_deref((void *)p->music);
 }
 
 
@@ -105,7 +75,7 @@ static int encode_frame(struct player *p, struct mbuf *mb)
 {
 	int16_t s8k[160];
 
-	next_samples(p, s8k, ARRAY_SIZE(s8k));
+	playlist_read(p->pl, s8k, ARRAY_SIZE(s8k));
 
 	switch (p->enc) {
 
@@ -187,23 +157,31 @@ static void tmr_handler(void *arg)
 	struct player *p = arg;
 	uint64_t due = (tmr_jiffies() - p->start_ms) / FRAME_MS + 1;
 	unsigned n = 0;
+	bool done;
 
 	while (p->frames_sent < due && n++ < MAX_CATCHUP) {
-		if (p->once && p->pos >= once_len(p)) {
-			/* Last: the handler may free the player. */
-			if (p->doneh)
-				p->doneh(p->arg);
-			return;
-		}
 		send_frame(p);
 		++p->frames_sent;
+
+		/* Once: not a frame more than the prompt needs. */
+		if (p->once && !playlist_pending(p->pl))
+			break;
 	}
 
 	/* Too far behind (a stalled loop): skip rather than burst. */
 	if (p->frames_sent < due)
 		p->frames_sent = due;
 
-	tmr_start(&p->tmr, FRAME_MS, tmr_handler, p);
+	done = p->playing && !playlist_pending(p->pl);
+	if (done)
+		p->playing = false;
+
+	if (!done || !p->once)
+		tmr_start(&p->tmr, FRAME_MS, tmr_handler, p);
+
+	/* Last, as the handler may free the player. */
+	if (done && p->doneh)
+		p->doneh(p->arg);
 }
 
 
@@ -214,13 +192,13 @@ static void tmr_handler(void *arg)
  * @param r       Relay to send through
  * @param leg     Leg to play to
  * @param codec   Codec negotiated on that leg
- * @param prompt  Prompt to loop, or NULL for the queue tone
+ * @param music   Prompt to loop, or NULL for the queue tone
  *
  * @return 0 if success, otherwise errorcode
  */
 int player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
 		 const struct media_codec *codec,
-		 const struct media_prompt *prompt)
+		 const struct media_prompt *music)
 {
 	struct player *p;
 	int err = 0;
@@ -232,8 +210,12 @@ int player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
 	if (!p)
 		return ENOMEM;
 
+	err = playlist_alloc(&p->pl, music);
+	if (err)
+		goto out;
+
 	p->relay  = mem_ref(r);
-	p->prompt = mem_ref((void *)prompt);
+	p->music  = mem_ref((void *)music);
 	p->leg    = leg;
 	p->pt     = codec->pt;
 	p->srate  = codec->srate;
@@ -277,11 +259,125 @@ int player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
 }
 
 
+/**
+ * Play a prompt once, after the prompts still pending; the music pauses
+ * meanwhile and resumes after the last one.
+ *
+ * @param p   Player
+ * @param mp  Prompt
+ *
+ * @return 0 if success, EOVERFLOW when too many are pending
+ */
+int player_play(struct player *p, const struct media_prompt *mp)
+{
+	int err;
+
+	if (!p || !mp)
+		return EINVAL;
+
+	err = playlist_add(p->pl, mp);
+	if (!err && playlist_pending(p->pl))
+		p->playing = true;
+
+	return err;
+}
+
+
+/**
+ * Drop the pending prompts: the music resumes at the next frame, and the
+ * done handler is not called for them.
+ */
+void player_stop_prompts(struct player *p)
+{
+	if (!p)
+		return;
+
+	playlist_flush(p->pl);
+	p->playing = false;
+}
+
+
+/**
+ * Set who is told when the last pending prompt has been sent (the music
+ * then plays).  The handler runs on the player's timer and may free the
+ * player.
+ */
+void player_set_done_handler(struct player *p, player_done_h *doneh,
+			     void *arg)
+{
+	if (!p)
+		return;
+
+	p->doneh = doneh;
+	p->arg = arg;
+}
+
+
 static void prompt_destructor(void *arg)
 {
 	struct media_prompt *mp = arg;
 
 	mem_deref(mp->sampv);
+}
+
+
+/* A short tone, as a prompt: what plays once when there is no prompt. */
+static int tone_prompt(struct media_prompt **mpp, uint32_t hz, uint32_t ms)
+{
+	struct media_prompt *mp;
+
+	mp = mem_zalloc(sizeof(*mp), prompt_destructor);
+	if (!mp)
+		return ENOMEM;
+
+	mp->sampc = ms * 8;
+	mp->sampv = mem_alloc(mp->sampc * sizeof(int16_t), NULL);
+	if (!mp->sampv) {
+		mem_deref(mp);
+		return ENOMEM;
+	}
+
+	for (size_t i = 0; i < mp->sampc; i++)
+		mp->sampv[i] = (int16_t)(8000.0 * sin(2.0 * M_PI * hz *
+						      (double)i / 8000.0));
+
+	*mpp = mp;
+	return 0;
+}
+
+
+/**
+ * Play once instead of looping: the player's music prompt to its end (the
+ * last frame padded with silence), or without one a short tone; then stop
+ * sending and call doneh.  For a player just allocated.
+ *
+ * @param p      Player
+ * @param doneh  Called once at the end (may free the player)
+ * @param arg    Handler argument
+ */
+void player_set_once(struct player *p, player_done_h *doneh, void *arg)
+{
+	struct media_prompt *tone = NULL;
+
+	if (!p)
+		return;
+
+	p->once = true;
+	p->doneh = doneh;
+	p->arg = arg;
+
+	playlist_flush(p->pl);
+	playlist_set_silent(p->pl, true);
+
+	if (p->music && p->music->sampc) {
+		(void)playlist_add(p->pl, p->music);
+	}
+	else if (0 == tone_prompt(&tone, ONCE_TONE_HZ, ONCE_TONE_MS)) {
+		(void)playlist_add(p->pl, tone);
+		mem_deref(tone);
+	}
+
+	p->playing = playlist_pending(p->pl) > 0;
 }
 
 
@@ -365,23 +461,4 @@ int media_prompt_load(struct media_prompt **mpp, const char *wav_path)
 		*mpp = mp;
 
 	return err;
-}
-
-
-/**
- * Play once: the prompt to its end (the last frame padded with
- * silence), or without a prompt a short tone; then stop and call doneh
- *
- * @param p      Player, just allocated
- * @param doneh  Called once at the end (may free the player)
- * @param arg    Handler argument
- */
-void player_set_once(struct player *p, player_done_h *doneh, void *arg)
-{
-	if (!p)
-		return;
-
-	p->once = true;
-	p->doneh = doneh;
-	p->arg = arg;
 }

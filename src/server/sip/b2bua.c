@@ -55,8 +55,8 @@ struct b2bua_call {
 	struct list legs;              /* B legs ringing; the answered one */
 	struct b_leg *b;               /* the answered B leg, or NULL */
 	struct relay *relay;
-	struct player *player;
 	struct sip_ivr *ivr;           /* while the caller is in the IVR */
+	struct waiting *waiting;       /* tone, music, announcements */
 	struct media_sdp a_offer;
 	struct media_codec codec;      /* what both legs send */
 	struct mbuf *a_desc;           /* our current SDP on each leg */
@@ -82,7 +82,7 @@ static void destructor(void *arg)
 	tmr_cancel(&call->media_tmr);
 	list_unlink(&call->le);
 	mem_deref(call->ivr);
-	mem_deref(call->player);
+	mem_deref(call->waiting);
 	list_flush(&call->legs);
 	mem_deref(call->a);
 	mem_deref(call->relay);
@@ -107,7 +107,7 @@ static void call_end(struct b2bua_call *call, const char *status,
 
 	tmr_cancel(&call->media_tmr);
 	call->ivr = mem_deref(call->ivr);
-	call->player = mem_deref(call->player);
+	call->waiting = mem_deref(call->waiting);
 
 	if (call->a && reason)
 		(void)sipsess_set_close_headers(call->a,
@@ -315,7 +315,7 @@ static void b_estab_handler(const struct sip_msg *msg, void *arg)
 		call->a_answered = true;
 	}
 
-	call->player = mem_deref(call->player);
+	call->waiting = mem_deref(call->waiting);
 	relay_set_clock(call->relay, call->codec.srate);
 	relay_bridge(call->relay, true);
 	acd_call_answered(call->acall, call->inbound ? leg->user_id : NULL);
@@ -646,8 +646,8 @@ static void call_queue(struct b2bua_call *call, const char *group,
 	caller_present(call, call->app, group, call->caller);
 	acd_call_set_priority(call->acall, priority);
 
-	err = player_alloc(&call->player, call->relay, RELAY_A, &call->codec,
-			   call->sf->prompt);
+	err = waiting_alloc(&call->waiting, call->sf->wmedia, call->relay,
+			    &call->codec, call->acall);
 	if (err)
 		log_warn("sip: call %s: no queue tone: %m",
 			 acd_call_id(call->acall), err);

@@ -112,7 +112,7 @@ static void destructor(void *arg)
 	mem_deref(sf->sock);
 	sip_close(sf->sip, true);
 	mem_deref(sf->sip);
-	mem_deref(sf->prompt);
+	mem_deref(sf->wmedia);
 	list_flush(&sf->ivr_prompts);
 	mem_deref(sf->acd);
 	mem_deref(sf->st);
@@ -146,14 +146,9 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 	list_init(&sf->ivr_prompts);
 	rand_bytes(sf->nonce_key, sizeof(sf->nonce_key));
 
-	if (cfg->queue_prompt[0]) {
-		err = media_prompt_load(&sf->prompt, cfg->queue_prompt);
-		if (err) {
-			log_error("sip: queue prompt %s: %m",
-				  cfg->queue_prompt, err);
-			goto out;
-		}
-	}
+	err = waiting_media_load(&sf->wmedia, cfg);
+	if (err)
+		goto out;
 
 	err = sip_alloc(&sf->sip, NULL, SIP_HASH_SIZE, SIP_HASH_SIZE,
 			SIP_HASH_SIZE, "lianluo/" LL_VERSION_STR, NULL, NULL);

@@ -15,7 +15,7 @@ struct sipfront {
 	struct store *st;             /**< (ref.) */
 	struct acd *acd;              /**< (ref.) */
 	const struct config *cfg;
-	struct media_prompt *prompt;  /**< queue prompt, NULL = tone */
+	struct waiting_media *wmedia; /**< what queued callers hear */
 	struct list calls;            /**< struct b2bua_call */
 	struct list ivr_prompts;      /**< IVR prompts loaded (sip/ivr.c) */
 	struct sa laddr;
@@ -64,3 +64,11 @@ int  sip_ivr_start(struct sip_ivr **ivrp, struct sipfront *sf,
 		   const char *group, int32_t priority, struct relay *relay,
 		   const struct media_codec *codec, sip_ivr_done_h *doneh,
 		   void *arg);
+
+struct waiting;
+struct waiting_media;
+struct acd_call;
+int  waiting_media_load(struct waiting_media **wmp, const struct config *cfg);
+int  waiting_alloc(struct waiting **wp, const struct waiting_media *wm,
+		   struct relay *r, const struct media_codec *codec,
+		   struct acd_call *acall);
