@@ -25,7 +25,8 @@ failure it prints why, where the logs are and keeps the directory.
 Environment: LL_BIN_DIR (build directory with lianluod and lianluoctl),
 LL_TONECHECK (the ll_tonecheck binary; when unset the tool is compiled from
 tonecheck.c into the test directory), LL_KEEP=1 keeps the directory of a
-passing test too.
+passing test too, LL_STRICT_BUGS=1 fails a test on an expectation marked
+known_bug() (see there) instead of logging it.
 
 Only the Python standard library is used, so that Debian's /usr/bin/python3
 runs the suite as is.

@@ -156,7 +156,11 @@ def main(t):
                   '%s was offered %d call(s), %d expected'
                   % (user, bot.count_events('new-session'), n))
 
-    e2e.assert_log_clean(srv, numbers=CUSTOMERS + list(PHONES.values()),
+    numbers = CUSTOMERS + list(PHONES.values())
+    for user, bot in bots.items():
+        e2e.assert_text_clean(bot.log_text(), 'the log of %s' % user,
+                              numbers=numbers, secrets=tokens)
+    e2e.assert_log_clean(srv, numbers=numbers,
                          secrets=tokens + [srv.credentials['secret_key']])
 
 

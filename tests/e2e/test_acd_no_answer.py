@@ -19,9 +19,13 @@ up after 1 s.
   wraps up, with agent1 notReady, and then goes to agent2.
 - Every CDR names agent2 as the agent that answered; calls 1-3 show the
   ring time spent on agent1 between offer and answer.
-- A REGISTER refresh of agent1's phone (same contact, what every phone
-  does on its own before its registration expires) must not end
-  notReady: the agent did not come back.  KNOWN BUG, see below.
+- The server's default wrap-up is 5 s, g-ring's own 2 s applies.  A
+  second group, g-quick, has a wrap-up of 0: after its call agent2 must
+  be free at once.  KNOWN BUG: the server's 5 s apply.
+- A REGISTER refresh of agent1's phone (same contact, Call-ID and next
+  CSeq: what every phone does on its own before its registration
+  expires) must not end notReady: the agent did not come back.  KNOWN
+  BUG: it does.
 """
 
 import os
@@ -39,6 +43,7 @@ BOT = ('agent2', '13700001002')
 RING_S = 2
 WRAP_S = 2
 TALK_S = 1
+CONFIG_WRAP_S = 5   # the server's default, which g-ring overrides
 MISSES = 3   # unanswered offers in a row that make an agent notReady
 
 
@@ -93,12 +98,13 @@ def last_register(phone):
 
 
 def main(t):
-    srv = t.server()
+    srv = t.server(args=['--wrap-up', str(CONFIG_WRAP_S)])
     e2e.skill_group(srv, 'g-ring', '4001', strategy='top-down',
                     ring_timeout_s=RING_S, wrapup_s=WRAP_S)
+    e2e.skill_group(srv, 'g-quick', '4002', wrapup_s=0)
     user, ext, pw, phone = SLOW
     e2e.staff(srv, user, phone, ['g-ring'], extension=ext, password=pw)
-    e2e.staff(srv, BOT[0], BOT[1], ['g-ring'])
+    e2e.staff(srv, BOT[0], BOT[1], ['g-ring', 'g-quick'])
 
     slow = t.phone('agent1', user=ext, password=pw, registrar=srv.sip_port,
                    tone_hz=700, answer='manual')
@@ -125,15 +131,15 @@ def main(t):
                   % (ev.get('id'), call['session_id']))
         return call, st
 
-    def ended(phone, call):
+    def ended(phone, call, number='4001', group='g-ring'):
         phone.wait_event('CALL_CLOSED', TALK_S + 8)
         bot.wait_event('ended', 5)
         row = [r for r in srv.api_ok('GET', '/v1/cdrs')['cdrs']
                if r['session_id'] == call['session_id']]
         e2e.check(row, 'no CDR for call %s' % call['session_id'])
         row = row[0]
-        e2e.assert_cdr(row, direction='inbound', callee='4001',
-                       group='g-ring', agent='agent2', end_status='answered',
+        e2e.assert_cdr(row, direction='inbound', callee=number,
+                       group=group, agent='agent2', end_status='answered',
                        hangup_side='agent',
                        caller=CUSTOMER2 if phone is customer2 else CUSTOMER)
         e2e.assert_cdr_times(row)
@@ -205,6 +211,23 @@ def main(t):
     e2e.check(len(srv.cdrs()) == len(rows) == 5,
               '%d CDRs for 5 calls' % len(srv.cdrs()))
 
+    # ---- a group whose wrap-up is 0 on a server whose default is not
+    e2e.wait_until(lambda: status_of(srv, 'agent2')[0] == 'free',
+                   WRAP_S + 3, 'agent2 to be free after call 5')
+    customer.dial(srv.number_uri('4002'))
+    customer.wait_event('CALL_ESTABLISHED', 10)
+    call6, _ = answered_by_bot('call 6 (g-quick)')
+    ended(customer, call6, '4002', 'g-quick')
+    st, _ = status_of(srv, 'agent2')
+    # KNOWN BUG: acd/call.c acd_call_end() takes a group's wrap-up of 0
+    # for "not set" and applies the server's --wrap-up instead, although
+    # the API stored and shows the group's 0 (it fills the default in
+    # when the group is created).
+    e2e.known_bug(st == 'free',
+                  'after a call in g-quick (wrapup_s 0, server default %d '
+                  's) agent2 is %r, expected free at once'
+                  % (CONFIG_WRAP_S, st))
+
     # ---- a REGISTER refresh of agent1's phone, same contact
     contact, call_id, cseq = last_register(slow)
     e2e.sip_register(srv, ext, pw, contact=contact, call_id=call_id,
@@ -218,8 +241,10 @@ def main(t):
                   'a REGISTER refresh of agent1\'s phone made it %r; '
                   'expected it to stay notReady' % st)
 
-    e2e.assert_log_clean(srv, numbers=[CUSTOMER, CUSTOMER2, SLOW[3],
-                                       BOT[1]],
+    numbers = [CUSTOMER, CUSTOMER2, SLOW[3], BOT[1]]
+    e2e.assert_text_clean(bot.log_text(), 'the log of agent2',
+                          numbers=numbers, secrets=[token])
+    e2e.assert_log_clean(srv, numbers=numbers,
                          secrets=[pw, token, srv.credentials['secret_key']])
 
 

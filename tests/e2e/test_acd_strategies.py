@@ -315,8 +315,11 @@ def main(t):
               'the server has %d CDRs, %d calls were made'
               % (len(srv.cdrs()), len(calls.rows)))
 
-    e2e.assert_log_clean(srv, numbers=[CUSTOMER, CUSTOMER2] +
-                         list(PHONES.values()),
+    numbers = [CUSTOMER, CUSTOMER2] + list(PHONES.values())
+    for user, bot in bots.items():
+        e2e.assert_text_clean(bot.log_text(), 'the log of %s' % user,
+                              numbers=numbers, secrets=tokens)
+    e2e.assert_log_clean(srv, numbers=numbers,
                          secrets=tokens + [srv.credentials['secret_key']])
 
 
