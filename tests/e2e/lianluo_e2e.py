@@ -78,11 +78,11 @@ def check(cond, msg):
 
 
 def known_bug(ok, msg):
-    """An expectation the server does not meet yet, because of a bug
-    reported to be fixed where the code lives: logged loudly as KNOWN
-    BUG and not failed, so that the rest of the test keeps guarding
-    what works.  LL_STRICT_BUGS=1 makes it fail.  Once it holds, the
-    log says so: turn it into a check()."""
+    """An expectation the server does not meet yet, because of a known
+    bug in code that is fixed elsewhere: logged as KNOWN BUG instead of
+    failing, so that the rest of the test keeps guarding what works.
+    LL_STRICT_BUGS=1 makes it fail.  Once it holds, the log says so:
+    then turn it into a check()."""
     if ok:
         log('known bug fixed? this expectation holds now: make it a '
             'check(): %s' % msg)
