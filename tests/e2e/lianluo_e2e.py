@@ -25,8 +25,7 @@ failure it prints why, where the logs are and keeps the directory.
 Environment: LL_BIN_DIR (build directory with lianluod and lianluoctl),
 LL_TONECHECK (the ll_tonecheck binary; when unset the tool is compiled from
 tonecheck.c into the test directory), LL_KEEP=1 keeps the directory of a
-passing test too, LL_STRICT_BUGS=1 fails a test on an expectation marked
-known_bug() (see there) instead of logging it.
+passing test too.
 
 Only the Python standard library is used, so that Debian's /usr/bin/python3
 runs the suite as is.
@@ -75,21 +74,6 @@ def fail(msg):
 def check(cond, msg):
     if not cond:
         fail(msg)
-
-
-def known_bug(ok, msg):
-    """An expectation the server does not meet yet, because of a known
-    bug in code that is fixed elsewhere: logged as KNOWN BUG instead of
-    failing, so that the rest of the test keeps guarding what works.
-    LL_STRICT_BUGS=1 makes it fail.  Once it holds, the log says so:
-    then turn it into a check()."""
-    if ok:
-        log('known bug fixed? this expectation holds now: make it a '
-            'check(): %s' % msg)
-        return
-    log('KNOWN BUG: %s' % msg)
-    if os.environ.get('LL_STRICT_BUGS'):
-        fail('known bug: %s' % msg)
 
 
 def log(msg):

@@ -24,11 +24,10 @@ after 1 s.
   between offer and answer.
 - The server's default wrap-up is 5 s, g-ring's own 2 s applies.  A
   second group, g-quick, has a wrap-up of 0: after its call agent2 must
-  be free at once.  KNOWN BUG: the server's 5 s apply.
+  be free at once.
 - A REGISTER refresh of agent1's phone (same contact, Call-ID and next
   CSeq: what every phone does on its own before its registration
-  expires) must not end notReady: the agent did not come back.  KNOWN
-  BUG: it does.
+  expires) must not end notReady: the agent did not come back.
 """
 
 import os
@@ -246,11 +245,7 @@ def main(t):
     call8, _ = answered_by_bot('call 8 (g-quick)')
     ended(customer, call8, '4002', 'g-quick')
     st, _ = status_of(srv, 'agent2')
-    # KNOWN BUG: acd/call.c acd_call_end() takes a group's wrap-up of 0
-    # for "not set" and applies the server's --wrap-up instead, although
-    # the API stored and shows the group's 0 (it fills the default in
-    # when the group is created).
-    e2e.known_bug(st == 'free',
+    e2e.check(st == 'free',
                   'after a call in g-quick (wrapup_s 0, server default %d '
                   's) agent2 is %r, expected free at once'
                   % (CONFIG_WRAP_S, st))
@@ -261,10 +256,7 @@ def main(t):
                      cseq=cseq + 1)
     time.sleep(0.3)
     st, _ = status_of(srv, 'agent1')
-    # KNOWN BUG: acd/agent.c agent_bind() ends notReady on every
-    # REGISTER, refreshes included, so a phone (every 54 s for the SDK)
-    # puts an agent who walked away back to free.
-    e2e.known_bug(st == 'notReady',
+    e2e.check(st == 'notReady',
                   'a REGISTER refresh of agent1\'s phone made it %r; '
                   'expected it to stay notReady' % st)
 

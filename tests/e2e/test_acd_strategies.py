@@ -25,9 +25,8 @@ agents became free) and checks each pick against it:
   fewest-calls   c: one long call only
   round-robin    a, b, c, a, b, c, whatever the counts; a second
                  round-robin group starts at a and does not move the
-                 first one's rotation (KNOWN BUG: it does); while the
-                 agent picked holds its call, the next member gets the
-                 next one (KNOWN BUG: the ACD can skip it)
+                 first one's rotation; while the agent picked holds
+                 its call, the next member gets the next one
   random         over 12 calls more than one agent, only members
 
 An unlucky random run picks one agent 12 times: p = 3/3^12 (1/177147).
@@ -270,10 +269,7 @@ def main(t):
     # first member, and g-rr's rotation goes on where it was (after c).
     calls.one('g-rr2', '4007', short=True, expect='agent-a')
     first, _ = calls.start('g-rr', '4002')
-    # KNOWN BUG: acd/strategy.c acd_round_robin() advances one counter,
-    # acd->rr_next, shared by every round-robin group of every
-    # application: g-rr2's call moved g-rr's rotation on by one.
-    e2e.known_bug(first['agent'] == 'agent-a',
+    e2e.check(first['agent'] == 'agent-a',
                   'round-robin in g-rr after a, b, c, a, b, c and one call '
                   'in g-rr2 picked %s, expected agent-a' % first['agent'])
     # ... and past an agent that is busy: while the agent just picked
@@ -283,12 +279,7 @@ def main(t):
               '%s finished its call before the second one was answered '
               '(statuses %s): the test was too slow' % (first['agent'], st))
     after = MEMBERS[(MEMBERS.index(first['agent']) + 1) % len(MEMBERS)]
-    # KNOWN BUG: acd_round_robin() takes candv[rr_next % candc], a
-    # position among the agents free at that moment, not the member after
-    # the last one picked: with one agent busy the list has two entries
-    # and the position lands on either, so the member after the busy one
-    # can be skipped.
-    e2e.known_bug(second['agent'] == after,
+    e2e.check(second['agent'] == after,
                   'round-robin with %s busy picked %s, expected %s, the '
                   'next member' % (first['agent'], second['agent'], after))
     rows = [calls.finish(second, 'g-rr', '4002', True, 0, phone=customer2),

@@ -1209,6 +1209,59 @@ static void test_reject_delay(void **state)
 }
 
 
+/* Offer a call of this group and answer it; returns it, talking. */
+static struct acd_call *take(const char *group, const char *expect)
+{
+	struct acd_call *call = queue_call(group, "13800000001");
+
+	run_loop_ms(1000);
+	assert_ptr_equal(call, fx->offered_call[(fx->offers - 1) % 8]);
+	assert_string_equal(expect, fx->offered[(fx->offers - 1) % 8]);
+	acd_call_answered(call, NULL);
+	return call;
+}
+
+
+static void done(struct acd_call *call)
+{
+	acd_call_end(call, "answered", "caller", 0);
+	mem_deref(call);
+}
+
+
+static void test_round_robin_per_group(void **state)
+{
+	struct acd_call *c;
+	(void)state;
+
+	add_group("rr", "round-robin");
+	add_group("rr2", "round-robin");
+	add_staff("carol", "1003", "rr");
+	add_member("alice", "rr", 1);
+	add_member("bob", "rr", 1);
+	add_member("alice", "rr2", 1);
+	reg("alice");
+	reg("bob");
+	reg("carol");
+
+	/* a, b, c, a: the member after the last one offered */
+	done(take("rr", "alice"));
+	done(take("rr", "bob"));
+	done(take("rr", "carol"));
+	fx->offers = 0;
+	done(take("rr", "alice"));
+
+	/* another group has its own rotation, and does not move this one */
+	done(take("rr2", "alice"));
+	done(take("rr", "bob"));
+
+	/* the next after bob is carol; with carol busy it is alice */
+	c = take("rr", "carol");
+	done(take("rr", "alice"));
+	done(c);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1263,6 +1316,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reject_delay, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_round_robin_per_group,
+						setup, teardown),
 	};
 	int n;
 

@@ -17,6 +17,7 @@ enum {
 	TICK_MS = 1000,
 	RETENTION_PERIOD_S = 60,
 	AGENT_HASH_SIZE = 256,
+	GROUP_HASH_SIZE = 64,
 };
 
 
@@ -32,6 +33,8 @@ static void destructor(void *arg)
 	list_clear(&acd->calls);
 	hash_flush(acd->agents);
 	mem_deref(acd->agents);
+	hash_flush(acd->rr);
+	mem_deref(acd->rr);
 	mem_deref(acd->st);
 }
 
@@ -112,6 +115,8 @@ int acd_alloc(struct acd **acdp, struct store *st, const struct config *cfg)
 	tmr_init(&acd->tick_tmr);
 
 	err = hash_alloc(&acd->agents, AGENT_HASH_SIZE);
+	if (!err)
+		err = hash_alloc(&acd->rr, GROUP_HASH_SIZE);
 	if (err)
 		goto out;
 

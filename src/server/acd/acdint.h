@@ -22,7 +22,7 @@ struct acd {
 	struct tmr tick_tmr;
 	acd_status_h *statush;        /**< told of every status change */
 	void *statush_arg;
-	uint32_t rr_next;             /**< round-robin position */
+	struct hash *rr;              /**< struct acd_rr, per group */
 	uint64_t queue_seq;           /**< arrival order of queued calls */
 	int64_t retention_last;       /**< Unix s of the last CDR expiry */
 };
@@ -77,8 +77,18 @@ struct acd_call {
 	char last_agent[STORE_ID_SZ]; /**< for last-agent-first; "" none */
 };
 
-/* A strategy picks one agent among free candidates, or returns NULL. */
+/* Round-robin's memory of one skill group: the agent offered last */
+struct acd_rr {
+	struct le he;
+	char app[STORE_ID_SZ];
+	char group[STORE_NAME_SZ];
+	char last[STORE_ID_SZ];
+};
+
+/* A strategy picks one agent among the free candidates of the call's
+ * group (in member order, by user id), or returns NULL. */
 typedef struct acd_agent *(acd_select_h)(struct acd *acd,
+					 const struct acd_call *call,
 					 struct acd_agent **candv,
 					 size_t candc);
 

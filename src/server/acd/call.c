@@ -637,7 +637,9 @@ void acd_call_end(struct acd_call *call, const char *status,
 		ag->talk_ms += (uint64_t)(call->cdr.ended_ms -
 					  call->cdr.answered_ms);
 	if (ag && ag->call == call) {
-		uint32_t wrapup = call->group.wrapup_s ?
+		/* A group's 0 is no after-call work (the API stores the
+		 * server's default when a group is created without one). */
+		uint32_t wrapup = call->group.name[0] ?
 			call->group.wrapup_s : call->acd->cfg->wrapup_s;
 
 		acd_agent_release(ag, talked, wrapup);
@@ -784,7 +786,7 @@ static bool offer(struct acd *acd, struct acd_call *call)
 		goto out;
 	}
 
-	ag = ctx->last ? ctx->last : strat->selecth(acd, ctx->candv,
+	ag = ctx->last ? ctx->last : strat->selecth(acd, call, ctx->candv,
 						      ctx->candc);
 	if (!ag)
 		goto out;
@@ -826,8 +828,8 @@ static void step_handler(void *arg)
 		return;
 
 	if (!candidates(ctx, call->acd, call)) {
-		ag = acd_strategy_find(NULL)->selecth(call->acd, ctx->candv,
-						      ctx->candc);
+		ag = acd_strategy_find(NULL)->selecth(call->acd, call,
+						      ctx->candv, ctx->candc);
 		if (ag)
 			ring(call, ag);
 	}

@@ -17,11 +17,13 @@
 
 /* The agent who has waited longest since their last call (fairness). */
 static struct acd_agent *acd_longest_idle(struct acd *acd,
+					  const struct acd_call *call,
 					  struct acd_agent **candv,
 					  size_t candc)
 {
 	struct acd_agent *best = NULL;
 	(void)acd;
+	(void)call;
 
 	for (size_t i = 0; i < candc; i++) {
 		if (!best || candv[i]->idle_since < best->idle_since)
@@ -32,23 +34,79 @@ static struct acd_agent *acd_longest_idle(struct acd *acd,
 }
 
 
-/* Candidates come in the store's stable member order; rotate over it. */
+static bool rr_cmp_handler(struct le *le, void *arg)
+{
+	const struct acd_rr *rr = le->data;
+	const struct acd_call *call = arg;
+
+	return 0 == strcmp(rr->app, call->cdr.sdk_app_id) &&
+		0 == strcmp(rr->group, call->group.name);
+}
+
+
+static struct acd_rr *rr_state(struct acd *acd, const struct acd_call *call)
+{
+	uint32_t key = hash_joaat_str(call->cdr.sdk_app_id) ^
+		hash_joaat_str(call->group.name);
+	struct acd_rr *rr;
+	struct le *le;
+
+	le = hash_lookup(acd->rr, key, rr_cmp_handler, (void *)call);
+	if (le)
+		return le->data;
+
+	rr = mem_zalloc(sizeof(*rr), NULL);
+	if (!rr)
+		return NULL;
+
+	str_ncpy(rr->app, call->cdr.sdk_app_id, sizeof(rr->app));
+	str_ncpy(rr->group, call->group.name, sizeof(rr->group));
+	hash_append(acd->rr, key, &rr->he, rr);
+
+	return rr;
+}
+
+
+/*
+ * Each group remembers whom it offered last and goes on with the next
+ * member after them (members are in user id order), skipping those who
+ * are not free now and wrapping round.
+ */
 static struct acd_agent *acd_round_robin(struct acd *acd,
+					 const struct acd_call *call,
 					 struct acd_agent **candv,
 					 size_t candc)
 {
+	struct acd_agent *ag = NULL;
+	struct acd_rr *rr;
+
 	if (!candc)
 		return NULL;
 
-	return candv[acd->rr_next++ % candc];
+	rr = rr_state(acd, call);
+	if (!rr)
+		return candv[0];
+
+	for (size_t i = 0; i < candc && !ag; i++) {
+		if (strcmp(candv[i]->user_id, rr->last) > 0)
+			ag = candv[i];
+	}
+	if (!ag)
+		ag = candv[0];
+
+	str_ncpy(rr->last, ag->user_id, sizeof(rr->last));
+
+	return ag;
 }
 
 
 /* Sequential: the first free agent in member order, every time. */
 static struct acd_agent *acd_top_down(struct acd *acd,
+				      const struct acd_call *call,
 				      struct acd_agent **candv, size_t candc)
 {
 	(void)acd;
+	(void)call;
 
 	return candc ? candv[0] : NULL;
 }
@@ -92,10 +150,12 @@ static uint64_t talk_key(const struct acd_agent *ag)
 
 /* Fewest answered calls since the server started. */
 static struct acd_agent *acd_fewest_calls(struct acd *acd,
+					  const struct acd_call *call,
 					  struct acd_agent **candv,
 					  size_t candc)
 {
 	(void)acd;
+	(void)call;
 
 	return lowest(candv, candc, answered_key);
 }
@@ -103,19 +163,23 @@ static struct acd_agent *acd_fewest_calls(struct acd *acd,
 
 /* Least talk time since the server started (calls that ended). */
 static struct acd_agent *acd_least_talk_time(struct acd *acd,
+					     const struct acd_call *call,
 					     struct acd_agent **candv,
 					     size_t candc)
 {
 	(void)acd;
+	(void)call;
 
 	return lowest(candv, candc, talk_key);
 }
 
 
 static struct acd_agent *acd_random(struct acd *acd,
+				    const struct acd_call *call,
 				    struct acd_agent **candv, size_t candc)
 {
 	(void)acd;
+	(void)call;
 
 	if (!candc)
 		return NULL;
