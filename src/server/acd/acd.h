@@ -85,6 +85,7 @@ struct acd_agent_info {
 	char call_id[64];                /* offered or connected call */
 	char actor[80];                  /* who made the last change */
 	char contact[256];               /* registered contact, or "" */
+	bool notes_refused;              /* the contact refused status notes */
 };
 
 /* Where an inbound call is offered: ring this agent's contact. */
@@ -117,6 +118,10 @@ int  acd_agent_status_request(struct acd *acd, const char *app,
 int  acd_agent_info(const struct acd *acd, const char *app,
 		    const char *user_id, struct acd_agent_info *info);
 void acd_status_handler_set(struct acd *acd, acd_status_h *h, void *arg);
+/* The agent's contact refused a status note (a desk phone: 415, 405):
+ * remembered until the agent registers another contact. */
+void acd_agent_notes_refused(struct acd *acd, const char *app,
+			     const char *user_id, const char *contact);
 
 /* Agents */
 int  acd_agent_register(struct acd *acd, const char *app, const char *user_id,

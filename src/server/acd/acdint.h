@@ -48,6 +48,7 @@ struct acd_agent {
 	struct acd_call *call;        /**< ringing or connected call */
 	uint32_t misses;
 	uint64_t offer_after;         /**< monotonic ms: no offer before */
+	bool notes_refused;           /**< contact takes no status notes */
 	uint32_t answered;            /**< calls answered since start */
 	uint64_t talk_ms;             /**< talk time since start */
 	struct tmr wrapup_tmr;

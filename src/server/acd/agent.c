@@ -107,6 +107,9 @@ static void agent_bind(struct acd_agent *ag, const char *contact,
 		       const char *transport, const struct sa *source,
 		       int64_t expires)
 {
+	if (strcmp(ag->contact, contact))
+		ag->notes_refused = false;
+
 	str_ncpy(ag->contact, contact, sizeof(ag->contact));
 	str_ncpy(ag->transport, transport ? transport : "udp",
 		 sizeof(ag->transport));

@@ -466,10 +466,21 @@ int acd_agent_info(const struct acd *acd, const char *app,
 		str_ncpy(info->call_id, ag->call->cdr.session_id,
 			 sizeof(info->call_id));
 	str_ncpy(info->actor, ag->actor, sizeof(info->actor));
+	info->notes_refused = ag->notes_refused;
 	if (ag->reg_expires)
 		str_ncpy(info->contact, ag->contact, sizeof(info->contact));
 
 	return 0;
+}
+
+
+void acd_agent_notes_refused(struct acd *acd, const char *app,
+			     const char *user_id, const char *contact)
+{
+	struct acd_agent *ag = acd_agent_find(acd, app, user_id);
+
+	if (ag && contact && 0 == strcmp(ag->contact, contact))
+		ag->notes_refused = true;
 }
 
 

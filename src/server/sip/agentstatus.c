@@ -41,7 +41,10 @@ struct note_out {
 	struct le le;
 	struct sip_dialog *dlg;
 	struct sip_request *req;
+	struct sipfront *sf;
+	char app[STORE_ID_SZ];
 	char user_id[STORE_ID_SZ];
+	char contact[STORE_URI_SZ];
 	char *body;
 };
 
@@ -70,8 +73,17 @@ static void out_resp_handler(int err, const struct sip_msg *msg, void *arg)
 		log_info("sip: status for agent %s not delivered: %m",
 			 out->user_id, err);
 	else if (msg->scode >= 300)
-		log_info("sip: status for agent %s refused: %u",
-			 out->user_id, msg->scode);
+		log_info("sip: status for agent %s refused: %u%s",
+			 out->user_id, msg->scode,
+			 msg->scode == 415 || msg->scode == 405 ||
+			 msg->scode == 501 ? " (not sent to this contact"
+			 " again)" : "");
+
+	/* A phone that is not our SDK: stop telling it. */
+	if (!err && (msg->scode == 415 || msg->scode == 405 ||
+		     msg->scode == 501))
+		acd_agent_notes_refused(out->sf->acd, out->app, out->user_id,
+					out->contact);
 
 	mem_deref(out);
 }
@@ -87,14 +99,17 @@ static void note_send(struct sipfront *sf, const char *app,
 	int err;
 
 	err = acd_agent_info(sf->acd, app, user_id, &info);
-	if (err || !info.contact[0])
+	if (err || !info.contact[0] || info.notes_refused)
 		return;
 
 	out = mem_zalloc(sizeof(*out), note_out_destructor);
 	if (!out)
 		return;
 
+	out->sf = sf;
+	str_ncpy(out->app, app, sizeof(out->app));
 	str_ncpy(out->user_id, user_id, sizeof(out->user_id));
+	str_ncpy(out->contact, info.contact, sizeof(out->contact));
 	list_append(&sf->notes, &out->le, out);
 
 	(void)re_snprintf(from, sizeof(from), "sip:" STATUS_USER "@%J",
