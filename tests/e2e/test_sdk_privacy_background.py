@@ -7,10 +7,13 @@ A logged-in lianluo-agent reports the app in the background for 12 s
 background", 12 s, "event foreground", ll_set_app_state(FOREGROUND)),
 under `strace -f -e trace=network,write`.  Without the suspension the
 OPTIONS keepalive (every 10 s) would go out in that time.  Checked:
-between the two lines no thread of the process sends anything (no
-sendto, sendmsg, connect, socket) and writes to nothing but its log
-(stdout, stderr); back in the foreground it registers again at once (a
-send follows "event foreground").
+between the two lines no thread of the process sends a request of its
+own (no SIP request, no connect, no new socket) and it writes to nothing
+but its log (stdout, stderr).  An answer to a request the server sent
+(a "SIP/2.0 ..." response, e.g. to the agent-status note the server
+sends after the registration) is not the SDK's own request and is
+allowed.  Back in the foreground it registers again at once (a send
+follows "event foreground").
 """
 
 import os
@@ -48,8 +51,10 @@ def main(t):
                                'event foreground')
     e2e.check(t1 - t0 >= BACKGROUND_S - 0.5,
               'the background lasted only %.2f s' % (t1 - t0))
+    def answer(e):
+        return e[2] in ('sendto', 'sendmsg') and '"SIP/2.0 ' in e[3]
     bad = [e for e in inside
-           if e[2] in st.NET_CALLS or
+           if (e[2] in st.NET_CALLS and not answer(e)) or
            (e[2] == 'write' and not e[3].startswith(('write(1,',
                                                      'write(2,')))]
     e2e.check(not bad, 'in the background the SDK sent:\n' + st.show(bad))
