@@ -1110,13 +1110,24 @@ class Phone:
 
     def quit(self, timeout=5.0):
         """Quits baresip so that it closes its recordings properly."""
+        self.quit_start()
+        self.quit_wait(time.monotonic() + timeout)
+
+    def quit_start(self):
+        """Asks baresip to quit; quit_wait() waits for it (so that many
+        phones quit at the same time)."""
         if not self.proc or not self.proc.alive():
             return
         try:
             self._send({'command': 'quit'})
         except OSError:
             pass
-        if self.proc.wait(timeout) is None:
+
+    def quit_wait(self, deadline):
+        if not self.proc:
+            return
+        if self.proc.alive() and \
+                self.proc.wait(max(0.0, deadline - time.monotonic())) is None:
             # e.g. still unregistering from a server that is gone
             log('%s did not quit: terminating' % self.name)
         self.proc.terminate(timeout=2.0)
@@ -1895,13 +1906,24 @@ class Test:
     def cleanup(self):
         # Phones first, politely, so that their recordings are complete;
         # then everything else.
+        # All at once: each may take a moment to unregister.
         for ph in self.phones:
             try:
-                ph.quit(timeout=3.0)
+                ph.quit_start()
             except Exception as e:
                 sys.stderr.write('quitting %s: %s\n' % (ph.name, e))
-        for p in self.procs:
-            p.terminate(timeout=3.0)
+        deadline = time.monotonic() + 3.0
+        for ph in self.phones:
+            try:
+                ph.quit_wait(deadline)
+            except Exception as e:
+                sys.stderr.write('quitting %s: %s\n' % (ph.name, e))
+        live = [p for p in self.procs if p.popen and p.alive()]
+        for p in live:
+            p._signal_group(signal.SIGTERM)
+        deadline = time.monotonic() + 3.0
+        for p in live:
+            p.terminate(timeout=max(0.1, deadline - time.monotonic()))
         kill_all()
 
     def sanitizer_reports(self):
