@@ -27,6 +27,7 @@
 #include "config.h"
 #include "acd/acd.h"
 #include "acd/acdint.h"
+#include "testloop.h"
 
 
 enum {
@@ -135,24 +136,6 @@ static void timeout_handler(struct acd_call *call, int err, void *arg)
 
 	end_call(call, err == EOVERFLOW ? "queue-full" : "timeout",
 		 "system");
-}
-
-
-static void deadline_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-static void run_loop_ms(uint64_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, deadline_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
 }
 
 

@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "config.h"
 #include "acd/acd.h"
+#include "testloop.h"
 
 
 struct fixture {
@@ -110,24 +111,6 @@ static void offer_handler(struct acd_call *call, const char *user_id,
 
 	++fx->offers;
 	re_cancel();
-}
-
-
-static void deadline_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-static void run_loop_ms(uint64_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, deadline_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
 }
 
 
