@@ -301,28 +301,37 @@ def bin_path(name):
 # --------------------------------------------------------------------------
 # Tones and recordings
 
-_tonecheck_bin = None
+_c_tools = {}
+
+
+def _c_tool(env, source, workdir):
+    """The helper program the environment variable `env` names (ctest
+    sets it), else compiled from `source` here into `workdir` (a new
+    temporary directory when None)."""
+    if env in _c_tools:
+        return _c_tools[env]
+    path = os.environ.get(env)
+    if path:
+        check(os.access(path, os.X_OK),
+              '%s=%s is not executable' % (env, path))
+    else:
+        cc = shutil.which('cc') or shutil.which('gcc')
+        check(cc, '%s is unset and no C compiler to build it' % env)
+        name = os.path.splitext(source)[0]
+        path = os.path.join(workdir or
+                            tempfile.mkdtemp(prefix='ll-%s-' % name),
+                            'll_' + name)
+        subprocess.run([cc, '-std=c11', '-O2', '-o', path,
+                        os.path.join(HERE, source), '-lm'],
+                       check=True)
+    _c_tools[env] = path
+    return path
 
 
 def tonecheck_path(workdir=None):
     """ll_tonecheck from LL_TONECHECK, else compiled from tonecheck.c."""
-    global _tonecheck_bin
-    if _tonecheck_bin:
-        return _tonecheck_bin
-    path = os.environ.get('LL_TONECHECK')
-    if path:
-        check(os.access(path, os.X_OK),
-              'LL_TONECHECK=%s is not executable' % path)
-    else:
-        cc = shutil.which('cc') or shutil.which('gcc')
-        check(cc, 'LL_TONECHECK is unset and no C compiler to build it')
-        path = os.path.join(workdir or tempfile.gettempdir(),
-                            'll_tonecheck')
-        subprocess.run([cc, '-std=c11', '-O2', '-o', path,
-                        os.path.join(HERE, 'tonecheck.c'), '-lm'],
-                       check=True)
-    _tonecheck_bin = path
-    return path
+    return _c_tool('LL_TONECHECK', 'tonecheck.c',
+                   workdir or tempfile.gettempdir())
 
 
 def make_tone(path, freq, seconds=90, rate=8000, volume=0.5, channels=1):
@@ -417,28 +426,9 @@ def assert_no_tone(path, freq, what, from_s=None, to_s=None):
           % (what, freq, path, from_s, to_s, out))
 
 
-_wavfind_bin = None
-
-
 def wavfind_path():
     """ll_wavfind from LL_WAVFIND, else compiled from wavfind.c."""
-    global _wavfind_bin
-    if _wavfind_bin:
-        return _wavfind_bin
-    path = os.environ.get('LL_WAVFIND')
-    if path:
-        check(os.access(path, os.X_OK),
-              'LL_WAVFIND=%s is not executable' % path)
-    else:
-        cc = shutil.which('cc') or shutil.which('gcc')
-        check(cc, 'LL_WAVFIND is unset and no C compiler to build it')
-        path = os.path.join(tempfile.mkdtemp(prefix='ll-wavfind-'),
-                            'll_wavfind')
-        subprocess.run([cc, '-std=c11', '-O2', '-o', path,
-                        os.path.join(HERE, 'wavfind.c'), '-lm'],
-                       check=True)
-    _wavfind_bin = path
-    return path
+    return _c_tool('LL_WAVFIND', 'wavfind.c', None)
 
 
 def wavfind(path, snippet, from_s=None, to_s=None, min_score=0.8):
@@ -870,6 +860,17 @@ def sdk_agent(t, srv, user, *extra):
     check('ok' in login['words'], '%s login: %s' % (user, login['line']))
     srv.wait_agent_status(user, 'free')
     return ag, token
+
+
+def agent_phone(t, srv, name, user, password, **kw):
+    """A baresip phone registered for agent `name` (extension `user`),
+    other options as for Phone (tone_hz, answer, ...); returns once the
+    server lists the agent as free."""
+    ph = t.phone(name, user=user, password=password,
+                 registrar=srv.sip_port, **kw)
+    ph.wait_registered()
+    srv.wait_agent_status(name, 'free')
+    return ph
 
 
 def json_has_value(obj, value):

@@ -111,10 +111,8 @@ def main(t):
     e2e.staff(srv, user, phone, ['g-ring'], extension=ext, password=pw)
     e2e.staff(srv, BOT[0], BOT[1], ['g-ring', 'g-quick'])
 
-    slow = t.phone('agent1', user=ext, password=pw, registrar=srv.sip_port,
-                   tone_hz=700, answer='manual')
-    slow.wait_registered()
-    srv.wait_agent_status('agent1', 'free')
+    slow = e2e.agent_phone(t, srv, 'agent1', ext, pw, tone_hz=700,
+                           answer='manual')
     bot, token = e2e.sdk_agent(t, srv, 'agent2', '--auto-answer',
                                '--hangup-after', TALK_S)
 

@@ -64,10 +64,7 @@ def main(t):
     a1 = t.phone('agent1', user='1001', password=AGENTS[0][2],
                  registrar=srv.sip_port, tone_hz=700, answer='manual')
     a1.wait_registered()
-    a2 = t.phone('agent2', user='1002', password=AGENTS[1][2],
-                 registrar=srv.sip_port, tone_hz=600)
-    a2.wait_registered()
-    srv.wait_agent_status('agent2', 'free')
+    a2 = e2e.agent_phone(t, srv, 'agent2', '1002', AGENTS[1][2], tone_hz=600)
     srv.wait_agent_status('agent1', 'free')
     srv.ctl('agent', 'status', '--user', 'agent1', '--set', 'rest',
             '--reason', 'lunch')

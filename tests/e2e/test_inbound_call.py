@@ -25,10 +25,7 @@ def main(t):
     e2e.provision(srv, group='support', number='4001', wrap_up=2,
                   agents=[('agent1', '1001', AGENT_PW, AGENT_PHONE)])
 
-    agent = t.phone('agent1', user='1001', password=AGENT_PW,
-                    registrar=srv.sip_port, tone_hz=700)
-    agent.wait_registered()
-    srv.wait_agent_status('agent1', 'free')
+    agent = e2e.agent_phone(t, srv, 'agent1', '1001', AGENT_PW, tone_hz=700)
 
     customer = t.phone('customer', user=CUSTOMER, registrar=srv.sip_port,
                        register=False, tone_hz=1000)

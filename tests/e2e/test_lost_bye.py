@@ -30,10 +30,7 @@ def main(t):
                   agents=[('agent1', '1001', AGENT_PW, AGENT_PHONE)])
     e2e.provision(srv, group='empty', number='4002', max_wait=120)
 
-    agent = t.phone('agent1', user='1001', password=AGENT_PW,
-                    registrar=srv.sip_port, tone_hz=700)
-    agent.wait_registered()
-    srv.wait_agent_status('agent1', 'free')
+    agent = e2e.agent_phone(t, srv, 'agent1', '1001', AGENT_PW, tone_hz=700)
 
     # ---- part 1: the customer vanishes mid-call
     customer = t.phone('customer', user=CUSTOMER, registrar=srv.sip_port,

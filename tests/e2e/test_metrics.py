@@ -71,10 +71,7 @@ def main(t):
     token = srv.credentials.get('metrics_token', '')
     e2e.check(len(token) == 48, 'credentials.json has no metrics_token')
 
-    agent = t.phone('agent1', user='1001', password=AGENT_PW,
-                    registrar=srv.sip_port, tone_hz=700)
-    agent.wait_registered()
-    srv.wait_agent_status('agent1', 'free')
+    agent = e2e.agent_phone(t, srv, 'agent1', '1001', AGENT_PW, tone_hz=700)
     customer = t.phone('customer', user=CUSTOMER, registrar=srv.sip_port,
                        register=False, tone_hz=1000)
 

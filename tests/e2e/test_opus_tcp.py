@@ -24,11 +24,8 @@ def main(t):
     e2e.provision(srv, group='support', number='4001',
                   agents=[('agent1', '1001', AGENT_PW, AGENT_PHONE)])
 
-    agent = t.phone('agent1', user='1001', password=AGENT_PW,
-                    registrar=srv.sip_port, tone_hz=700,
-                    codecs=('opus',), transport='tcp')
-    agent.wait_registered()
-    srv.wait_agent_status('agent1', 'free')
+    agent = e2e.agent_phone(t, srv, 'agent1', '1001', AGENT_PW, tone_hz=700,
+                            codecs=('opus',), transport='tcp')
     e2e.check('over TCP' in srv.log_text(),
               'the server did not see the agent register over TCP')
 

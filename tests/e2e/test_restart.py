@@ -40,10 +40,8 @@ def main(t):
 
     # regint 600: baresip refreshes well before expiry, and this test must
     # be over long before a refresh could hide a lost registration.
-    agent = t.phone('agent1', user='1001', password=AGENT_PW,
-                    registrar=srv.sip_port, tone_hz=700, regint=600)
-    agent.wait_registered()
-    srv.wait_agent_status('agent1', 'free')
+    agent = e2e.agent_phone(t, srv, 'agent1', '1001', AGENT_PW, tone_hz=700,
+                            regint=600)
     customer = t.phone('customer', user=CUSTOMER, registrar=srv.sip_port,
                        register=False, tone_hz=1000)
 

@@ -64,14 +64,10 @@ def main(t):
     srv.ctl('number', 'create', '--number', '4001', '--skill-group', 'all')
     srv.ctl('number', 'create', '--number', '4002', '--skill-group', 'prog')
 
-    a1 = t.phone('agent1', user='1001', password=AGENTS[0][2],
-                 registrar=srv.sip_port, tone_hz=700, answer='manual')
-    a1.wait_registered()
-    srv.wait_agent_status('agent1', 'free')
-    a2 = t.phone('agent2', user='1002', password=AGENTS[1][2],
-                 registrar=srv.sip_port, tone_hz=600, answer='manual')
-    a2.wait_registered()
-    srv.wait_agent_status('agent2', 'free')
+    a1 = e2e.agent_phone(t, srv, 'agent1', '1001', AGENTS[0][2], tone_hz=700,
+                         answer='manual')
+    a2 = e2e.agent_phone(t, srv, 'agent2', '1002', AGENTS[1][2], tone_hz=600,
+                         answer='manual')
 
     # ---- ring-all: both at once
     customer = t.phone('customer', user=CUSTOMER, registrar=srv.sip_port,

@@ -23,14 +23,10 @@ def main(t):
     e2e.provision(srv, group='support', number='4001', ring_timeout=3,
                   wrap_up=1, agents=AGENTS)
 
-    slow = t.phone('agent1', user='1001', password=AGENTS[0][2],
-                   registrar=srv.sip_port, tone_hz=700, answer='manual')
-    slow.wait_registered()
-    srv.wait_agent_status('agent1', 'free')
-    quick = t.phone('agent2', user='1002', password=AGENTS[1][2],
-                    registrar=srv.sip_port, tone_hz=600)
-    quick.wait_registered()
-    srv.wait_agent_status('agent2', 'free')
+    slow = e2e.agent_phone(t, srv, 'agent1', '1001', AGENTS[0][2], tone_hz=700,
+                           answer='manual')
+    quick = e2e.agent_phone(t, srv, 'agent2', '1002', AGENTS[1][2],
+                            tone_hz=600)
 
     customer = t.phone('customer', user=CUSTOMER, registrar=srv.sip_port,
                        register=False, tone_hz=1000)

@@ -18,6 +18,8 @@
 #include "config.h"
 #include "acd/acd.h"
 #include "acd/acdint.h"
+#include "testloop.h"
+#include "testacd.h"
 
 
 struct fixture {
@@ -41,32 +43,13 @@ static struct fixture *fx;
 
 static void add_staff(const char *user, const char *ext, const char *group)
 {
-	struct store_staff s;
-	struct store_member m;
-
-	memset(&s, 0, sizeof(s));
-	str_ncpy(s.user_id, user, sizeof(s.user_id));
-	str_ncpy(s.name, user, sizeof(s.name));
-	str_ncpy(s.extension, ext, sizeof(s.extension));
-	assert_int_equal(0, store_staff_add(fx->st, fx->app, &s));
-
-	memset(&m, 0, sizeof(m));
-	str_ncpy(m.user_id, user, sizeof(m.user_id));
-	str_ncpy(m.group, group, sizeof(m.group));
-	m.level = 1;
-	assert_int_equal(0, store_member_add(fx->st, fx->app, &m));
+	testacd_staff_add(fx->st, fx->app, user, ext, group, 1);
 }
 
 
 static void add_member(const char *user, const char *group, uint32_t level)
 {
-	struct store_member m;
-
-	memset(&m, 0, sizeof(m));
-	str_ncpy(m.user_id, user, sizeof(m.user_id));
-	str_ncpy(m.group, group, sizeof(m.group));
-	m.level = level;
-	assert_int_equal(0, store_member_add(fx->st, fx->app, &m));
+	testacd_member_add(fx->st, fx->app, user, group, level);
 }
 
 
@@ -86,7 +69,6 @@ static void add_group(const char *name, const char *strategy)
 
 static int setup(void **state)
 {
-	struct store_app app;
 	struct store_group g;
 	struct store_number n;
 	(void)state;
@@ -96,10 +78,7 @@ static int setup(void **state)
 	fx->cfg.reject_delay_s = 0;   /* test_reject_delay sets its own */
 	log_set_level(getenv("LL_TEST_LOG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
 
-	assert_int_equal(0, store_open(&fx->st, ":memory:"));
-	memset(&app, 0, sizeof(app));
-	assert_int_equal(0, store_app_create(fx->st, &app));
-	str_ncpy(fx->app, app.sdk_app_id, sizeof(fx->app));
+	testacd_store_open(&fx->st, fx->app, sizeof(fx->app));
 
 	memset(&g, 0, sizeof(g));
 	str_ncpy(g.name, "support", sizeof(g.name));
@@ -160,24 +139,6 @@ static void timeout_handler(struct acd_call *call, int err, void *arg)
 	fx->timeout_err = err;
 	++fx->timeouts;
 	re_cancel();
-}
-
-
-static void deadline_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-static void run_loop_ms(uint64_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, deadline_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
 }
 
 

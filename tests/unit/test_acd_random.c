@@ -27,6 +27,8 @@
 #include "config.h"
 #include "acd/acd.h"
 #include "acd/acdint.h"
+#include "testloop.h"
+#include "testacd.h"
 
 
 enum {
@@ -138,24 +140,6 @@ static void timeout_handler(struct acd_call *call, int err, void *arg)
 }
 
 
-static void deadline_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-static void run_loop_ms(uint64_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, deadline_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
-}
-
-
 static void agent_name(char *buf, size_t sz, unsigned i)
 {
 	(void)re_snprintf(buf, sz, "agent%02u", i);
@@ -165,8 +149,6 @@ static void agent_name(char *buf, size_t sz, unsigned i)
 static void provision(void)
 {
 	struct store_group g;
-	struct store_staff s;
-	struct store_member mb;
 	char user[16];
 
 	for (size_t i = 0; i < ARRAY_SIZE(groups); i++) {
@@ -187,41 +169,27 @@ static void provision(void)
 
 	for (unsigned i = 0; i < AGENTS; i++) {
 		agent_name(user, sizeof(user), i);
-		memset(&s, 0, sizeof(s));
-		str_ncpy(s.user_id, user, sizeof(s.user_id));
-		str_ncpy(s.name, user, sizeof(s.name));
-		assert_int_equal(0, store_staff_add(m->st, m->app, &s));
 
 		/* every agent in one or two groups, levels 1..3 */
-		memset(&mb, 0, sizeof(mb));
-		str_ncpy(mb.user_id, user, sizeof(mb.user_id));
-		str_ncpy(mb.group, groups[i % ARRAY_SIZE(groups)],
-			 sizeof(mb.group));
-		mb.level = 1 + i % 3;
-		assert_int_equal(0, store_member_add(m->st, m->app, &mb));
-		if (i % 3 == 0) {
-			str_ncpy(mb.group, groups[(i + 1) % ARRAY_SIZE(groups)],
-				 sizeof(mb.group));
-			assert_int_equal(0, store_member_add(m->st, m->app,
-							     &mb));
-		}
+		testacd_staff_add(m->st, m->app, user, NULL,
+				  groups[i % ARRAY_SIZE(groups)], 1 + i % 3);
+		if (i % 3 == 0)
+			testacd_member_add(m->st, m->app, user,
+					   groups[(i + 1) % ARRAY_SIZE(groups)],
+					   1 + i % 3);
 	}
 }
 
 
 static int setup(void **state)
 {
-	struct store_app app;
 	(void)state;
 
 	m = mem_zalloc(sizeof(*m), NULL);
 	config_defaults(&m->cfg);
 	log_set_level(LOG_LEVEL_ERROR);
 
-	assert_int_equal(0, store_open(&m->st, ":memory:"));
-	memset(&app, 0, sizeof(app));
-	assert_int_equal(0, store_app_create(m->st, &app));
-	str_ncpy(m->app, app.sdk_app_id, sizeof(m->app));
+	testacd_store_open(&m->st, m->app, sizeof(m->app));
 	provision();
 
 	assert_int_equal(0, acd_alloc(&m->acd, m->st, &m->cfg));

@@ -19,6 +19,7 @@
 #include "common/media_sdp.h"
 #include "config.h"
 #include "media/media.h"
+#include "testloop.h"
 
 
 /* "a b c" for the names say_*() gave, so a failure shows the sentence */
@@ -331,13 +332,6 @@ static void done_handler(void *arg)
 
 	++ear.done;
 	ear.count_at_done = ear.count;
-}
-
-
-static void deadline_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
 }
 
 

@@ -22,6 +22,7 @@
 #include "common/media_sdp.h"
 #include "sdk/audio/stream.h"
 #include "sdk/audio/audio.h"
+#include "testloop.h"
 
 
 enum {
@@ -207,24 +208,6 @@ static double windows(const char *path, double freq, double from_s,
 }
 
 
-static void timeout_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-static void run_ms(uint32_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, timeout_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
-}
-
-
 static void event_handler(enum ll__stream_event ev,
 			  const struct ll__stream_evdata *d, void *arg)
 {
@@ -375,7 +358,7 @@ static void tone_through(const char *codec, const char *wav,
 	cfg_file(&b.cfg, NULL, rec);
 
 	start_pair(&a, &b, codec, NULL);
-	run_ms(1500);
+	run_loop_ms(1500);
 
 	/* While the stream runs, the header already matches the data: a
 	 * killed process leaves a readable file. */
@@ -449,14 +432,14 @@ static void test_restart(void **state)
 	cfg_file(&b.cfg, NULL, rec);
 
 	start_pair(&a, &b, "PCMU", NULL);
-	run_ms(600);
+	run_loop_ms(600);
 
 	local_addr(&ra, ll__stream_lport(a.s));
 	local_addr(&rb, ll__stream_lport(b.s));
 	assert_int_equal(0, ll__stream_start(a.s, &mc, &rb));
 	assert_int_equal(0, ll__stream_start(b.s, &mc, &ra));
 	assert_int_equal(0, ll__stream_send_dtmf(a.s, '7'));
-	run_ms(1200);
+	run_loop_ms(1200);
 	stop_pair(&a, &b);
 
 	/* The playout file was started anew at the new rate. */
@@ -486,7 +469,7 @@ static void test_rebind(void **state)
 	cfg_file(&b.cfg, NULL, rec);
 
 	start_pair(&a, &b, "PCMU", NULL);
-	run_ms(600);
+	run_loop_ms(600);
 
 	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.2", 0));
 	assert_int_equal(EINVAL, ll__stream_rebind(NULL, &laddr));
@@ -499,7 +482,7 @@ static void test_rebind(void **state)
 	assert_int_equal(0, sa_set_str(&ra, "127.0.0.2",
 				       ll__stream_lport(a.s)));
 	assert_int_equal(0, ll__stream_start(b.s, &mc, &ra));
-	run_ms(1400);
+	run_loop_ms(1400);
 	stop_pair(&a, &b);
 
 	/* B hears A from its new address. */
@@ -517,13 +500,13 @@ static void dtmf_through(const char *codec)
 	cfg_file(&b.cfg, NULL, NULL);
 
 	start_pair(&a, &b, codec, NULL);
-	run_ms(100);
+	run_loop_ms(100);
 
 	assert_int_equal(EINVAL, ll__stream_send_dtmf(a.s, 'x'));
 	assert_int_equal(0, ll__stream_send_dtmf(a.s, '1'));
 	assert_int_equal(0, ll__stream_send_dtmf(a.s, '#'));
 	assert_int_equal(0, ll__stream_send_dtmf(a.s, '9'));
-	run_ms(1000);
+	run_loop_ms(1000);
 
 	assert_int_equal(3, b.ndigits);
 	assert_memory_equal("1#9", b.digits, 3);
@@ -556,11 +539,11 @@ static void test_mute(void **state)
 	cfg_file(&b.cfg, NULL, rec);
 
 	start_pair(&a, &b, "PCMU", NULL);
-	run_ms(1000);
+	run_loop_ms(1000);
 	ll__stream_set_mute(a.s, true);
-	run_ms(1000);
+	run_loop_ms(1000);
 	ll__stream_set_mute(a.s, false);
-	run_ms(1000);
+	run_loop_ms(1000);
 	stop_pair(&a, &b);
 
 	assert_true(windows(rec, TONE_A_HZ, 0.3, 0.9) >= 0.9);
@@ -597,13 +580,13 @@ static void test_music(void **state)
 				 tmp_path("none.wav"), 1));
 	assert_int_equal(EBADMSG, ll__stream_play_music(a.s, txt, 1));
 	assert_int_equal(0, ll__stream_play_music(a.s, music, 2));
-	run_ms(1800);
+	run_loop_ms(1800);
 
 	/* Until stopped, then silence. */
 	assert_int_equal(0, ll__stream_play_music(a.s, music, 0));
-	run_ms(1000);
+	run_loop_ms(1000);
 	ll__stream_stop_music(a.s);
-	run_ms(600);
+	run_loop_ms(600);
 	stop_pair(&a, &b);
 
 	assert_true(windows(rec, MUSIC_HZ, 0.2, 0.9) >= 0.9);
@@ -632,7 +615,7 @@ static void test_volume(void **state)
 	assert_int_equal(0, ll__stream_enable_volume(b.s, 200));
 
 	/* Full volume: loud levels on both sides. */
-	run_ms(1000);
+	run_loop_ms(1000);
 	assert_true(a.nvolume >= 3);
 	assert_true(a.cap_level >= 60);
 	assert_true(b.play_level >= 60);
@@ -640,13 +623,13 @@ static void test_volume(void **state)
 
 	/* Capture at 0: B hears silence and levels drop to 0. */
 	ll__stream_set_volume(a.s, 0, 100);
-	run_ms(1000);
+	run_loop_ms(1000);
 	assert_int_equal(0, a.cap_level);
 	assert_int_equal(0, b.play_level);
 
 	/* Boost past 100 clips instead of wrapping. */
 	ll__stream_set_volume(a.s, 150, 1000);
-	run_ms(600);
+	run_loop_ms(600);
 	assert_true(b.play_level >= a.cap_level - 5);
 
 	assert_int_equal(0, ll__stream_enable_volume(a.s, 0));
@@ -722,7 +705,7 @@ static void jitter_through(const char *codec)
 	assert_int_equal(0, ll__stream_start(a.s, &mc, &laddr));
 	assert_int_equal(0, ll__stream_start(b.s, &mc, &laddr));
 
-	run_ms(2200);
+	run_loop_ms(2200);
 	stop_pair(&a, &b);
 	mem_deref(sh.held);
 	mem_deref(sh.us);
@@ -807,7 +790,7 @@ static void test_alsa_missing(void **state)
 	alloc_peer(&a);
 	err = ll__stream_start(a.s, &mc, &raddr);
 	assert_int_not_equal(0, err);
-	run_ms(50);
+	run_loop_ms(50);
 	a.s = mem_deref(a.s);
 }
 
@@ -829,7 +812,7 @@ static void test_alsa_null(void **state)
 	alloc_peer(&a);
 	assert_int_equal(0, ll__stream_start(a.s, &mc, &raddr));
 	assert_int_equal(0, ll__stream_enable_volume(a.s, 100));
-	run_ms(400);
+	run_loop_ms(400);
 	assert_int_equal(0, a.err);
 	assert_true(a.nvolume >= 2);
 	a.s = mem_deref(a.s);
@@ -849,7 +832,7 @@ static void test_quality_clean(void **state)
 	cfg_file(&b.cfg, NULL, NULL);
 
 	start_pair(&a, &b, "PCMU", NULL);
-	run_ms(2300);
+	run_loop_ms(2300);
 
 	assert_int_equal(1, a.nquality);
 	assert_int_equal(1, b.nquality);
@@ -877,7 +860,7 @@ static void test_quality_down(void **state)
 	alloc_peer(&a);
 	assert_int_equal(0, ll__stream_start(a.s, &mc, &raddr));
 
-	run_ms(3000);
+	run_loop_ms(3000);
 	assert_true(a.nquality >= 1);
 	assert_int_equal(6, a.quality);
 	assert_int_equal(0, a.qdata.packets_received);

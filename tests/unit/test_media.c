@@ -15,6 +15,7 @@
 #include <rem.h>
 #include "common/media_sdp.h"
 #include "media/media.h"
+#include "testloop.h"
 
 
 static struct mbuf *mb_str(const char *s)
@@ -252,24 +253,6 @@ static void rtp_send_raw(struct phone *p, const struct sa *dst, uint16_t seq,
 	mb->pos = 0;
 	assert_int_equal(0, udp_send(p->us, dst, mb));
 	mem_deref(mb);
-}
-
-
-static void timeout_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-static void run_loop_ms(uint64_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, timeout_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
 }
 
 

@@ -16,6 +16,8 @@
 #include "store/store.h"
 #include "config.h"
 #include "acd/acd.h"
+#include "testloop.h"
+#include "testacd.h"
 
 
 struct fixture {
@@ -31,19 +33,7 @@ static struct fixture *fx;
 
 static void add_staff(const char *user, const char *group)
 {
-	struct store_staff s;
-	struct store_member m;
-
-	memset(&s, 0, sizeof(s));
-	str_ncpy(s.user_id, user, sizeof(s.user_id));
-	str_ncpy(s.name, user, sizeof(s.name));
-	assert_int_equal(0, store_staff_add(fx->st, fx->app, &s));
-
-	memset(&m, 0, sizeof(m));
-	str_ncpy(m.user_id, user, sizeof(m.user_id));
-	str_ncpy(m.group, group, sizeof(m.group));
-	m.level = 1;
-	assert_int_equal(0, store_member_add(fx->st, fx->app, &m));
+	testacd_staff_add(fx->st, fx->app, user, NULL, group, 1);
 }
 
 
@@ -62,17 +52,13 @@ static void add_group(const char *name)
 
 static int setup(void **state)
 {
-	struct store_app app;
 	(void)state;
 
 	fx = mem_zalloc(sizeof(*fx), NULL);
 	config_defaults(&fx->cfg);
 	log_set_level(LOG_LEVEL_ERROR);
 
-	assert_int_equal(0, store_open(&fx->st, ":memory:"));
-	memset(&app, 0, sizeof(app));
-	assert_int_equal(0, store_app_create(fx->st, &app));
-	str_ncpy(fx->app, app.sdk_app_id, sizeof(fx->app));
+	testacd_store_open(&fx->st, fx->app, sizeof(fx->app));
 
 	add_group("support");
 	add_group("sales");
@@ -110,24 +96,6 @@ static void offer_handler(struct acd_call *call, const char *user_id,
 
 	++fx->offers;
 	re_cancel();
-}
-
-
-static void deadline_handler(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-static void run_loop_ms(uint64_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, deadline_handler, NULL);
-	(void)re_main(NULL);
-	tmr_cancel(&t);
 }
 
 

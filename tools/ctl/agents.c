@@ -34,13 +34,6 @@ static const char *const statusv[] = {
 };
 
 
-static int usage_error(const char *msg)
-{
-	fprintf(stderr, "lianluoctl: %s (see lianluoctl --help)\n", msg);
-	return EXIT_USAGE;
-}
-
-
 static const struct odict_entry *jget(const struct odict *od,
 				      const char *key)
 {
@@ -185,9 +178,9 @@ static int cmd_agent_status(struct ctl *ctl, const struct ctl_args *a)
 	int err, ret;
 
 	if (!a->user || !a->set)
-		return usage_error("agent status needs --user and --set");
+		return ctl_usage_error("agent status needs --user and --set");
 	if (a->arrange && u32_arg(&arrange, a->arrange, 3600))
-		return usage_error("--arrange must be 0 to 3600 seconds");
+		return ctl_usage_error("--arrange must be 0 to 3600 seconds");
 
 	mb = mbuf_alloc(256);
 	if (!mb)
@@ -239,9 +232,9 @@ static int cmd_agent_history(struct ctl *ctl, const struct ctl_args *a)
 	int ret;
 
 	if (!a->user)
-		return usage_error("agent history needs --user");
+		return ctl_usage_error("agent history needs --user");
 	if (a->limit && u32_arg(&v, a->limit, 1000))
-		return usage_error("--limit must be 1 to 1000");
+		return ctl_usage_error("--limit must be 1 to 1000");
 
 	mb = mbuf_alloc(256);
 	if (!mb)
@@ -305,7 +298,7 @@ static int window_query(char *buf, size_t sz, const char *base,
 
 	if (strcmp(window, "15m") && strcmp(window, "1h") &&
 	    strcmp(window, "today"))
-		return usage_error("--window must be 15m, 1h or today");
+		return ctl_usage_error("--window must be 15m, 1h or today");
 
 	re_snprintf(buf, sz, "%s?window=%s", base, window);
 	return 0;
@@ -552,11 +545,7 @@ static int cmd_status(struct ctl *ctl, const struct ctl_args *a)
  */
 int ctl_agents(struct ctl *ctl, const struct ctl_args *a)
 {
-	static const struct {
-		const char *noun;
-		const char *verb;
-		int (*h)(struct ctl *ctl, const struct ctl_args *a);
-	} cmdv[] = {
+	static const struct ctl_cmd cmdv[] = {
 		{"agent",   "list",    cmd_agent_list},
 		{"agent",   "status",  cmd_agent_status},
 		{"agent",   "history", cmd_agent_history},
@@ -564,20 +553,6 @@ int ctl_agents(struct ctl *ctl, const struct ctl_args *a)
 		{"metrics", "agents",  cmd_metrics_agents},
 		{"status",  NULL,      cmd_status},
 	};
-	size_t i;
 
-	if (!ctl || !a || !a->noun)
-		return EXIT_USAGE;
-
-	for (i = 0; i < ARRAY_SIZE(cmdv); i++) {
-		if (strcmp(cmdv[i].noun, a->noun))
-			continue;
-		if (cmdv[i].verb ? (!a->verb || strcmp(cmdv[i].verb, a->verb))
-				 : a->verb != NULL)
-			continue;
-
-		return cmdv[i].h(ctl, a);
-	}
-
-	return usage_error("unknown command");
+	return ctl_cmd_run(ctl, a, cmdv, ARRAY_SIZE(cmdv));
 }

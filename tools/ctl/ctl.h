@@ -30,6 +30,19 @@ struct ctl_args {
 	const char *file;
 };
 
+/* A command of agents.c, privacy.c or ivr.c; verb NULL: the noun alone */
+struct ctl_cmd {
+	const char *noun;
+	const char *verb;
+	int (*h)(struct ctl *ctl, const struct ctl_args *a);
+};
+
+/* main.c: runs the command of cmdv[cmdc] that the words of a name */
+int ctl_cmd_run(struct ctl *ctl, const struct ctl_args *a,
+		const struct ctl_cmd *cmdv, size_t cmdc);
+/* main.c: prints a usage error; returns the exit status for it (2) */
+int ctl_usage_error(const char *msg);
+
 /* main.c: one request; prints the reply with --json; returns the exit
  * status (0, 1 failure) and on success the decoded reply in *odp */
 int ctl_call(struct ctl *ctl, const char *method, const char *path,

@@ -28,13 +28,6 @@ enum {
 };
 
 
-static int usage_error(const char *msg)
-{
-	fprintf(stderr, "lianluoctl: %s (see lianluoctl --help)\n", msg);
-	return EXIT_USAGE;
-}
-
-
 static const char *jstr(const struct odict *od, const char *key)
 {
 	const char *s = od ? odict_string(od, key) : NULL;
@@ -110,7 +103,7 @@ static int cmd_set(struct ctl *ctl, const struct ctl_args *a)
 	int err, ret;
 
 	if (!a->name || !a->file)
-		return usage_error("ivr set needs --name and --file");
+		return ctl_usage_error("ivr set needs --name and --file");
 
 	err = spec_read(&spec, a->file);
 	if (err) {
@@ -137,7 +130,7 @@ static int cmd_get(struct ctl *ctl, const struct ctl_args *a)
 	int ret;
 
 	if (!a->name)
-		return usage_error("ivr get needs --name");
+		return ctl_usage_error("ivr get needs --name");
 
 	ret = menu_path(path, sizeof(path), a->name) ? EXIT_FAIL :
 		ctl_call(ctl, "GET", path, NULL, &od);
@@ -185,7 +178,7 @@ static int cmd_delete(struct ctl *ctl, const struct ctl_args *a)
 	int ret;
 
 	if (!a->name)
-		return usage_error("ivr delete needs --name");
+		return ctl_usage_error("ivr delete needs --name");
 
 	ret = menu_path(path, sizeof(path), a->name) ? EXIT_FAIL :
 		ctl_call(ctl, "DELETE", path, NULL, NULL);
@@ -203,16 +196,14 @@ static int cmd_delete(struct ctl *ctl, const struct ctl_args *a)
  */
 int ctl_ivr(struct ctl *ctl, const struct ctl_args *a)
 {
-	if (!strcmp(a->verb, "set"))
-		return cmd_set(ctl, a);
-	if (!strcmp(a->verb, "get"))
-		return cmd_get(ctl, a);
-	if (!strcmp(a->verb, "list"))
-		return cmd_list(ctl, a);
-	if (!strcmp(a->verb, "delete"))
-		return cmd_delete(ctl, a);
+	static const struct ctl_cmd cmdv[] = {
+		{"ivr", "set",    cmd_set},
+		{"ivr", "get",    cmd_get},
+		{"ivr", "list",   cmd_list},
+		{"ivr", "delete", cmd_delete},
+	};
 
-	return usage_error("unknown ivr command");
+	return ctl_cmd_run(ctl, a, cmdv, ARRAY_SIZE(cmdv));
 }
 
 
@@ -238,13 +229,13 @@ int ctl_number_extra(char *body, size_t sz, const char *ivr,
 		errno = 0;
 		prio = strtol(priority, &end, 10);
 		if (!priority[0] || *end || errno || prio < 0 || prio > 100)
-			return usage_error("--priority needs a number from 0 "
-					   "to 100");
+			return ctl_usage_error("--priority needs a number "
+					       "from 0 to 100");
 	}
 
 	if (re_snprintf(body + len, sz - len, ",\"ivr\":%H,\"priority\":%ld}",
 			jsonw_str, ivr ? ivr : "", prio) < 0)
-		return usage_error("number create: arguments too long");
+		return ctl_usage_error("number create: arguments too long");
 
 	return 0;
 }

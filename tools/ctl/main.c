@@ -161,6 +161,48 @@ static int usage_error(const char *fmt, ...)
 }
 
 
+int ctl_usage_error(const char *msg)
+{
+	return usage_error("%s", msg);
+}
+
+
+/* Whether a command's words are noun and verb; a NULL verb takes none */
+static bool words_match(const char *noun, const char *verb,
+			const char *wnoun, const char *wverb)
+{
+	if (!wnoun || strcmp(noun, wnoun))
+		return false;
+
+	return verb ? (wverb && !strcmp(verb, wverb)) : wverb == NULL;
+}
+
+
+/**
+ * Run the command of a table that the words name
+ *
+ * @param ctl  lianluoctl state, credentials loaded
+ * @param a    Command words and options
+ * @param cmdv Commands
+ * @param cmdc Number of commands
+ *
+ * @return exit status
+ */
+int ctl_cmd_run(struct ctl *ctl, const struct ctl_args *a,
+		const struct ctl_cmd *cmdv, size_t cmdc)
+{
+	if (!ctl || !a)
+		return EXIT_USAGE;
+
+	for (size_t i = 0; i < cmdc; i++) {
+		if (words_match(cmdv[i].noun, cmdv[i].verb, a->noun, a->verb))
+			return cmdv[i].h(ctl, a);
+	}
+
+	return usage_error("unknown command");
+}
+
+
 /* ------------------------------------------------------------------ */
 /* Arguments                                                            */
 
@@ -1152,10 +1194,8 @@ int main(int argc, char *argv[])
 	for (i = 0; i < ARRAY_SIZE(cmdv); i++) {
 		const char *verb = ctl.o.wordc > 1 ? ctl.o.wordv[1] : NULL;
 
-		if (strcmp(cmdv[i].noun, ctl.o.wordv[0]))
-			continue;
-		if (cmdv[i].verb ? (!verb || strcmp(cmdv[i].verb, verb))
-				 : verb != NULL)
+		if (!words_match(cmdv[i].noun, cmdv[i].verb, ctl.o.wordv[0],
+				 verb))
 			continue;
 
 		log_set_level(LOG_LEVEL_WARN);

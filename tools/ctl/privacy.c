@@ -27,13 +27,6 @@ enum {
 };
 
 
-static int usage_error(const char *msg)
-{
-	fprintf(stderr, "lianluoctl: %s (see lianluoctl --help)\n", msg);
-	return EXIT_USAGE;
-}
-
-
 static int64_t jint(const struct odict *od, const char *key)
 {
 	const struct odict_entry *e = od ? odict_lookup(od, key) : NULL;
@@ -74,15 +67,15 @@ static int cmd_erase(struct ctl *ctl, const struct ctl_args *a)
 	int ret;
 
 	if (!a->phone == !a->user)
-		return usage_error("personal-data delete needs exactly one "
-				   "of --phone and --user");
+		return ctl_usage_error("personal-data delete needs exactly "
+				       "one of --phone and --user");
 	if (!(a->phone ? a->phone : a->user)[0])
-		return usage_error("personal-data delete: empty value");
+		return ctl_usage_error("personal-data delete: empty value");
 
 	if (re_snprintf(path, sizeof(path), "/v1/personal-data?%s=%H",
 			a->phone ? "phone" : "user", ctl_pct_print,
 			a->phone ? a->phone : a->user) < 0)
-		return usage_error("personal-data delete: value too long");
+		return ctl_usage_error("personal-data delete: value too long");
 
 	ret = ctl_call(ctl, "DELETE", path, NULL, &od);
 	if (ret || a->json)
@@ -117,7 +110,7 @@ static int cmd_audit_list(struct ctl *ctl, const struct ctl_args *a)
 	int ret;
 
 	if (a->limit && (u32_arg(&limit, a->limit, 1000) || !limit))
-		return usage_error("--limit must be 1 to 1000");
+		return ctl_usage_error("--limit must be 1 to 1000");
 
 	if (limit)
 		re_snprintf(path, sizeof(path), "/v1/audit-log?limit=%u",
@@ -244,12 +237,14 @@ static int cmd_settings_set(struct ctl *ctl, const struct ctl_args *a)
 	int ret;
 
 	if (!a->retention_days && !a->rest_reasons)
-		return usage_error("settings set needs --cdr-retention-days N "
-				   "or --rest-reasons R1,R2,...");
+		return ctl_usage_error("settings set needs "
+				       "--cdr-retention-days N "
+				       "or --rest-reasons R1,R2,...");
 	if (a->retention_days) {
 		if (u32_arg(&days, a->retention_days, 3650))
-			return usage_error("--cdr-retention-days must be 0 "
-					   "(keep forever) to 3650");
+			return ctl_usage_error("--cdr-retention-days must "
+					       "be 0 (keep forever) to "
+					       "3650");
 		re_snprintf(days_json, sizeof(days_json),
 			    "\"cdr_retention_days\":%u", days);
 	}
@@ -280,26 +275,12 @@ static int cmd_settings_set(struct ctl *ctl, const struct ctl_args *a)
  */
 int ctl_privacy(struct ctl *ctl, const struct ctl_args *a)
 {
-	static const struct {
-		const char *noun;
-		const char *verb;
-		int (*h)(struct ctl *ctl, const struct ctl_args *a);
-	} cmdv[] = {
+	static const struct ctl_cmd cmdv[] = {
 		{"personal-data", "delete", cmd_erase},
 		{"audit",         "list",   cmd_audit_list},
 		{"settings",      "get",    cmd_settings_get},
 		{"settings",      "set",    cmd_settings_set},
 	};
-	size_t i;
 
-	if (!ctl || !a || !a->noun || !a->verb)
-		return EXIT_USAGE;
-
-	for (i = 0; i < ARRAY_SIZE(cmdv); i++) {
-		if (!strcmp(cmdv[i].noun, a->noun) &&
-		    !strcmp(cmdv[i].verb, a->verb))
-			return cmdv[i].h(ctl, a);
-	}
-
-	return usage_error("unknown command");
+	return ctl_cmd_run(ctl, a, cmdv, ARRAY_SIZE(cmdv));
 }

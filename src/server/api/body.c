@@ -256,6 +256,35 @@ int api_query_str(const struct pl *query, const char *name, char *buf,
 }
 
 
+/*
+ * A query parameter of at most maxlen decimal digits, so that it cannot
+ * overflow: ENOENT if absent, EINVAL if empty, too long or not digits
+ */
+static int query_digits(const struct pl *query, const char *name,
+			size_t maxlen, uint64_t *vp)
+{
+	char buf[24];
+	uint64_t v = 0;
+	size_t i;
+	int err;
+
+	err = api_query_str(query, name, buf, sizeof(buf));
+	if (err)
+		return err;
+	if (!buf[0] || strlen(buf) > maxlen)
+		return EINVAL;
+
+	for (i = 0; buf[i]; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return EINVAL;
+		v = v * 10 + (uint64_t)(buf[i] - '0');
+	}
+
+	*vp = v;
+	return 0;
+}
+
+
 /**
  * Get an optional unsigned integer query parameter
  *
@@ -270,22 +299,14 @@ int api_query_str(const struct pl *query, const char *name, char *buf,
 int api_query_u32(const struct pl *query, const char *name, uint32_t *valp,
 		  uint32_t min, uint32_t max)
 {
-	char buf[12];
-	uint64_t v = 0;
-	size_t i;
+	uint64_t v;
 	int err;
 
-	err = api_query_str(query, name, buf, sizeof(buf));
+	err = query_digits(query, name, 10, &v);
 	if (err == ENOENT)
 		return 0;
-	if (err || !buf[0] || strlen(buf) > 10)
+	if (err)
 		return EINVAL;
-
-	for (i = 0; buf[i]; i++) {
-		if (buf[i] < '0' || buf[i] > '9')
-			return EINVAL;
-		v = v * 10 + (uint64_t)(buf[i] - '0');
-	}
 
 	if (v < min || v > max)
 		return EINVAL;
@@ -308,22 +329,15 @@ int api_query_u32(const struct pl *query, const char *name, uint32_t *valp,
 int api_query_u64(const struct pl *query, const char *name, uint64_t *valp,
 		  uint64_t max)
 {
-	char buf[24];
-	uint64_t v = 0;
-	size_t i;
+	uint64_t v;
 	int err;
 
-	err = api_query_str(query, name, buf, sizeof(buf));
+	/* 15 digits: past the year 30000 in ms */
+	err = query_digits(query, name, 15, &v);
 	if (err == ENOENT)
 		return 0;
-	if (err || !buf[0] || strlen(buf) > 15)
-		return EINVAL;   /* 15 digits: past the year 30000 in ms */
-
-	for (i = 0; buf[i]; i++) {
-		if (buf[i] < '0' || buf[i] > '9')
-			return EINVAL;
-		v = v * 10 + (uint64_t)(buf[i] - '0');
-	}
+	if (err)
+		return EINVAL;
 
 	if (v > max)
 		return EINVAL;

@@ -286,26 +286,8 @@ void agentstatus_handle(struct sipfront *sf, const struct sip_msg *msg)
 		return;
 	}
 
-	err = sipauth_check(sf, msg, false, &id);
-	switch (err) {
-
-	case 0:
-		break;
-
-	case ENOENT:
-		(void)sipauth_challenge(sf, msg, false, false);
+	if (sipauth_agent(sf, msg, &id))
 		return;
-
-	case ETIMEDOUT:
-		(void)sipauth_challenge(sf, msg, false, true);
-		return;
-
-	default:
-		log_info("sip: MESSAGE from %J: wrong credentials",
-			 &msg->src);
-		(void)sip_reply(sf->sip, msg, 403, "Forbidden");
-		return;
-	}
 
 	if (!msg_ctype_cmp(&msg->ctyp, "application",
 			   "vnd.lianluo.agent-status+json")) {

@@ -172,3 +172,39 @@ int sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
 
 	return 0;
 }
+
+
+/**
+ * Authenticate a REGISTER or MESSAGE from an agent, and answer it when
+ * that fails: a new challenge (marked stale for an old nonce) when no
+ * valid credentials came, 403 when they are wrong.
+ *
+ * @param sf     SIP front end
+ * @param msg    Request
+ * @param id     Returned identity on success
+ *
+ * @return 0 if authenticated; otherwise the request has been answered
+ */
+int sipauth_agent(struct sipfront *sf, const struct sip_msg *msg,
+		  struct sip_identity *id)
+{
+	int err;
+
+	err = sipauth_check(sf, msg, false, id);
+	switch (err) {
+
+	case 0:
+		return 0;
+
+	case ENOENT:
+	case ETIMEDOUT:
+		(void)sipauth_challenge(sf, msg, false, err == ETIMEDOUT);
+		return err;
+
+	default:
+		log_info("sip: %r from %J for '%r': wrong credentials",
+			 &msg->met, &msg->src, &msg->to.uri.user);
+		(void)sip_reply(sf->sip, msg, 403, "Forbidden");
+		return err;
+	}
+}

@@ -73,26 +73,8 @@ void registrar_handle(struct sipfront *sf, const struct sip_msg *msg)
 	uint32_t expires;
 	int err;
 
-	err = sipauth_check(sf, msg, false, &id);
-	switch (err) {
-
-	case 0:
-		break;
-
-	case ENOENT:
-		(void)sipauth_challenge(sf, msg, false, false);
+	if (sipauth_agent(sf, msg, &id))
 		return;
-
-	case ETIMEDOUT:
-		(void)sipauth_challenge(sf, msg, false, true);
-		return;
-
-	default:
-		log_info("sip: REGISTER from %J for '%r': wrong credentials",
-			 &msg->src, &msg->to.uri.user);
-		(void)sip_reply(sf->sip, msg, 403, "Forbidden");
-		return;
-	}
 
 	memset(&ctx, 0, sizeof(ctx));
 	(void)sip_msg_hdr_apply(msg, true, SIP_HDR_CONTACT, contact_handler,

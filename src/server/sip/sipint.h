@@ -39,6 +39,8 @@ int  sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
 		   bool proxy, struct sip_identity *id);
 int  sipauth_challenge(struct sipfront *sf, const struct sip_msg *msg,
 		       bool proxy, bool stale);
+int  sipauth_agent(struct sipfront *sf, const struct sip_msg *msg,
+		   struct sip_identity *id);
 void registrar_handle(struct sipfront *sf, const struct sip_msg *msg);
 void b2bua_conn_handler(const struct sip_msg *msg, void *arg);
 void b2bua_close_all(struct sipfront *sf);

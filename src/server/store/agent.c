@@ -142,12 +142,7 @@ int store_agent_state_set(struct store *st,
 	if (!err && c)
 		err = history_write(st, c);
 
-	if (err) {
-		store_rollback(st);
-		return err;
-	}
-
-	return store_commit(st);
+	return store_end(st, err);
 }
 
 

@@ -34,6 +34,7 @@ void store_stmt_put(struct store *st, sqlite3_stmt *stmt);
 int  store_begin(struct store *st);
 int  store_commit(struct store *st);
 void store_rollback(struct store *st);
+int  store_end(struct store *st, int err);
 int  store_exec_done(struct store *st, sqlite3_stmt *stmt, const char *what);
 bool store_str_fits(const char *s, size_t sz);
 bool store_arg_ok(const char *s, size_t sz);

@@ -99,15 +99,9 @@ int store_ivr_set(struct store *st, const char *app,
 		if (err == EEXIST)
 			err = ENOENT;
 	}
-	if (err)
-		goto out;
 
-	err = store_commit(st);
-
- out:
-	if (err)
-		store_rollback(st);
-	else if (createdp)
+	err = store_end(st, err);
+	if (!err && createdp)
 		*createdp = created;
 
 	return err;
@@ -212,13 +206,8 @@ int store_ivr_delete(struct store *st, const char *app, const char *name)
 		err = EBUSY;
 	if (!err)
 		err = store_change(st, sql_ivr_delete, argv, 2, "ivr delete");
-	if (!err)
-		err = store_commit(st);
 
-	if (err)
-		store_rollback(st);
-
-	return err;
+	return store_end(st, err);
 }
 
 

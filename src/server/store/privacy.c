@@ -182,14 +182,9 @@ int store_cdr_expire(struct store *st, const char *app, int64_t now_ms,
 		*deletedp = (uint32_t)sqlite3_changes(st->db);
 
 	store_stmt_put(st, stmt);
-	if (!err)
-		err = store_commit(st);
 
  out:
-	if (err)
-		store_rollback(st);
-
-	return err;
+	return store_end(st, err);
 }
 
 
@@ -492,12 +487,9 @@ static int erase(struct store *st, const char *app, const char *key,
 			goto out;
 	}
 
-	err = store_commit(st);
-
  out:
-	if (err)
-		store_rollback(st);
-	else if (res)
+	err = store_end(st, err);
+	if (!err && res)
 		*res = r;
 
 	return err;

@@ -145,6 +145,23 @@ void store_rollback(struct store *st)
 }
 
 
+/**
+ * End the transaction store_begin() began: commit it if err is 0,
+ * otherwise roll it back
+ *
+ * @return err, or the error of the commit
+ */
+int store_end(struct store *st, int err)
+{
+	if (err) {
+		store_rollback(st);
+		return err;
+	}
+
+	return store_commit(st);
+}
+
+
 /** True if s is NUL-terminated within sz bytes */
 bool store_str_fits(const char *s, size_t sz)
 {

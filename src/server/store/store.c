@@ -245,11 +245,6 @@ int store_expire(struct store *st, int64_t now)
 			goto out;
 	}
 
-	err = store_commit(st);
-
  out:
-	if (err)
-		store_rollback(st);
-
-	return err;
+	return store_end(st, err);
 }
