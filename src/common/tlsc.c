@@ -12,9 +12,10 @@
  * early would then kill the process (an app hosting the SDK) by SIGPIPE.
  *
  * With a pin the chain is not checked (a self-signed certificate is the
- * normal case), only that the certificate the server proved it holds the
- * key of is the pinned one.  The comparison runs once the handshake is
- * complete and before a byte of the request is written.
+ * normal case), only that the server's certificate is the pinned one.
+ * The comparison runs in the handshake's verification, so a wrong
+ * certificate aborts the handshake with an alert the server sees, and
+ * once more after it, before a byte of the request is written.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ struct tlsc {
 	BIO_METHOD *biom;
 	int fd;
 	bool eof;
+	char pin[TLSC_SHA256_HEX_SZ];     /* wanted, or "" */
+	char got[TLSC_SHA256_HEX_SZ];     /* a certificate that did not match */
 };
 
 
@@ -209,18 +212,42 @@ static int host_check_set(SSL *ssl, const char *host)
 }
 
 
-static int pin_check(struct tlsc *tc, const char *pin, char *detail,
-		     size_t sz)
+/* The handshake's verification with a pin: the server's own certificate
+ * (depth 0) must be the pinned one; what it chains to does not matter. */
+static int pin_verify_handler(int ok, X509_STORE_CTX *xs)
 {
-	char want[TLSC_SHA256_HEX_SZ], got[TLSC_SHA256_HEX_SZ];
+	SSL *ssl = X509_STORE_CTX_get_ex_data(xs,
+				SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tlsc *tc = ssl ? SSL_get_app_data(ssl) : NULL;
+	char hex[TLSC_SHA256_HEX_SZ];
+	X509 *x;
+	(void)ok;
+
+	if (!tc)
+		return 0;
+
+	if (X509_STORE_CTX_get_error_depth(xs) > 0)
+		return 1;
+
+	x = X509_STORE_CTX_get_current_cert(xs);
+	if (!x || tlsc_cert_sha256(hex, sizeof(hex), x))
+		return 0;
+
+	if (CRYPTO_memcmp(hex, tc->pin, 64)) {
+		str_ncpy(tc->got, hex, sizeof(tc->got));
+		return 0;
+	}
+
+	X509_STORE_CTX_set_error(xs, X509_V_OK);
+	return 1;
+}
+
+
+static int pin_check(struct tlsc *tc, char *detail, size_t sz)
+{
+	char got[TLSC_SHA256_HEX_SZ];
 	X509 *x;
 	int err;
-
-	if (tlsc_pin_decode(want, sizeof(want), pin)) {
-		detail_set(detail, sz, "the pinned certificate fingerprint"
-			   " is not 64 hex digits (SHA-256)");
-		return EINVAL;
-	}
 
 	x = SSL_get1_peer_certificate(tc->ssl);
 	if (!x) {
@@ -233,9 +260,8 @@ static int pin_check(struct tlsc *tc, const char *pin, char *detail,
 	if (err)
 		return err;
 
-	if (CRYPTO_memcmp(want, got, 64)) {
-		detail_set(detail, sz, "server certificate SHA-256 %s does"
-			   " not match the pinned %s", got, want);
+	if (CRYPTO_memcmp(tc->pin, got, 64)) {
+		str_ncpy(tc->got, got, sizeof(tc->got));
 		return TLSC_ECERT;
 	}
 
@@ -291,7 +317,15 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 	SSL_CTX_set_options(tc->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 
 	if (pinned) {
-		SSL_CTX_set_verify(tc->ctx, SSL_VERIFY_NONE, NULL);
+		if (tlsc_pin_decode(tc->pin, sizeof(tc->pin), pin)) {
+			detail_set(detail, sz, "the pinned certificate"
+				   " fingerprint is not 64 hex digits"
+				   " (SHA-256)");
+			err = EINVAL;
+			goto out;
+		}
+		SSL_CTX_set_verify(tc->ctx, SSL_VERIFY_PEER,
+				   pin_verify_handler);
 	}
 	else {
 		if (ca_file && *ca_file) {
@@ -318,6 +352,7 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 		err = ENOMEM;
 		goto out;
 	}
+	SSL_set_app_data(tc->ssl, tc);
 
 	if (!pinned) {
 		err = host_check_set(tc->ssl, host);
@@ -346,6 +381,16 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 	SSL_set_bio(tc->ssl, bio, bio);   /* the SSL owns it now */
 
 	r = SSL_connect(tc->ssl);
+	if (r == 1 && pinned)
+		err = pin_check(tc, detail, sz);
+
+	if (pinned && tc->got[0]) {
+		detail_set(detail, sz, "server certificate SHA-256 %s does"
+			   " not match the pinned %s", tc->got, tc->pin);
+		err = TLSC_ECERT;
+		goto out;
+	}
+
 	if (r != 1) {
 		const long v = SSL_get_verify_result(tc->ssl);
 
@@ -363,9 +408,7 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 		goto out;
 	}
 
-	if (pinned)
-		err = pin_check(tc, pin, detail, sz);
-	else if (SSL_get_verify_result(tc->ssl) != X509_V_OK)
+	if (!err && !pinned && SSL_get_verify_result(tc->ssl) != X509_V_OK)
 		err = TLSC_ECERT;
 
  out:

@@ -487,6 +487,9 @@ static void test_arguments(void **state)
 	/* Error texts, SIP codes included */
 	assert_string_equal("the server does not allow this status or reason",
 			    ll_strerror(LL_ERR_STATUS_NOT_ALLOWED));
+	assert_string_equal("the server's certificate failed verification",
+			    ll_strerror(LL_ERR_CERTIFICATE));
+	assert_int_equal(-25, LL_ERR_CERTIFICATE);
 	assert_string_equal("SIP 403 Forbidden", ll_strerror(403));
 	assert_string_equal("SIP request failure", ll_strerror(499));
 	assert_string_equal("unknown error", ll_strerror(-1000));

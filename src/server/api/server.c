@@ -687,6 +687,9 @@ int api_https_listen(struct api *api, const struct sa *laddr,
 	/* Clients are not asked for certificates: requests are signed. */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* One request per connection is the clients' pattern: TLS 1.3
+	 * session tickets would only be written after the client left. */
+	(void)SSL_CTX_set_num_tickets(ctx, 0);
 
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		log_error("api: cannot read the certificate %s", cert);
