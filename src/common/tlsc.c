@@ -291,7 +291,7 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 	const bool pinned = pin && *pin;
 	struct tlsc *tc;
 	BIO *bio;
-	int err = 0, r;
+	int err = 0, r, sys_err;
 
 	if (!tcp || fd < 0 || !host)
 		return EINVAL;
@@ -381,6 +381,7 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 	SSL_set_bio(tc->ssl, bio, bio);   /* the SSL owns it now */
 
 	r = SSL_connect(tc->ssl);
+	sys_err = errno;
 	if (r == 1 && pinned)
 		err = pin_check(tc, detail, sz);
 
@@ -393,8 +394,14 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 
 	if (r != 1) {
 		const long v = SSL_get_verify_result(tc->ssl);
+		const int e = SSL_get_error(tc->ssl, r);
 
-		if (!pinned && v != X509_V_OK) {
+		if (e == SSL_ERROR_SYSCALL && (sys_err == EAGAIN ||
+					       sys_err == EWOULDBLOCK)) {
+			detail_set(detail, sz, "no TLS handshake in time");
+			err = ETIMEDOUT;
+		}
+		else if (!pinned && v != X509_V_OK) {
 			detail_set(detail, sz, "server certificate not"
 				   " trusted: %s",
 				   X509_verify_cert_error_string(v));
