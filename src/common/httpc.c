@@ -4,9 +4,9 @@
  * Copyright (C) 2026 The lianluo authors
  *
  * One request per connection (Connection: close), plain sockets or TLS
- * (common/tlsc), signed with common/sign when the server has a SecretId.  libre's HTTP client
- * would need a DNS client and an event loop, which neither a one-shot
- * command nor the SDK's login worker thread has.
+ * (common/tlsc), signed with common/sign when the server has a SecretId.
+ * libre's HTTP client would need a DNS client and an event loop, which
+ * neither a one-shot command nor the SDK's login worker thread has.
  */
 #include <string.h>
 #include <stdlib.h>

@@ -196,19 +196,21 @@ int tlsc_file_sha256(char *hex, size_t sz, const char *pem_path)
 }
 
 
-/* Name or address checks (RFC 6125) for the CA and system modes. */
-static int host_check_set(SSL *ssl, const char *host)
+/* SNI for a name (RFC 6066 3: never for an address), and without a pin
+ * the name or address check (RFC 6125). */
+static int host_set(SSL *ssl, const char *host, bool check)
 {
 	X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
 	struct sa sa;
 
 	if (0 == sa_set_str(&sa, host, 0))
-		return X509_VERIFY_PARAM_set1_ip_asc(vp, host) ? 0 : EINVAL;
+		return !check || X509_VERIFY_PARAM_set1_ip_asc(vp, host) ?
+			0 : EINVAL;
 
 	if (!SSL_set_tlsext_host_name(ssl, host))
 		return EINVAL;
 
-	return SSL_set1_host(ssl, host) ? 0 : EINVAL;
+	return !check || SSL_set1_host(ssl, host) ? 0 : EINVAL;
 }
 
 
@@ -354,12 +356,10 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 	}
 	SSL_set_app_data(tc->ssl, tc);
 
-	if (!pinned) {
-		err = host_check_set(tc->ssl, host);
-		if (err) {
-			detail_set(detail, sz, "bad host name %s", host);
-			goto out;
-		}
+	err = host_set(tc->ssl, host, !pinned);
+	if (err) {
+		detail_set(detail, sz, "bad host name %s", host);
+		goto out;
 	}
 
 	tc->biom = BIO_meth_new(BIO_TYPE_SOURCE_SINK, "lianluo-socket");

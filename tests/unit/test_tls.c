@@ -515,6 +515,11 @@ static void test_https_verify(void **state)
 	assert_non_null(strstr(job.resp.detail, "not trusted"));
 	job_reset(&job);
 
+	/* A pin does not care for the name (SNI is sent for it). */
+	assert_int_equal(0, get(f, host_url, f->pin, NULL, &job));
+	assert_int_equal(200, job.resp.scode);
+	job_reset(&job);
+
 	/* ... a CA file that did not sign it: refused. */
 	re_snprintf(other_cert, sizeof(other_cert), "%s/other.pem", f->dir);
 	re_snprintf(other_key, sizeof(other_key), "%s/other.key", f->dir);
