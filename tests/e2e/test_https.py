@@ -113,7 +113,18 @@ def main(t):
     e2e.check(rc == 0 and 'agent1' in out,
               'lianluoctl staff list over https: rc %d, %s %s'
               % (rc, out[:200], err))
+    e2e.check(api_lines(srv)[-1].endswith('GET /v1/staff -> 200 (https)'),
+              'lianluoctl did not come over https: %s' % api_lines(srv)[-1])
     e2e.log('lianluoctl over https with the pin lists agent1')
+
+    # --data: credentials.json's https_url and cert_sha256.
+    got = srv.ctl('staff', 'list')
+    e2e.check(any(s.get('user_id') == 'agent1' for s in
+                  (got if isinstance(got, list) else got.get('staff', []))),
+              'lianluoctl --data staff list: %r' % got)
+    e2e.check(api_lines(srv)[-1].endswith('GET /v1/staff -> 200 (https)'),
+              'lianluoctl --data did not use https_url: %s'
+              % api_lines(srv)[-1])
 
     # A wrong pin: refused before anything is sent.
     before = len(api_lines(srv))
@@ -153,8 +164,9 @@ def main(t):
     e2e.check('ok' in login['words'], 'agent1 login over https: %s'
               % login['line'])
     srv.wait_agent_status('agent1', 'free')
-    e2e.check(any('POST /v1/login -> 200' in ln for ln in api_lines(srv)),
-              'no POST /v1/login in the server log')
+    e2e.check(any('POST /v1/login -> 200 (https)' in ln
+                  for ln in api_lines(srv)),
+              'no POST /v1/login over https in the server log')
     e2e.log('lianluo-agent over https with --cert-sha256: logged in, free')
 
     # Plain HTTP to the HTTPS port: no HTTP answer, connection closed.

@@ -299,7 +299,8 @@ static int handle_one(struct api_conn *conn, const struct http_msg *msg,
 	if (!req->scode)
 		api_error(req, 500, "InternalError", "no reply");
 
-	log_info("api: %r %r -> %u", &msg->met, &msg->path, req->scode);
+	log_info("api: %r %r -> %u%s", &msg->met, &msg->path, req->scode,
+		 conn->tlsc ? " (https)" : "");
 
 	conn->closing = close;
 	err = conn_send(conn, req->scode, req->scode < 300 ? req->ctype : NULL,
