@@ -15,6 +15,8 @@
   token never reaches the server (it is still unused afterwards).
 - A plain-HTTP request to the HTTPS port gets no HTTP answer and the
   connection is closed; the server keeps serving over HTTPS.
+- Configured tls-cert/tls-key files that cannot be read stop lianluod at
+  start-up with a clear line, instead of serving without them.
 """
 
 import hashlib
@@ -191,6 +193,20 @@ def main(t):
               'HTTPS after a plain-HTTP attempt: %r' % data[:200])
     srv.check_alive('a plain-HTTP request on the HTTPS port')
     e2e.log('plain HTTP on the HTTPS port: closed, still serving')
+
+    # A configured certificate that is not there: no start.
+    bad_srv = t.server(start=False, args=[
+        '--https', '%s:%d' % (e2e.LOOPBACK, e2e.free_port()),
+        '--tls-cert', t.path('missing-cert.pem'),
+        '--tls-key', t.path('missing-key.pem')])
+    rc = bad_srv.run_expect_exit()
+    e2e.check(rc != 0 and 'cannot read the certificate' in
+              bad_srv.log_text(),
+              'lianluod with a missing tls-cert: exit %d, log:\n%s'
+              % (rc, bad_srv.log_text()[-600:]))
+    e2e.check(not os.path.exists(os.path.join(bad_srv.data_dir, 'tls')),
+              'lianluod made a certificate although one was configured')
+    e2e.log('missing tls-cert: lianluod exits %d with a clear line' % rc)
 
     e2e.assert_log_clean(srv, numbers=[AGENT_PHONE],
                          secrets=[token, cred['secret_key']])

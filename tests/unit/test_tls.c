@@ -591,6 +591,40 @@ static void test_https_url(void **state)
 }
 
 
+static void test_config_keys(void **state)
+{
+	struct config cfg;
+	char *ok[] = {"lianluod", "--https", "127.0.0.1:8443",
+		      "--tls-cert", "/etc/c.pem", "--tls-key", "/etc/k.pem"};
+	char *noport[] = {"lianluod", "--https", "127.0.0.1"};
+	char *port0[] = {"lianluod", "--https", "127.0.0.1:0"};
+	char *word[] = {"lianluod", "--https", "localhost:8443"};
+	char *junk[] = {"lianluod", "--https", "1.2.3.4:8443\r\nx"};
+	char longpath[300], *lng[] = {"lianluod", "--tls-key", longpath};
+	(void)state;
+
+	/* Off by default: no port. */
+	config_defaults(&cfg);
+	assert_int_equal(0, sa_port(&cfg.https_laddr));
+	assert_string_equal("", cfg.tls_cert);
+
+	assert_int_equal(0, config_parse_args(&cfg, 7, ok));
+	assert_int_equal(8443, sa_port(&cfg.https_laddr));
+	assert_string_equal("/etc/c.pem", cfg.tls_cert);
+	assert_string_equal("/etc/k.pem", cfg.tls_key);
+
+	/* Hostile input */
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, noport));
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, port0));
+	assert_int_not_equal(0, config_parse_args(&cfg, 3, word));
+	assert_int_not_equal(0, config_parse_args(&cfg, 3, junk));
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, lng));
+	assert_string_equal("/etc/k.pem", cfg.tls_key);
+}
+
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -617,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_cert_prepare),
 		cmocka_unit_test(test_pin_decode),
 		cmocka_unit_test(test_https_url),
+		cmocka_unit_test(test_config_keys),
 		cmocka_unit_test_setup_teardown(test_https_verify, setup,
 						teardown),
 	};
