@@ -94,6 +94,7 @@ enum ll_error {
 	LL_ERR_MICROPHONE_DISABLED = -22, /**< microphone switch is off */
 	LL_ERR_BUFFER_TOO_SMALL  = -23, /**< the result does not fit     */
 	LL_ERR_STATUS_NOT_ALLOWED = -24, /**< status or reason refused  */
+	LL_ERR_CERTIFICATE       = -25, /**< https server not verified  */
 };
 
 /**
@@ -295,11 +296,14 @@ typedef void (ll_result_h)(int err, const char *msg, void *arg);
  * LL_ERR_AUTH_FAILED, LL_ERR_SERVER, or the SIP code that refused the
  * REGISTER (e.g. 403).  Once logged in, a lost registration is retried
  * by the SDK itself (on_connection_lost, on_try_to_reconnect after 1, 2,
- * 4 ... 30 s, on_connection_recovery).  https:// is not supported yet
- * (LL_ERR_NOT_SUPPORTED).
+ * 4 ... 30 s, on_connection_recovery).  With an https:// URL the
+ * server's certificate is verified as ll_set_server_certificate() says,
+ * before the token is sent; a failure is LL_ERR_CERTIFICATE, with the
+ * reason in the login info's diagnostic.  http:// sends the token in
+ * clear: use it only on a closed network.
  *
  * @param sdk         Shared instance
- * @param server_url  lianluod's API, e.g. "http://127.0.0.1:8080"
+ * @param server_url  lianluod's API, e.g. "https://127.0.0.1:8443"
  * @param sdk_app_id  SdkAppId
  * @param user_id     The agent's UserId
  * @param token       Single-use login token
@@ -311,6 +315,30 @@ typedef void (ll_result_h)(int err, const char *msg, void *arg);
 LL_API int ll_login_agent(struct ll_sdk *sdk, const char *server_url,
 			  const char *sdk_app_id, const char *user_id,
 			  const char *token, ll_login_h *loginh, void *arg);
+
+/**
+ * How the next ll_login_agent() verifies an https:// server.  The SDK
+ * never accepts a server it cannot verify.
+ *
+ *   - 64 hex digits (pairs may be separated by ':', any case): the SHA-256
+ *     of the server's certificate, as lianluod's credentials.json gives it
+ *     in cert_sha256 (pinning; for self-signed certificates).  Only that
+ *     certificate is accepted; its issuer and host name are not checked.
+ *   - anything else: a PEM file of the certificate authorities to trust;
+ *     the URL's host name or IP address must match the certificate.
+ *   - NULL or "" (the default): the system's trust store, host checked.
+ *
+ * The file is read at login; an unreadable file makes that login fail
+ * with LL_ERR_CERTIFICATE.  http:// URLs ignore the setting.
+ *
+ * @param sdk                Shared instance
+ * @param sha256_or_ca_file  Fingerprint, CA file, or NULL (copied)
+ *
+ * @return 0 if success, LL_ERR_INVALID_ARGUMENT (longer than 255
+ *         characters or with control characters), or another error code
+ */
+LL_API int ll_set_server_certificate(struct ll_sdk *sdk,
+				     const char *sha256_or_ca_file);
 
 /**
  * Log in with a SIP account (SIP mode): register sip_uri with password.

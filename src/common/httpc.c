@@ -3,10 +3,10 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * One request per connection (Connection: close), plain sockets, signed
- * with common/sign when the server has a SecretId.  libre's HTTP client
- * would need a DNS client and an event loop, which neither a one-shot
- * command nor the SDK's login worker thread has.
+ * One request per connection (Connection: close), plain sockets or TLS
+ * (common/tlsc), signed with common/sign when the server has a SecretId.
+ * libre's HTTP client would need a DNS client and an event loop, which
+ * neither a one-shot command nor the SDK's login worker thread has.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include <sys/time.h>
 #include <re.h>
 #include "common/sign.h"
+#include "common/tlsc.h"
 #include "common/httpc.h"
 
 
@@ -27,12 +28,12 @@ enum {
 
 
 /**
- * Decode an http:// URL into host, port and path prefix
+ * Decode an http:// or https:// URL into host, port, path prefix and tls
  *
- * @param srv Server (host, port, prefix are set)
+ * @param srv Server (host, port, prefix, tls are set)
  * @param url The URL, e.g. "http://127.0.0.1:8080"
  *
- * @return 0 if success, EPROTONOSUPPORT for https, otherwise errorcode
+ * @return 0 if success, otherwise errorcode
  */
 int httpc_url_decode(struct httpc_server *srv, const char *url)
 {
@@ -42,16 +43,22 @@ int httpc_url_decode(struct httpc_server *srv, const char *url)
 	if (!srv || !url)
 		return EINVAL;
 
-	if (!strncasecmp(url, "https://", 8))
-		return EPROTONOSUPPORT;
-	if (strncasecmp(url, "http://", 7))
+	if (!strncasecmp(url, "https://", 8)) {
+		srv->tls = true;
+		p = url + 8;
+	}
+	else if (!strncasecmp(url, "http://", 7)) {
+		srv->tls = false;
+		p = url + 7;
+	}
+	else {
 		return EINVAL;
+	}
 
-	p = url + 7;
 	slash = strchr(p, '/');
 	hend = slash ? slash : p + strlen(p);
 
-	str_ncpy(srv->port, "80", sizeof(srv->port));
+	str_ncpy(srv->port, srv->tls ? "443" : "80", sizeof(srv->port));
 
 	if (*p == '[') {   /* [IPv6]:port */
 		const char *rb = memchr(p, ']', hend - p);
@@ -148,10 +155,20 @@ static int dial(int *fdp, const struct httpc_server *srv)
 }
 
 
-static int send_all(int fd, const char *p, size_t n)
+/* One connection: the socket, and TLS over it for https. */
+struct conn {
+	int fd;
+	struct tlsc *tls;
+};
+
+
+static int send_all(const struct conn *c, const char *p, size_t n)
 {
+	if (c->tls)
+		return tlsc_send(c->tls, p, n);
+
 	while (n) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+		ssize_t k = send(c->fd, p, n, MSG_NOSIGNAL);
 
 		if (k < 0)
 			return errno;
@@ -224,7 +241,8 @@ int httpc_request(struct httpc_resp *resp, const struct httpc_server *srv,
 {
 	char auth[512], *target = NULL, *req = NULL, *buf = NULL;
 	size_t blen = body ? strlen(body) : 0, len = 0, cap = 0;
-	int fd = -1, err;
+	struct conn c = {-1, NULL};
+	int err;
 
 	if (!resp || !srv || !method || !path)
 		return EINVAL;
@@ -272,11 +290,20 @@ int httpc_request(struct httpc_resp *resp, const struct httpc_server *srv,
 	if (err)
 		goto out;
 
-	err = dial(&fd, srv);
+	err = dial(&c.fd, srv);
 	if (err)
 		goto out;
 
-	err = send_all(fd, req, strlen(req));
+	/* Nothing is written before the server is verified. */
+	if (srv->tls) {
+		err = tlsc_connect(&c.tls, c.fd, srv->host, srv->cert_sha256,
+				   srv->ca_file, resp->detail,
+				   sizeof(resp->detail));
+		if (err)
+			goto out;
+	}
+
+	err = send_all(&c, req, strlen(req));
 	if (err)
 		goto out;
 
@@ -299,10 +326,21 @@ int httpc_request(struct httpc_resp *resp, const struct httpc_server *srv,
 			buf = p;
 		}
 
-		n = recv(fd, buf + len, cap - len - 1, 0);
-		if (n < 0) {
-			err = errno == EAGAIN ? ETIMEDOUT : errno;
-			goto out;
+		if (c.tls) {
+			size_t got;
+
+			err = tlsc_recv(c.tls, buf + len, cap - len - 1,
+					&got);
+			if (err)
+				goto out;
+			n = (ssize_t)got;
+		}
+		else {
+			n = recv(c.fd, buf + len, cap - len - 1, 0);
+			if (n < 0) {
+				err = errno == EAGAIN ? ETIMEDOUT : errno;
+				goto out;
+			}
 		}
 		if (n == 0)
 			break;
@@ -318,8 +356,9 @@ int httpc_request(struct httpc_resp *resp, const struct httpc_server *srv,
 	err = parse_resp(resp, buf, len);
 
  out:
-	if (fd >= 0)
-		close(fd);
+	tlsc_close(c.tls);
+	if (c.fd >= 0)
+		close(c.fd);
 	free(buf);
 	/* The request may carry a login token: do not leave it in memory. */
 	if (req)

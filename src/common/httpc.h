@@ -4,7 +4,9 @@
  * Copyright (C) 2026 The lianluo authors
  *
  * Shared by lianluoctl (signed admin requests) and the SDK (the unsigned
- * POST /v1/login, run on a worker thread).  It blocks, so it must never
+ * POST /v1/login, run on a worker thread).  https:// URLs go through
+ * common/tlsc, which verifies the server (cert_sha256, else ca_file, else
+ * the system store) before the request is written.  It blocks, so it must never
  * run on an event loop thread; it touches no libre object other than the
  * reply body it allocates, which the caller then owns.
  */
@@ -17,12 +19,16 @@ struct httpc_server {
 	char secret_key[128];
 	const char *agent;       /* User-Agent; NULL for "lianluo" */
 	unsigned timeout_s;      /* per socket operation; 0 for 15 s */
+	bool tls;                /* https:// */
+	char cert_sha256[96];    /* pin: server certificate's SHA-256, hex */
+	char ca_file[256];       /* PEM CA file; "" for the system store */
 };
 
 struct httpc_resp {
 	uint16_t scode;
 	char *body;              /* NUL-terminated, mem-allocated */
 	size_t len;
+	char detail[256];        /* why TLS failed, for the user; or "" */
 };
 
 int  httpc_url_decode(struct httpc_server *srv, const char *url);

@@ -222,13 +222,21 @@ static const ltext processing[] = {
 	 "去标识化：SDK 每条日志中的电话号码均脱敏（138****5678）；令牌和"
 	 "密码从不出现在日志或错误信息中；服务器如此配置时，应用在事件中"
 	 "看到的号码也已脱敏。"},
-	{"Transport: this version does NOT encrypt yet. Login and API use "
-	 "HTTP, SIP runs over UDP and audio over plain RTP; HTTPS, SIP over "
-	 "TLS and SRTP are not implemented (https:// URLs are refused). Use "
-	 "it only on a closed, trusted network until they are.",
-	 "传输：本版本尚未加密。登录与 API 使用 HTTP，SIP 走 UDP，音频为"
-	 "明文 RTP；HTTPS、SIP over TLS 与 SRTP 尚未实现（拒绝 https:// "
-	 "地址）。在实现之前，请仅在封闭、可信的网络中使用。"},
+	{"Transport: login (the token exchange) uses HTTPS when the app "
+	 "gives an https:// server address: the server's certificate is "
+	 "verified (a pinned SHA-256 fingerprint, the app's CA file, or the "
+	 "system's trust store with the host name checked) before anything "
+	 "is sent, and a server that fails is refused, never accepted "
+	 "blindly. http:// addresses send the token unencrypted and exist "
+	 "for closed networks. SIP still runs over UDP and audio over plain "
+	 "RTP in this version (SIP over TLS and SRTP are not implemented): "
+	 "use calls only on a closed, trusted network until they are.",
+	 "传输：应用提供 https:// 服务器地址时，登录（令牌交换）使用 "
+	 "HTTPS：发送任何数据之前先验证服务器证书（固定的 SHA-256 指纹、"
+	 "应用提供的 CA 文件，或系统信任库并校验主机名），验证失败即拒绝"
+	 "连接，绝不盲目接受。http:// 地址以明文发送令牌，仅供封闭网络"
+	 "使用。本版本中 SIP 仍走 UDP，音频仍为明文 RTP（SIP over TLS 与 "
+	 "SRTP 尚未实现）：在实现之前，请仅在封闭、可信的网络中通话。"},
 	{"Recipients: data goes only to the contact-center server the app "
 	 "configures; nothing is sent to the SDK's provider.",
 	 "接收方：数据只发往应用配置的呼叫中心服务器；不向 SDK 提供方"

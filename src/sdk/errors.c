@@ -80,6 +80,8 @@ LL_API const char *ll_strerror(int err)
 	case LL_ERR_BUFFER_TOO_SMALL:  return "buffer too small";
 	case LL_ERR_STATUS_NOT_ALLOWED:
 		return "the server does not allow this status or reason";
+	case LL_ERR_CERTIFICATE:
+		return "the server's certificate failed verification";
 	}
 
 	return "unknown error";

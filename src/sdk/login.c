@@ -28,6 +28,7 @@
 #include "lianluo/lianluo.h"
 #include "common/log.h"
 #include "common/httpc.h"
+#include "common/tlsc.h"
 #include "common/jsonw.h"
 #include "common/media_sdp.h"
 #include "audio/stream.h"
@@ -44,6 +45,7 @@ enum {
 	PASSWORD_MAX   = 129,
 	URI_MAX        = 256,
 	CLIENT_SZ      = 512,    /* the login's "client" member */
+	CA_FILE_MAX    = 256,
 };
 
 /** The agent-mode login request, shared with its worker thread. */
@@ -510,8 +512,8 @@ void ll__acct_end(struct ll_sdk *sdk, int login_err)
 			ev->loginh = acct->loginh;
 			ev->arg = acct->login_arg;
 			str_ncpy(ev->from, acct->user_id, sizeof(ev->from));
-			str_ncpy(ev->msg, ll_strerror(ev->err),
-				 sizeof(ev->msg));
+			str_ncpy(ev->msg, acct->diag[0] ? acct->diag :
+				 ll_strerror(ev->err), sizeof(ev->msg));
 		}
 		acct->loginh = NULL;
 	}
@@ -662,9 +664,21 @@ static int job_result_cmd(struct ll_sdk *sdk, void *arg)
 	acct->job = NULL;
 	job->acct = NULL;
 
+	/* A server that fails verification was sent nothing (common/tlsc);
+	 * an unusable CA file is the app's certificate setting too. */
+	if (job->err == TLSC_ECERT ||
+	    (job->err == EINVAL && job->resp.detail[0])) {
+		log_warn("sdk: login of %s: %s", acct->user_id,
+			 job->resp.detail);
+		str_ncpy(acct->diag, job->resp.detail, sizeof(acct->diag));
+		code = LL_ERR_CERTIFICATE;
+		goto fail;
+	}
+
 	if (job->err) {
-		log_info("sdk: login of %s: server unreachable: %m",
-			 acct->user_id, job->err);
+		log_info("sdk: login of %s: server unreachable: %m%s%s",
+			 acct->user_id, job->err,
+			 job->resp.detail[0] ? ": " : "", job->resp.detail);
 		code = job->err == ETIMEDOUT ? LL_ERR_TIMEOUT : LL_ERR_NETWORK;
 		goto fail;
 	}
@@ -726,6 +740,9 @@ static int login_agent_cmd(struct ll_sdk *sdk, void *arg)
 		goto out;
 	job->srv.agent = "liblianluo/" LL_VERSION_STR;
 	job->srv.timeout_s = HTTP_TIMEOUT_S;
+	str_ncpy(job->srv.cert_sha256, sdk->cert_sha256,
+		 sizeof(job->srv.cert_sha256));
+	str_ncpy(job->srv.ca_file, sdk->ca_file, sizeof(job->srv.ca_file));
 
 	/* privacy: OS, machine, and device details when switched on */
 	err = ll__privacy_client_json(client, sizeof(client),
@@ -751,8 +768,12 @@ static int login_agent_cmd(struct ll_sdk *sdk, void *arg)
 
 	acct->job = job;
 	sdk->acct = acct;
-	log_info("sdk: login of %s (agent mode) to %s:%s", acct->user_id,
-		 job->srv.host, job->srv.port);
+	log_info("sdk: login of %s (agent mode) to %s://%s:%s%s",
+		 acct->user_id, job->srv.tls ? "https" : "http",
+		 job->srv.host, job->srv.port,
+		 !job->srv.tls ? "" : sdk->cert_sha256[0] ?
+		 " (pinned certificate)" : sdk->ca_file[0] ?
+		 " (CA file)" : " (system trust store)");
 
  out:
 	if (err) {
@@ -784,11 +805,8 @@ LL_API int ll_login_agent(struct ll_sdk *sdk, const char *server_url,
 	    !id_ok(user_id) || !ll__str_ok(token, TOKEN_MAX))
 		return LL_ERR_INVALID_ARGUMENT;
 
-	/* HTTPS (rule 6) needs TLS in common/httpc: not there yet. */
 	memset(&srv, 0, sizeof(srv));
 	err = httpc_url_decode(&srv, server_url);
-	if (err == EPROTONOSUPPORT)
-		return LL_ERR_NOT_SUPPORTED;
 	if (err)
 		return LL_ERR_BAD_URI;
 
@@ -801,6 +819,44 @@ LL_API int ll_login_agent(struct ll_sdk *sdk, const char *server_url,
 	a.arg = arg;
 
 	return ll__run(sdk, login_agent_cmd, &a);
+}
+
+
+static int server_cert_cmd(struct ll_sdk *sdk, void *arg)
+{
+	const char *s = arg;
+
+	sdk->cert_sha256[0] = '\0';
+	sdk->ca_file[0] = '\0';
+
+	if (!s || !*s)
+		return 0;
+
+	if (0 == tlsc_pin_decode(sdk->cert_sha256, sizeof(sdk->cert_sha256),
+				 s))
+		return 0;
+
+	sdk->cert_sha256[0] = '\0';
+	str_ncpy(sdk->ca_file, s, sizeof(sdk->ca_file));
+	return 0;
+}
+
+
+LL_API int ll_set_server_certificate(struct ll_sdk *sdk,
+				     const char *sha256_or_ca_file)
+{
+	int err;
+
+	err = ll__gate(sdk);
+	if (err)
+		return err;
+
+	/* Not a fingerprint: a file name (checked when it is read). */
+	if (sha256_or_ca_file && *sha256_or_ca_file &&
+	    !ll__str_ok(sha256_or_ca_file, CA_FILE_MAX))
+		return LL_ERR_INVALID_ARGUMENT;
+
+	return ll__run(sdk, server_cert_cmd, (void *)sha256_or_ca_file);
 }
 
 

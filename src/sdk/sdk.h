@@ -81,7 +81,7 @@ struct ll__ev {
 	enum ll_end_reason reason;
 	enum ll_direction dir;
 	char sid[48];
-	char msg[160];
+	char msg[256];               /* a certificate error fits */
 	char from[128];
 	char to[128];
 	char aor[256];
@@ -115,6 +115,8 @@ struct ll__acct {
 	bool logged_in;              /* the first REGISTER succeeded */
 	ll_login_h *loginh;          /* pending until the login completes */
 	void *login_arg;
+	char diag[256];              /* login result's detail; "" for the
+					code's text */
 
 	/* The agent-mode HTTP worker (login.c). */
 	struct ll__job *job;
@@ -187,6 +189,11 @@ struct ll_sdk {
 	struct tmr retire_tmr;
 	struct tmr stop_tmr;
 	uint64_t stop_deadline;
+
+	/* How an https:// server is verified (login.c): a pin, else a CA
+	 * file, else the system store (both ""). */
+	char cert_sha256[65];
+	char ca_file[256];
 
 	struct ll__call *call;       /* one call at a time (call.c) */
 	struct ll__audio_cfg audio;  /* applied to the next stream */

@@ -87,6 +87,12 @@ static int config_set(struct config *cfg, const char *key, const char *val)
 		return decode_addr(&cfg->sip_laddr, val);
 	if (!strcmp(key, "http"))
 		return decode_addr(&cfg->http_laddr, val);
+	if (!strcmp(key, "https"))
+		return decode_addr(&cfg->https_laddr, val);
+	if (!strcmp(key, "tls-cert"))
+		return set_str(cfg->tls_cert, val, sizeof(cfg->tls_cert));
+	if (!strcmp(key, "tls-key"))
+		return set_str(cfg->tls_key, val, sizeof(cfg->tls_key));
 	if (!strcmp(key, "trunk")) {
 		struct uri uri;
 		struct pl pl;
@@ -216,8 +222,9 @@ int config_parse_args(struct config *cfg, int argc, char *argv[])
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf("usage: lianluod --data DIR [--sip ADDR:PORT]"
-			       " [--http ADDR:PORT] [--trunk SIP-URI]"
-			       " [--config FILE]\n"
+			       " [--http ADDR:PORT] [--https ADDR:PORT]\n"
+			       "       [--tls-cert FILE --tls-key FILE]"
+			       " [--trunk SIP-URI] [--config FILE]\n"
 			       "       [--ring-timeout S] [--max-wait S]"
 			       " [--wrap-up S] [--log-level L]\n"
 			       "Every configuration key can be given as"

@@ -8,6 +8,9 @@ struct config {
 	char data_dir[256];
 	struct sa sip_laddr;          /* UDP and TCP */
 	struct sa http_laddr;
+	struct sa https_laddr;        /* HTTPS API; unset (no port) = off */
+	char tls_cert[256];           /* PEM; "" = DATA/tls/cert.pem */
+	char tls_key[256];            /* PEM; "" = DATA/tls/key.pem */
 	char trunk_uri[256];          /* outbound calls go here; "" = none */
 	char realm[64];               /* SIP digest realm */
 	char queue_prompt[256];       /* WAV played once to waiting callers,

@@ -16,6 +16,7 @@
 #include <re.h>
 #include "common/log.h"
 #include "common/jsonw.h"
+#include "common/tlsc.h"
 #include "store/store.h"
 #include "config.h"
 #include "acd/acd.h"
@@ -73,7 +74,8 @@ static void app_first_handler(const struct store_app *app, void *arg)
  * every start so that the addresses follow the configuration.
  */
 static int credentials_write(const struct store_app *app,
-			     const char *sip_uri, const char *metrics_token)
+			     const char *sip_uri, const char *metrics_token,
+			     const char *https_url, const char *cert_sha256)
 {
 	char path[300], tmp[310];
 	FILE *f;
@@ -99,14 +101,21 @@ static int credentials_write(const struct store_app *app,
 			 "  \"secret_key\": %H,\n"
 			 "  \"http_url\": \"http://%J\",\n"
 			 "  \"sip_uri\": %H,\n"
-			 "  \"metrics_token\": %H\n"
-			 "}\n",
+			 "  \"metrics_token\": %H",
 			 jsonw_str, app->sdk_app_id,
 			 jsonw_str, app->secret_id,
 			 jsonw_str, app->secret_key,
 			 &cfg.http_laddr,
 			 jsonw_str, sip_uri,
 			 jsonw_str, metrics_token) < 0 ? EIO : 0;
+	if (!err && https_url && cert_sha256)
+		err = re_fprintf(f, ",\n"
+				 "  \"https_url\": %H,\n"
+				 "  \"cert_sha256\": %H",
+				 jsonw_str, https_url,
+				 jsonw_str, cert_sha256) < 0 ? EIO : 0;
+	if (!err)
+		err = re_fprintf(f, "\n}\n") < 0 ? EIO : 0;
 
 	if (fclose(f) && !err)
 		err = errno;
@@ -174,6 +183,51 @@ static void metrics_token_get(char *tok, size_t sz)
 }
 
 
+/*
+ * The HTTPS listener, when configured: its certificate (made in DATA/tls/
+ * on the first start unless tls-cert and tls-key are given), and the URL
+ * and certificate fingerprint that clients pin.
+ */
+static int https_start(struct api *api, char *url, size_t url_sz,
+		       char *sha256, size_t sha_sz)
+{
+	char host[64], cert[300], key[300];
+	struct sa laddr;
+	int err;
+
+	if (sa_is_any(&cfg.https_laddr))
+		str_ncpy(host, sa_af(&cfg.https_laddr) == AF_INET6 ?
+			 "::1" : "127.0.0.1", sizeof(host));
+	else if (sa_ntop(&cfg.https_laddr, host, sizeof(host)))
+		return EINVAL;
+
+	err = api_cert_prepare(cert, key, sizeof(cert), cfg.tls_cert,
+			       cfg.tls_key, cfg.data_dir, host);
+	if (err)
+		return err;
+
+	err = tlsc_file_sha256(sha256, sha_sz, cert);
+	if (err) {
+		log_error("lianluod: cannot read the certificate %s: %m",
+			  cert, err);
+		return err;
+	}
+
+	err = api_https_listen(api, &cfg.https_laddr, cert, key);
+	if (err)
+		return err;
+
+	err = api_https_laddr(api, &laddr);
+	if (err)
+		return err;
+
+	(void)re_snprintf(url, url_sz, "https://%J", &laddr);
+	log_info("lianluod: HTTPS certificate %s, SHA-256 %s", cert, sha256);
+
+	return 0;
+}
+
+
 static int data_dir_prepare(void)
 {
 	if (mkdir(cfg.data_dir, 0700) && errno != EEXIST) {
@@ -194,6 +248,7 @@ int main(int argc, char *argv[])
 	struct store_app app;
 	char dbpath[300];
 	char metrics_token[2 * METRICS_TOKEN_BYTES + 1];
+	char https_url[128] = "", cert_sha256[TLSC_SHA256_HEX_SZ] = "";
 	int err;
 
 	log_set_tag("lianluod");
@@ -257,20 +312,32 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
+	if (sa_port(&cfg.https_laddr)) {
+		err = https_start(api, https_url, sizeof(https_url),
+				  cert_sha256, sizeof(cert_sha256));
+		if (err) {
+			log_error("lianluod: https api on %J: %m",
+				  &cfg.https_laddr, err);
+			goto out;
+		}
+	}
+
 	metrics_token_get(metrics_token, sizeof(metrics_token));
 	err = api_metrics_token_set(api, metrics_token);
 	if (!err)
 		err = credentials_write(&app, sipfront_uri(sipfront),
-					metrics_token);
+					metrics_token,
+					https_url[0] ? https_url : NULL,
+					cert_sha256[0] ? cert_sha256 : NULL);
 	memset(metrics_token, 0, sizeof(metrics_token));
 	if (err) {
 		log_error("lianluod: cannot write credentials.json: %m", err);
 		goto out;
 	}
 
-	log_info("lianluod %s ready: sip %s, http http://%J, data %s",
+	log_info("lianluod %s ready: sip %s, http http://%J%s%s, data %s",
 		 LL_VERSION_STR, sipfront_uri(sipfront), &cfg.http_laddr,
-		 cfg.data_dir);
+		 https_url[0] ? ", https " : "", https_url, cfg.data_dir);
 
 	err = re_main(signal_handler);
 

@@ -1448,6 +1448,7 @@ def sdk_strerror(code):
 LL_ERR_CONSENT_REQUIRED = -1
 LL_ERR_AUTH_FAILED = -13
 LL_ERR_TOKEN_USED = -15
+LL_ERR_CERTIFICATE = -25
 
 _EVENT_LINE = re.compile(r'^event (\S+)(.*)$')
 _EVENT_ARG = re.compile(r'([\w-]+)=("([^"]*)"|\S*)|(\S+)')

@@ -81,6 +81,7 @@ int main(void)
 	EXPECT(ll_get_privacy_switch(fake, LL_PRIVACY_MICROPHONE, &on));
 	EXPECT(ll_privacy_ledger_json(fake, buf, sizeof(buf)));
 	EXPECT(ll_set_app_state(fake, LL_APP_BACKGROUND));
+	EXPECT(ll_set_server_certificate(fake, "/etc/ssl/certs/ca.pem"));
 	EXPECT(ll_set_agent_status(fake, LL_AGENT_REST, "lunch", false));
 	EXPECT(ll_extend_arrange(fake, 60));
 	EXPECT(ll_get_agent_status(fake, &st));

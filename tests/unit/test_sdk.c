@@ -47,6 +47,7 @@ static struct {
 	int login_err;
 	char login_user[64];
 	char login_aor[256];
+	char login_diag[256];
 	int destroy_ret;
 	int sessions;
 	enum ll_direction dir;
@@ -65,6 +66,8 @@ static struct {
 	pid_t pid;
 	char dir[256];
 	char http_url[128];
+	char https_url[128];
+	char cert_sha256[65];
 	char sip_host[64];
 	struct httpc_server srv;
 	char app[64];
@@ -111,6 +114,8 @@ static void login_handler(int err, const struct ll_login_info *info,
 		 sizeof(seen.login_user));
 	str_ncpy(seen.login_aor, info->aor ? info->aor : "",
 		 sizeof(seen.login_aor));
+	str_ncpy(seen.login_diag, info->diagnostic ? info->diagnostic : "",
+		 sizeof(seen.login_diag));
 	++seen.logins;
 	pthread_cond_broadcast(&ev_cond);
 	pthread_mutex_unlock(&ev_lock);
@@ -487,6 +492,9 @@ static void test_arguments(void **state)
 	/* Error texts, SIP codes included */
 	assert_string_equal("the server does not allow this status or reason",
 			    ll_strerror(LL_ERR_STATUS_NOT_ALLOWED));
+	assert_string_equal("the server's certificate failed verification",
+			    ll_strerror(LL_ERR_CERTIFICATE));
+	assert_int_equal(-25, LL_ERR_CERTIFICATE);
 	assert_string_equal("SIP 403 Forbidden", ll_strerror(403));
 	assert_string_equal("SIP request failure", ll_strerror(499));
 	assert_string_equal("unknown error", ll_strerror(-1000));
@@ -565,7 +573,7 @@ static int api(const char *method, const char *path, const char *body,
 
 static int server_start(void **state)
 {
-	char sip[64], http[64], path[300], buf[4096];
+	char sip[64], http[64], https[64], path[300], buf[4096];
 	struct odict *od = NULL;
 	const char *lianluod = getenv("LL_LIANLUOD");
 	int i, scode = 0;
@@ -584,11 +592,15 @@ static int server_start(void **state)
 	snprintf(server.sip_host, sizeof(server.sip_host), "%s", sip);
 	snprintf(server.http_url, sizeof(server.http_url), "http://%s",
 		 http);
+	snprintf(https, sizeof(https), "127.0.0.1:%u",
+		 free_port(SOCK_STREAM));
+	snprintf(server.https_url, sizeof(server.https_url), "https://%s",
+		 https);
 
 	server.pid = fork();
 	if (server.pid == 0) {
 		execl(lianluod, lianluod, "--data", server.dir, "--sip", sip,
-		      "--http", http, (char *)NULL);
+		      "--http", http, "--https", https, (char *)NULL);
 		_exit(127);
 	}
 
@@ -619,6 +631,10 @@ static int server_start(void **state)
 		 sizeof(server.srv.secret_key));
 	str_ncpy(server.app, odict_string(od, "sdk_app_id"),
 		 sizeof(server.app));
+	if (!odict_string(od, "cert_sha256"))
+		return -1;
+	str_ncpy(server.cert_sha256, odict_string(od, "cert_sha256"),
+		 sizeof(server.cert_sha256));
 	mem_deref(od);
 
 	if (api("POST", "/v1/staff", "{\"user_id\":\"alice\"}", NULL) != 201)
@@ -672,6 +688,91 @@ static int token_create(char *token, size_t sz, const char *user)
 	mem_deref(od);
 
 	return 0;
+}
+
+
+/* ll_login_agent over https://: only a verified server gets the token. */
+static void test_login_https(void **state)
+{
+	struct ll_sdk *sdk = ll_shared_instance();
+	char token[512], wrong[65], longname[300], ca[300];
+	(void)state;
+
+	assert_int_equal(0, token_create(token, sizeof(token), "alice"));
+
+	/* A wrong pin: LL_ERR_CERTIFICATE, with the reason. */
+	str_ncpy(wrong, server.cert_sha256, sizeof(wrong));
+	wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+	assert_int_equal(0, ll_set_server_certificate(sdk, wrong));
+	seen_reset();
+	assert_int_equal(0, ll_login_agent(sdk, server.https_url, server.app,
+					   "alice", token, login_handler,
+					   NULL));
+	assert_true(wait_for(&seen.logins, 1));
+	assert_int_equal(LL_ERR_CERTIFICATE, seen.login_err);
+	assert_non_null(strstr(seen.login_diag, "does not match"));
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN, ll_check_login(sdk));
+
+	/* A CA file that cannot be read: refused too, not the system
+	 * store. */
+	assert_int_equal(0, ll_set_server_certificate(sdk,
+						      "/nonexistent/ca.pem"));
+	seen_reset();
+	assert_int_equal(0, ll_login_agent(sdk, server.https_url, server.app,
+					   "alice", token, login_handler,
+					   NULL));
+	assert_true(wait_for(&seen.logins, 1));
+	assert_int_equal(LL_ERR_CERTIFICATE, seen.login_err);
+
+	/* No setting: the system store does not know the self-signed
+	 * certificate. */
+	assert_int_equal(0, ll_set_server_certificate(sdk, NULL));
+	seen_reset();
+	assert_int_equal(0, ll_login_agent(sdk, server.https_url, server.app,
+					   "alice", token, login_handler,
+					   NULL));
+	assert_true(wait_for(&seen.logins, 1));
+	assert_int_equal(LL_ERR_CERTIFICATE, seen.login_err);
+
+	/* Hostile settings */
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_server_certificate(sdk, longname));
+	assert_int_equal(LL_ERR_INVALID_ARGUMENT,
+			 ll_set_server_certificate(sdk, "ca.pem\nx"));
+
+	/* The server's own certificate as CA file: the token, unspent by
+	 * the refusals above, logs in. */
+	snprintf(ca, sizeof(ca), "%s/tls/cert.pem", server.dir);
+	assert_int_equal(0, ll_set_server_certificate(sdk, ca));
+	seen_reset();
+	assert_int_equal(0, ll_login_agent(sdk, server.https_url, server.app,
+					   "alice", token, login_handler,
+					   NULL));
+	assert_true(wait_for(&seen.logins, 1));
+	assert_int_equal(0, seen.login_err);
+	assert_int_equal(0, ll_check_login(sdk));
+
+	seen_reset();
+	assert_int_equal(0, ll_logout(sdk, result_handler, NULL));
+	assert_true(wait_for(&seen.results, 1));
+
+	/* And with the pin, a new token. */
+	assert_int_equal(0, token_create(token, sizeof(token), "alice"));
+	assert_int_equal(0, ll_set_server_certificate(sdk,
+						      server.cert_sha256));
+	seen_reset();
+	assert_int_equal(0, ll_login_agent(sdk, server.https_url, server.app,
+					   "alice", token, login_handler,
+					   NULL));
+	assert_true(wait_for(&seen.logins, 1));
+	assert_int_equal(0, seen.login_err);
+
+	seen_reset();
+	assert_int_equal(0, ll_logout(sdk, result_handler, NULL));
+	assert_true(wait_for(&seen.results, 1));
+	assert_int_equal(0, ll_set_server_certificate(sdk, ""));
 }
 
 
@@ -915,6 +1016,7 @@ int main(void)
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_login_refused),
 		cmocka_unit_test(test_login_agent),
+		cmocka_unit_test(test_login_https),
 		cmocka_unit_test(test_login_sip),
 		cmocka_unit_test(test_destroy_in_callback),
 		cmocka_unit_test(test_two_threads),

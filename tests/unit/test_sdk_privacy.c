@@ -121,6 +121,8 @@ static void test_before_consent(void **state)
 			 ll_privacy_ledger_json(fake, buf, sizeof(buf)));
 	assert_int_equal(LL_ERR_CONSENT_REQUIRED,
 			 ll_set_app_state(fake, LL_APP_BACKGROUND));
+	assert_int_equal(LL_ERR_CONSENT_REQUIRED,
+			 ll_set_server_certificate(fake, NULL));
 
 	/* The disclosure needs no consent. */
 	assert_non_null(ll_privacy_disclosure("en", "json"));

@@ -42,6 +42,8 @@ struct agent_status {
 
 struct agent_args {
 	const char *server;          /**< lianluod's API URL              */
+	const char *cert_sha256;     /**< pin of an https:// server       */
+	const char *ca_file;         /**< or the CAs that verify it       */
 	const char *app;             /**< SdkAppId                        */
 	const char *user;            /**< UserId                          */
 	const char *token;           /**< single-use login token          */

@@ -24,6 +24,9 @@ void args_usage(FILE *f)
 	fputs(
 "Usage: lianluo-agent --server URL --app SDKAPPID --user USER --token TOKEN\n"
 "                     --consent granted [options]\n"
+"       (an https:// URL is verified: --cert-sha256 HEX pins the server's\n"
+"       certificate, as credentials.json's cert_sha256; --ca-file FILE\n"
+"       trusts those CAs; else the system's trust store)\n"
 "       lianluo-agent --sip-uri URI --password PW --consent granted "
 "[options]\n"
 "\n"
@@ -147,6 +150,8 @@ struct str_opt {
 
 static const struct str_opt str_opts[] = {
 	{"--server",   offsetof(struct agent_args, server)},
+	{"--cert-sha256", offsetof(struct agent_args, cert_sha256)},
+	{"--ca-file",  offsetof(struct agent_args, ca_file)},
 	{"--app",      offsetof(struct agent_args, app)},
 	{"--user",     offsetof(struct agent_args, user)},
 	{"--token",    offsetof(struct agent_args, token)},

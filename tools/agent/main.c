@@ -127,6 +127,9 @@ int agent_login(struct ll_sdk *sdk, const struct agent_args *a,
 		err = ll_login_sip(sdk, a->sip_uri, a->password,
 				   evq_login_handler, NULL);
 	else
+		err = ll_set_server_certificate(sdk, a->cert_sha256 ?
+						a->cert_sha256 : a->ca_file);
+	if (!err && !a->sip_uri)
 		err = ll_login_agent(sdk, a->server, a->app, a->user,
 				     a->token, evq_login_handler, NULL);
 	if (err) {
@@ -149,6 +152,11 @@ int agent_login(struct ll_sdk *sdk, const struct agent_args *a,
 		if (ev.type != AEV_LOGIN)
 			continue;
 
+		if (ev.err == LL_ERR_CERTIFICATE && ev.msg[0]) {
+			out_errorf("login failed: %s (%d): %s",
+				   ll_strerror(ev.err), ev.err, ev.msg);
+			return ev.err;
+		}
 		if (ev.err) {
 			out_fail("login failed", ev.err);
 			return ev.err;

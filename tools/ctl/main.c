@@ -6,7 +6,10 @@
  * Usage is in usage() below and in docs/API.md.  The server and the API
  * credentials come from --data DIR (DIR/credentials.json, as lianluod
  * writes it) or from LIANLUO_SERVER, LIANLUO_SECRET_ID and
- * LIANLUO_SECRET_KEY.  Exit status: 0 success, 1 failure (one line on
+ * LIANLUO_SECRET_KEY.  An https:// server is verified by the pinned
+ * certificate fingerprint (credentials.json's cert_sha256, or
+ * LIANLUO_CERT_SHA256), else a CA file (LIANLUO_CA_FILE), else the
+ * system's trust store.  Exit status: 0 success, 1 failure (one line on
  * stderr), 2 usage error.  Tables mask personal phone numbers; --json
  * prints the server's JSON unchanged.
  */
@@ -19,6 +22,7 @@
 #include "common/log.h"
 #include "common/jsonw.h"
 #include "common/httpc.h"
+#include "common/tlsc.h"
 #include "ctl.h"
 
 
@@ -119,9 +123,14 @@ static void usage(FILE *f)
 "  status       queues, agents and calls now\n"
 "\n"
 "  --data DIR   read DIR/credentials.json (sdk_app_id, secret_id,\n"
-"               secret_key, http_url); otherwise the environment:\n"
-"               LIANLUO_SERVER (http://host:port), LIANLUO_SECRET_ID,\n"
+"               secret_key, http_url; https_url and cert_sha256 when\n"
+"               the server has HTTPS, then used instead); otherwise\n"
+"               the environment: LIANLUO_SERVER (http:// or\n"
+"               https://host:port), LIANLUO_SECRET_ID,\n"
 "               LIANLUO_SECRET_KEY\n"
+"  https:// servers are verified: LIANLUO_CERT_SHA256 (the pinned\n"
+"               SHA-256 of the server's certificate, hex), else\n"
+"               LIANLUO_CA_FILE (PEM), else the system's trust store\n"
 "  --json       print the server's JSON instead of a table\n"
 "  --help       this text\n"
 "\n"
@@ -371,7 +380,8 @@ static int read_file(char **bufp, const char *path)
 
 static int creds_load(struct ctl *ctl)
 {
-	const char *url = NULL, *sid = NULL, *skey = NULL;
+	const char *url = NULL, *sid = NULL, *skey = NULL, *pin = NULL;
+	const char *ca;
 	struct odict *od = NULL;
 	char *buf = NULL, path[512];
 	int err, ret = 0;
@@ -392,7 +402,12 @@ static int creds_load(struct ctl *ctl)
 			goto out;
 		}
 
-		url  = odict_string(od, "http_url");
+		url  = odict_string(od, "https_url");
+		pin  = odict_string(od, "cert_sha256");
+		if (!url || !pin) {
+			url = odict_string(od, "http_url");
+			pin = NULL;
+		}
 		sid  = odict_string(od, "secret_id");
 		skey = odict_string(od, "secret_key");
 		if (!url || !sid || !skey) {
@@ -423,11 +438,28 @@ static int creds_load(struct ctl *ctl)
 
 	ctl->srv.agent = "lianluoctl";
 	err = httpc_url_decode(&ctl->srv, url);
-	if (err == EPROTONOSUPPORT)
-		ret = fail("https is not supported by lianluoctl yet: %s",
-			   url);
-	else if (err)
+	if (err) {
 		ret = fail("bad server URL '%s'", url);
+		goto out;
+	}
+
+	/* The environment's pin wins over credentials.json's. */
+	if (getenv("LIANLUO_CERT_SHA256") && *getenv("LIANLUO_CERT_SHA256"))
+		pin = getenv("LIANLUO_CERT_SHA256");
+	if (pin && tlsc_pin_decode(ctl->srv.cert_sha256,
+				   sizeof(ctl->srv.cert_sha256), pin)) {
+		ret = fail("bad certificate fingerprint '%s': expected the"
+			   " 64 hex digits of a SHA-256", pin);
+		goto out;
+	}
+
+	ca = getenv("LIANLUO_CA_FILE");
+	if (ca && strlen(ca) >= sizeof(ctl->srv.ca_file)) {
+		ret = fail("LIANLUO_CA_FILE too long");
+		goto out;
+	}
+	if (ca)
+		str_ncpy(ctl->srv.ca_file, ca, sizeof(ctl->srv.ca_file));
 
  out:
 	if (buf)
@@ -472,9 +504,19 @@ static int call(struct ctl *ctl, const char *method, const char *path,
 	int err, ret = 0;
 
 	err = httpc_request(&resp, &ctl->srv, method, path, body);
+	if (err == TLSC_ECERT) {
+		ret = fail("refusing https://%s:%s: %s; nothing was sent",
+			   ctl->srv.host, ctl->srv.port, resp.detail);
+		httpc_resp_reset(&resp);
+		return ret;
+	}
 	if (err) {
-		return fail("cannot reach http://%s:%s: %m", ctl->srv.host,
-			    ctl->srv.port, err);
+		ret = fail("cannot reach %s://%s:%s: %m%s%s",
+			   ctl->srv.tls ? "https" : "http", ctl->srv.host,
+			   ctl->srv.port, err, resp.detail[0] ? ": " : "",
+			   resp.detail);
+		httpc_resp_reset(&resp);
+		return ret;
 	}
 
 	if (resp.len)

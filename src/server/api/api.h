@@ -26,6 +26,19 @@ int api_metrics_token_set(struct api *api, const char *token);
 /* The address the API listens on (useful with port 0). */
 int api_laddr(const struct api *api, struct sa *laddr);
 
+/* HTTPS (api/server.c): a second listener with the same routes. */
+int api_https_listen(struct api *api, const struct sa *laddr,
+		     const char *cert, const char *key);
+int api_https_laddr(const struct api *api, struct sa *laddr);
+
+/* Its certificate (api/cert.c): the configured one, or one made in
+ * DATA/tls/ on the first start. */
+int api_cert_make(const char *cert_path, const char *key_path,
+		  const char *host);
+int api_cert_prepare(char *cert, char *key, size_t sz, const char *cfg_cert,
+		     const char *cfg_key, const char *data_dir,
+		     const char *host);
+
 /* Issue a single-use SDK login token for (app, user_id), valid until
  * expires (Unix seconds).  POST /v1/sdk-login-tokens uses it; so can tests
  * and tools that run inside the server. */

@@ -38,6 +38,9 @@ struct api {
 	char metrics_token[API_TOKEN_SZ];   /* "" until set */
 	uint64_t start_ms;          /* Unix ms of api_alloc, for uptime */
 	struct sa laddr;            /* bound address */
+	struct tcp_sock *tls_ts;    /* HTTPS listener, or NULL */
+	struct tls *tls;            /* its certificate and key */
+	struct sa tls_laddr;
 };
 
 /* One request being handled, and its reply. */

@@ -14,12 +14,20 @@
  * before a byte of the body is kept; a refused body is read and discarded
  * (up to API_DRAIN_MS) so that the client sees the 413 instead of a reset.
  *
+ * HTTPS (api_https_listen) is a second listener whose connections get
+ * libre's TLS layer (tls_start_tcp) below the same reading and routing:
+ * the handlers see plain HTTP.  A connection whose handshake fails (a
+ * plain-HTTP client on the HTTPS port, a client that rejects our
+ * certificate) is closed before any request is read.
+ *
  * Everything runs on the main loop thread.  Requests are handled
  * synchronously (the store is synchronous) and pipelining works: requests
  * are answered in order.  Chunked bodies are refused with 411.
  */
 #include <string.h>
 #include <time.h>
+#include <openssl/ssl.h>
+#include <openssl/err.h>
 #include <re.h>
 #include "common/log.h"
 #include "common/jsonw.h"
@@ -33,6 +41,9 @@ struct api_conn {
 	struct le le;
 	struct api *api;
 	struct tcp_conn *tc;
+	struct tls_conn *tlsc;    /* HTTPS; NULL on the plain listener */
+	struct sa peer;
+	bool tls_up;              /* handshake done */
 	struct tmr tmr;
 	struct mbuf *mb;          /* received, not yet handled */
 	uint64_t drain_left;      /* body bytes still to discard */
@@ -47,6 +58,8 @@ static void conn_destructor(void *arg)
 
 	list_unlink(&conn->le);
 	tmr_cancel(&conn->tmr);
+	/* TLS first: its close_notify goes out on the TCP connection. */
+	conn->tlsc = mem_deref(conn->tlsc);
 	conn->tc = mem_deref(conn->tc);
 	conn->mb = mem_deref(conn->mb);
 }
@@ -58,6 +71,8 @@ static void api_destructor(void *arg)
 
 	list_flush(&api->connl);
 	api->ts = mem_deref(api->ts);
+	api->tls_ts = mem_deref(api->tls_ts);
+	api->tls = mem_deref(api->tls);
 	memset(api->metrics_token, 0, sizeof(api->metrics_token));
 }
 
@@ -284,7 +299,8 @@ static int handle_one(struct api_conn *conn, const struct http_msg *msg,
 	if (!req->scode)
 		api_error(req, 500, "InternalError", "no reply");
 
-	log_info("api: %r %r -> %u", &msg->met, &msg->path, req->scode);
+	log_info("api: %r %r -> %u%s", &msg->met, &msg->path, req->scode,
+		 conn->tlsc ? " (https)" : "");
 
 	conn->closing = close;
 	err = conn_send(conn, req->scode, req->scode < 300 ? req->ctype : NULL,
@@ -443,39 +459,53 @@ static void recv_handler(struct mbuf *mb, void *arg)
 static void close_handler(int err, void *arg)
 {
 	struct api_conn *conn = arg;
-	(void)err;
+
+	if (conn->tlsc && !conn->tls_up)
+		log_info("api: TLS handshake with %J failed (%m): closed",
+			 &conn->peer, err);
 
 	conn_close_soon(conn);
 }
 
 
-static void connect_handler(const struct sa *peer, void *arg)
+/* On the HTTPS listener: the TLS handshake is done. */
+static void tls_estab_handler(void *arg)
 {
-	struct api *api = arg;
+	struct api_conn *conn = arg;
+
+	conn->tls_up = true;
+}
+
+
+static void conn_accept(struct api *api, struct tcp_sock *ts,
+			const struct sa *peer, struct tls *tls)
+{
 	struct api_conn *conn;
 	int err;
-	(void)peer;
 
 	if (list_count(&api->connl) >= API_CONN_MAX) {
 		log_warn("api: too many connections, refusing one");
-		tcp_reject(api->ts);
+		tcp_reject(ts);
 		return;
 	}
 
 	conn = mem_zalloc(sizeof(*conn), conn_destructor);
 	if (!conn) {
-		tcp_reject(api->ts);
+		tcp_reject(ts);
 		return;
 	}
 
 	conn->api = api;
+	conn->peer = *peer;
 
-	err = tcp_accept(&conn->tc, api->ts, NULL, recv_handler,
-			 close_handler, conn);
+	err = tcp_accept(&conn->tc, ts, tls ? tls_estab_handler : NULL,
+			 recv_handler, close_handler, conn);
+	if (!err && tls)
+		err = tls_start_tcp(&conn->tlsc, tls, conn->tc, 0);
 	if (err) {
 		log_warn("api: accept failed: %m", err);
 		mem_deref(conn);
-		tcp_reject(api->ts);
+		tcp_reject(ts);
 		return;
 	}
 
@@ -484,6 +514,22 @@ static void connect_handler(const struct sa *peer, void *arg)
 
 	list_append(&api->connl, &conn->le, conn);
 	tmr_start(&conn->tmr, API_IDLE_MS, timeout_handler, conn);
+}
+
+
+static void connect_handler(const struct sa *peer, void *arg)
+{
+	struct api *api = arg;
+
+	conn_accept(api, api->ts, peer, NULL);
+}
+
+
+static void tls_connect_handler(const struct sa *peer, void *arg)
+{
+	struct api *api = arg;
+
+	conn_accept(api, api->tls_ts, peer, api->tls);
 }
 
 
@@ -605,5 +651,99 @@ int api_metrics_token_set(struct api *api, const char *token)
 	}
 
 	str_ncpy(api->metrics_token, token, sizeof(api->metrics_token));
+	return 0;
+}
+
+
+/**
+ * Open the HTTPS listener: the same routes as the plain one, over TLS
+ * (1.2 or later) with a PEM certificate (chain) and key.
+ *
+ * @param api   The API
+ * @param laddr Address to listen on (port 0: any free port)
+ * @param cert  PEM certificate file, the server's first, then its chain
+ * @param key   PEM private key file
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int api_https_listen(struct api *api, const struct sa *laddr,
+		     const char *cert, const char *key)
+{
+	SSL_CTX *ctx;
+	int err;
+
+	if (!api || !laddr || !cert || !key || api->tls)
+		return EINVAL;
+
+	err = tls_alloc(&api->tls, TLS_METHOD_SSLV23, NULL, NULL);
+	if (err)
+		goto out;
+
+	ctx = tls_openssl_context(api->tls);
+	if (!ctx) {
+		err = EINVAL;
+		goto out;
+	}
+
+	/* Clients are not asked for certificates: requests are signed. */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* One request per connection is the clients' pattern: TLS 1.3
+	 * session tickets would only be written after the client left. */
+	(void)SSL_CTX_set_num_tickets(ctx, 0);
+
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		log_error("api: cannot read the certificate %s", cert);
+		err = EBADMSG;
+		goto out;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		log_error("api: cannot read the key %s, or it does not"
+			  " match the certificate", key);
+		err = EBADMSG;
+		goto out;
+	}
+
+	err = tcp_listen(&api->tls_ts, laddr, tls_connect_handler, api);
+	if (err) {
+		log_error("api: cannot listen on %J: %m", laddr, err);
+		goto out;
+	}
+
+	err = tcp_local_get(api->tls_ts, &api->tls_laddr);
+	if (err)
+		goto out;
+
+	log_info("api: listening on https://%J", &api->tls_laddr);
+
+ out:
+	ERR_clear_error();
+	if (err) {
+		api->tls_ts = mem_deref(api->tls_ts);
+		api->tls = mem_deref(api->tls);
+	}
+
+	return err;
+}
+
+
+/**
+ * Get the address the HTTPS listener listens on
+ *
+ * @param api   The API
+ * @param laddr Returned address
+ *
+ * @return 0 if success, ENOENT without HTTPS, otherwise errorcode
+ */
+int api_https_laddr(const struct api *api, struct sa *laddr)
+{
+	if (!api || !laddr)
+		return EINVAL;
+
+	if (!api->tls_ts)
+		return ENOENT;
+
+	*laddr = api->tls_laddr;
 	return 0;
 }
