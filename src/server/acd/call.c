@@ -753,20 +753,32 @@ static void ring(struct acd_call *call, struct acd_agent *ag)
 }
 
 
-/* Offer a queued call as its group's strategy says; false if nobody. */
-static bool offer(struct acd *acd, struct acd_call *call)
+/*
+ * Offer a queued call as its group's strategy says; false if nobody.
+ * *group_emptyp is set when the group has no free agent at all (not only
+ * none this call has not tried yet): the calls behind it in the same
+ * group need not look again in this dispatch run.
+ */
+static bool offer(struct acd *acd, struct acd_call *call, bool *group_emptyp)
 {
 	const struct acd_strategy *strat;
 	struct acd_agent *ag;
 	struct cand_ctx *ctx;
 	bool offered = false;
 
+	*group_emptyp = false;
+
 	ctx = mem_alloc(sizeof(*ctx), NULL);
 	if (!ctx)
 		return false;
 
-	if (candidates(ctx, acd, call) || !ctx->candc)
+	if (candidates(ctx, acd, call))
 		goto out;
+
+	if (!ctx->candc) {
+		*group_emptyp = !ctx->triedc;
+		goto out;
+	}
 
 	strat = acd_strategy_find(call->group.strategy);
 
@@ -838,26 +850,56 @@ static void step_handler(void *arg)
 }
 
 
+/* Groups found without a free agent in one dispatch run */
+struct empty_groups {
+	const struct acd_call *byv[32];   /* a call of each such group */
+	size_t n;
+};
+
+
+static bool group_is_empty(const struct empty_groups *eg,
+			   const struct acd_call *call)
+{
+	for (size_t i = 0; i < eg->n; i++) {
+		const struct acd_call *c = eg->byv[i];
+
+		if (0 == strcmp(c->group.name, call->group.name) &&
+		    0 == strcmp(c->cdr.sdk_app_id, call->cdr.sdk_app_id))
+			return true;
+	}
+
+	return false;
+}
+
+
 static void dispatch_handler(void *arg)
 {
 	struct acd *acd = arg;
+	struct empty_groups eg;
 	struct le *le;
+
+	eg.n = 0;
 
 	le = acd->queue.head;
 	while (le) {
 		struct acd_call *call = le->data;
+		bool empty;
 
 		le = le->next;
 
-		if (call->state != ACD_CALL_QUEUED)
+		if (call->state != ACD_CALL_QUEUED ||
+		    group_is_empty(&eg, call))
 			continue;
 
 		/* One call per run: handlers may change the queue; the
 		 * next run goes on from the head. */
-		if (offer(acd, call)) {
+		if (offer(acd, call, &empty)) {
 			acd_dispatch_schedule(acd);
 			return;
 		}
+
+		if (empty && eg.n < ARRAY_SIZE(eg.byv))
+			eg.byv[eg.n++] = call;
 	}
 }
 
