@@ -22,6 +22,7 @@ struct rl_entry {
 	uint64_t until_ms;          /* blocked until (failures) */
 	uint64_t level;             /* failures, or bucket level in units
 				       of 1/window_ms token */
+	bool refusing;              /* bucket empty at the last take */
 };
 
 struct ratelimit {
@@ -246,17 +247,21 @@ bool ratelimit_fail(struct ratelimit *rl, const char *key, uint64_t now_ms)
  * @param rl     Table (NULL: limits off, always a token)
  * @param key    Key
  * @param now_ms Current time
+ * @param first  Set to whether this refusal is the first since the key
+ *               last had a token (log it once); may be NULL
  *
  * @return 0 if a token was taken, otherwise the milliseconds until the
  *         next one
  */
 uint32_t ratelimit_take(struct ratelimit *rl, const char *key,
-			uint64_t now_ms)
+			uint64_t now_ms, bool *first)
 {
 	struct rl_entry *e;
 	uint64_t full;
 	bool fresh;
 
+	if (first)
+		*first = false;
 	if (!rl || !key)
 		return 0;
 
@@ -279,8 +284,13 @@ uint32_t ratelimit_take(struct ratelimit *rl, const char *key,
 
 	if (e->level >= rl->window_ms) {
 		e->level -= rl->window_ms;
+		e->refusing = false;
 		return 0;
 	}
+
+	if (first)
+		*first = !e->refusing;
+	e->refusing = true;
 
 	/* The units one token lacks, refilled at limit a millisecond. */
 	return (uint32_t)((rl->window_ms - e->level + rl->limit - 1) /

@@ -30,5 +30,5 @@ uint32_t ratelimit_blocked(struct ratelimit *rl, const char *key,
 bool     ratelimit_fail(struct ratelimit *rl, const char *key,
 			uint64_t now_ms);
 uint32_t ratelimit_take(struct ratelimit *rl, const char *key,
-			uint64_t now_ms);
+			uint64_t now_ms, bool *first);
 uint32_t ratelimit_count(const struct ratelimit *rl);

@@ -76,7 +76,7 @@ static void test_keys_independent(void **state)
 	/* Off (no table): never blocked, always a token. */
 	assert_int_equal(0, ratelimit_blocked(NULL, "alice", 2));
 	assert_false(ratelimit_fail(NULL, "alice", 2));
-	assert_int_equal(0, ratelimit_take(NULL, "alice", 2));
+	assert_int_equal(0, ratelimit_take(NULL, "alice", 2, NULL));
 
 	assert_int_equal(EINVAL, ratelimit_alloc(NULL, 1, 1, 1));
 	assert_int_equal(EINVAL, ratelimit_alloc(&rl, 0, 1, 1));
@@ -89,6 +89,7 @@ static void test_bucket(void **state)
 {
 	struct ratelimit *rl = NULL;
 	uint64_t t = 5000;
+	bool first;
 	int i;
 	(void)state;
 
@@ -96,14 +97,18 @@ static void test_bucket(void **state)
 	assert_int_equal(0, ratelimit_alloc(&rl, 10, 1000, 16));
 
 	for (i = 0; i < 10; i++)
-		assert_int_equal(0, ratelimit_take(rl, "10.0.0.1", t));
-	assert_int_equal(100, ratelimit_take(rl, "10.0.0.1", t));
-	assert_int_equal(0, ratelimit_take(rl, "10.0.0.2", t));
+		assert_int_equal(0, ratelimit_take(rl, "10.0.0.1", t, NULL));
+	assert_int_equal(100, ratelimit_take(rl, "10.0.0.1", t, &first));
+	assert_true(first);
+	assert_int_equal(100, ratelimit_take(rl, "10.0.0.1", t, &first));
+	assert_false(first);
+	assert_int_equal(0, ratelimit_take(rl, "10.0.0.2", t, NULL));
 
 	/* A token comes back every 100 ms. */
-	assert_int_equal(50, ratelimit_take(rl, "10.0.0.1", t + 50));
-	assert_int_equal(0, ratelimit_take(rl, "10.0.0.1", t + 100));
-	assert_true(ratelimit_take(rl, "10.0.0.1", t + 100) > 0);
+	assert_int_equal(50, ratelimit_take(rl, "10.0.0.1", t + 50, NULL));
+	assert_int_equal(0, ratelimit_take(rl, "10.0.0.1", t + 100, NULL));
+	assert_true(ratelimit_take(rl, "10.0.0.1", t + 100, &first) > 0);
+	assert_true(first);
 
 	/* A steady 10 a second always passes; 20 a second half does. */
 	{
@@ -111,16 +116,16 @@ static void test_bucket(void **state)
 
 		t += 10000;
 		for (i = 0; i < 200; i++)
-			ok += !ratelimit_take(rl, "10.0.0.3", t + i * 50);
+			ok += !ratelimit_take(rl, "10.0.0.3", t + i * 50, NULL);
 		assert_in_range(ok, 100, 111);
 
 		for (i = 0; i < 100; i++)
 			assert_int_equal(0, ratelimit_take(rl, "10.0.0.4",
-						      t + i * 100));
+						      t + i * 100, NULL));
 	}
 
 	/* A clock that goes back refills rather than wrapping. */
-	assert_int_equal(0, ratelimit_take(rl, "10.0.0.1", 0));
+	assert_int_equal(0, ratelimit_take(rl, "10.0.0.1", 0, NULL));
 
 	mem_deref(rl);
 }
@@ -155,7 +160,7 @@ static void test_eviction(void **state)
 	for (i = 0; i < 10000; i++) {
 		re_snprintf(key, sizeof(key), "10.%d.%d.1", i / 256, i % 256);
 		(void)ratelimit_fail(rl, key, 5);
-		(void)ratelimit_take(rl, key, 5);
+		(void)ratelimit_take(rl, key, 5, NULL);
 	}
 	assert_int_equal(4, ratelimit_count(rl));
 

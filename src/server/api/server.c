@@ -14,6 +14,12 @@
  * before a byte of the body is kept; a refused body is read and discarded
  * (up to API_DRAIN_MS) so that the client sees the 413 instead of a reset.
  *
+ * Failed authentications (every 401) are counted per source address
+ * (config auth-fail-limit-address); past the limit, every request from
+ * that address but /healthz gets 429 with Retry-After until the block
+ * ends.  Addresses are those of the TCP peer: behind a reverse proxy they
+ * are all the proxy's.
+ *
  * Everything runs on the main loop thread.  Requests are handled
  * synchronously (the store is synchronous) and pipelining works: requests
  * are answered in order.  Chunked bodies are refused with 411.
@@ -23,6 +29,7 @@
 #include <re.h>
 #include "common/log.h"
 #include "common/jsonw.h"
+#include "common/ratelimit.h"
 #include "config.h"
 #include "store/store.h"
 #include "api/api.h"
@@ -36,6 +43,7 @@ struct api_conn {
 	struct tmr tmr;
 	struct mbuf *mb;          /* received, not yet handled */
 	uint64_t drain_left;      /* body bytes still to discard */
+	char peer[RATELIMIT_KEY_SZ];  /* source address, no port */
 	bool closing;             /* close once the reply is sent */
 	bool draining;            /* discard all input */
 };
@@ -58,6 +66,8 @@ static void api_destructor(void *arg)
 
 	list_flush(&api->connl);
 	api->ts = mem_deref(api->ts);
+	api->rl_addr = mem_deref(api->rl_addr);
+	api->rl_key = mem_deref(api->rl_key);
 	memset(api->metrics_token, 0, sizeof(api->metrics_token));
 }
 
@@ -106,7 +116,8 @@ static void conn_finish(struct api_conn *conn)
 
 
 static int conn_send(struct api_conn *conn, uint16_t scode,
-		     const char *ctype, const struct mbuf *body, bool close)
+		     const char *ctype, const struct mbuf *body, bool close,
+		     uint32_t retry_after_s)
 {
 	struct mbuf *mb;
 	int err;
@@ -120,11 +131,14 @@ static int conn_send(struct api_conn *conn, uint16_t scode,
 			  "Content-Length: %zu\r\n"
 			  "Cache-Control: no-store\r\n"
 			  "%s"
+			  "%s%u%s"
 			  "\r\n",
 			  scode, api_reason(scode),
 			  ctype ? ctype : "application/json",
 			  body ? body->end : (size_t)0,
-			  close ? "Connection: close\r\n" : "");
+			  close ? "Connection: close\r\n" : "",
+			  retry_after_s ? "Retry-After: " : "", retry_after_s,
+			  retry_after_s ? "\r\n" : "");
 	if (!err && body && body->end)
 		err = mbuf_write_mem(mb, body->buf, body->end);
 	if (err)
@@ -156,7 +170,7 @@ static int conn_refuse(struct api_conn *conn, uint16_t scode,
 	log_info("api: refused request: %u %s", scode, message);
 
 	conn->closing = true;
-	err = conn_send(conn, scode, NULL, req.mb, true);
+	err = conn_send(conn, scode, NULL, req.mb, true, 0);
 	mem_deref(req.mb);
 
 	return err;
@@ -227,6 +241,7 @@ static void handle(struct api_conn *conn, const struct http_msg *msg,
 	int err;
 
 	req->api      = conn->api;
+	req->peer     = conn->peer;
 	req->msg      = msg;
 	req->body     = body;
 	req->body_len = len;
@@ -254,10 +269,29 @@ static void handle(struct api_conn *conn, const struct http_msg *msg,
 		return;
 	}
 
-	if (route->auth && api_auth(req))
-		return;
+	if (route->h != api_healthz) {
+		const uint32_t ms = ratelimit_blocked(conn->api->rl_addr,
+						      conn->peer,
+						      tmr_jiffies());
+		if (ms) {
+			api_error_limited(req, ms,
+					  "authentications from your address");
+			return;
+		}
+	}
 
-	route->h(req);
+	if (!route->auth || !api_auth(req))
+		route->h(req);
+
+	if (req->scode == 401 &&
+	    ratelimit_fail(conn->api->rl_addr, conn->peer, tmr_jiffies())) {
+		const struct config *cfg = conn->api->cfg;
+
+		log_warn("api: %u failed authentications from %s within %u s:"
+			 " its requests get 429 for %u s", cfg->auth_fail_addr,
+			 conn->peer, cfg->auth_fail_window_s,
+			 cfg->auth_fail_window_s);
+	}
 }
 
 
@@ -288,7 +322,7 @@ static int handle_one(struct api_conn *conn, const struct http_msg *msg,
 
 	conn->closing = close;
 	err = conn_send(conn, req->scode, req->scode < 300 ? req->ctype : NULL,
-			req->mb, close);
+			req->mb, close, req->retry_after_s);
 
  out:
 	if (req)
@@ -369,6 +403,10 @@ static void recv_handler(struct mbuf *mb, void *arg)
 		if (hlen > API_HDR_MAX) {
 			err = conn_refuse(conn, 413, "RequestTooLarge",
 					  "request header too large");
+		}
+		else if (list_count(&msg->hdrl) > API_HDR_COUNT_MAX) {
+			err = conn_refuse(conn, 413, "RequestTooLarge",
+					  "too many header fields");
 		}
 		else if (http_msg_hdr(msg, HTTP_HDR_TRANSFER_ENCODING)) {
 			err = conn_refuse(conn, 411, "LengthRequired",
@@ -454,7 +492,6 @@ static void connect_handler(const struct sa *peer, void *arg)
 	struct api *api = arg;
 	struct api_conn *conn;
 	int err;
-	(void)peer;
 
 	if (list_count(&api->connl) >= API_CONN_MAX) {
 		log_warn("api: too many connections, refusing one");
@@ -469,6 +506,7 @@ static void connect_handler(const struct sa *peer, void *arg)
 	}
 
 	conn->api = api;
+	(void)re_snprintf(conn->peer, sizeof(conn->peer), "%j", peer);
 
 	err = tcp_accept(&conn->tc, api->ts, NULL, recv_handler,
 			 close_handler, conn);
@@ -551,6 +589,15 @@ int api_alloc(struct api **apip, const struct config *cfg, struct store *st,
 		goto out;
 
 	log_info("api: listening on http://%J", &api->laddr);
+
+	if (cfg->auth_fail_addr)
+		err = ratelimit_alloc(&api->rl_addr, cfg->auth_fail_addr,
+				      cfg->auth_fail_window_s * 1000,
+				      API_RL_KEYS);
+	if (!err && cfg->auth_fail_user)
+		err = ratelimit_alloc(&api->rl_key, cfg->auth_fail_user,
+				      cfg->auth_fail_window_s * 1000,
+				      API_RL_KEYS);
 
  out:
 	if (err)

@@ -300,6 +300,10 @@ void agentstatus_handle(struct sipfront *sf, const struct sip_msg *msg)
 		(void)sipauth_challenge(sf, msg, false, true);
 		return;
 
+	case EAGAIN:
+		(void)sipauth_refuse(sf, msg, false, id.retry_s);
+		return;
+
 	default:
 		log_info("sip: MESSAGE from %J: wrong credentials",
 			 &msg->src);

@@ -87,6 +87,10 @@ void registrar_handle(struct sipfront *sf, const struct sip_msg *msg)
 		(void)sipauth_challenge(sf, msg, false, true);
 		return;
 
+	case EAGAIN:
+		(void)sipauth_refuse(sf, msg, false, id.retry_s);
+		return;
+
 	default:
 		log_info("sip: REGISTER from %J for '%r': wrong credentials",
 			 &msg->src, &msg->to.uri.user);
