@@ -22,7 +22,7 @@ struct rl_entry {
 	uint64_t until_ms;          /* blocked until (failures) */
 	uint64_t level;             /* failures, or bucket level in units
 				       of 1/window_ms token */
-	bool refusing;              /* bucket empty at the last take */
+	bool refusing;              /* refused since the bucket was full */
 };
 
 struct ratelimit {
@@ -247,8 +247,8 @@ bool ratelimit_fail(struct ratelimit *rl, const char *key, uint64_t now_ms)
  * @param rl     Table (NULL: limits off, always a token)
  * @param key    Key
  * @param now_ms Current time
- * @param first  Set to whether this refusal is the first since the key
- *               last had a token (log it once); may be NULL
+ * @param first  Set to whether this refusal is the first since the key's
+ *               bucket was last full (log it once); may be NULL
  *
  * @return 0 if a token was taken, otherwise the milliseconds until the
  *         next one
@@ -282,9 +282,12 @@ uint32_t ratelimit_take(struct ratelimit *rl, const char *key,
 	}
 	e->t0_ms = now_ms;
 
+	/* A refusal episode ends when the key has let its bucket fill. */
+	if (e->level == full)
+		e->refusing = false;
+
 	if (e->level >= rl->window_ms) {
 		e->level -= rl->window_ms;
-		e->refusing = false;
 		return 0;
 	}
 

@@ -108,6 +108,13 @@ static void test_bucket(void **state)
 	assert_int_equal(50, ratelimit_take(rl, "10.0.0.1", t + 50, NULL));
 	assert_int_equal(0, ratelimit_take(rl, "10.0.0.1", t + 100, NULL));
 	assert_true(ratelimit_take(rl, "10.0.0.1", t + 100, &first) > 0);
+	assert_false(first);   /* the same flood: logged once */
+
+	/* Once the bucket has filled again, a new flood is news. */
+	for (i = 0; i < 10; i++)
+		assert_int_equal(0, ratelimit_take(rl, "10.0.0.1",
+						   t + 1100, NULL));
+	assert_true(ratelimit_take(rl, "10.0.0.1", t + 1100, &first) > 0);
 	assert_true(first);
 
 	/* A steady 10 a second always passes; 20 a second half does. */

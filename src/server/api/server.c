@@ -130,15 +130,15 @@ static int conn_send(struct api_conn *conn, uint16_t scode,
 			  "Content-Type: %s\r\n"
 			  "Content-Length: %zu\r\n"
 			  "Cache-Control: no-store\r\n"
-			  "%s"
-			  "%s%u%s"
-			  "\r\n",
+			  "%s",
 			  scode, api_reason(scode),
 			  ctype ? ctype : "application/json",
 			  body ? body->end : (size_t)0,
-			  close ? "Connection: close\r\n" : "",
-			  retry_after_s ? "Retry-After: " : "", retry_after_s,
-			  retry_after_s ? "\r\n" : "");
+			  close ? "Connection: close\r\n" : "");
+	if (!err && retry_after_s)
+		err = mbuf_printf(mb, "Retry-After: %u\r\n", retry_after_s);
+	if (!err)
+		err = mbuf_write_str(mb, "\r\n");
 	if (!err && body && body->end)
 		err = mbuf_write_mem(mb, body->buf, body->end);
 	if (err)

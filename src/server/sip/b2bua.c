@@ -896,8 +896,9 @@ static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 
 	if (sf->cfg->sip_calls_agent &&
 	    agent_calls(sf, id.app, id.user_id) >= sf->cfg->sip_calls_agent) {
-		log_info("sip: agent %s has %u outbound calls in progress:"
-			 " 403", id.user_id, sf->cfg->sip_calls_agent);
+		log_info("sip: agent %s is at its limit of %u outbound calls"
+			 " in progress: 403", id.user_id,
+			 sf->cfg->sip_calls_agent);
 		(void)sip_treply(NULL, sf->sip, msg, 403, "Too Many Calls");
 		return;
 	}
@@ -1011,8 +1012,9 @@ void b2bua_conn_handler(const struct sip_msg *msg, void *arg)
 	if (sf->cfg->sip_calls_addr &&
 	    !sa_cmp(&msg->src, &sf->trunk_addr, SA_ADDR) &&
 	    addr_calls(sf, &msg->src) >= sf->cfg->sip_calls_addr) {
-		log_info("sip: INVITE from %J: %u calls in progress from that"
-			 " address: 503", &msg->src, sf->cfg->sip_calls_addr);
+		log_info("sip: INVITE from %J: the address is at its limit of"
+			 " %u calls in progress: 503", &msg->src,
+			 sf->cfg->sip_calls_addr);
 		(void)sip_treplyf(NULL, NULL, sf->sip, msg, false, 503,
 				  "Too Many Calls",
 				  "Retry-After: %u\r\n"
