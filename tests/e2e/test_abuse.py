@@ -18,6 +18,7 @@ the phones stay on 127.0.0.1.
   the right one from 127.0.0.1 registers.  3 more wrong ones from other
   addresses block the user itself.
 - Limits: a 40 KB SIP request (TCP) -> 513, 150 header fields -> 400, an
+  offer with 10 media lines -> 400 Bad SDP, an
   HTTP request with 100 header fields -> 413, JSON 20 levels deep -> 400;
   a third call from one address -> 503 with Retry-After; a second
   outbound call of an agent -> 403.
@@ -221,6 +222,17 @@ def check_sip_limits(srv):
                   '150 header fields: %r' % r)
         e2e.log('SIP: 150 header fields -> %s' % r.first_line)
         e2e.check(c.options().status == 200, 'OPTIONS afterwards')
+
+        sdp = e2e.sdp_offer(40000).replace(b'm=audio', b''.join(
+            b'm=video %d RTP/AVP 96\r\n' % (5000 + 2 * i)
+            for i in range(9)) + b'm=audio')
+        call_id = 'abuse-sdp@127.0.0.1'
+        r = c.request('INVITE', srv.number_uri('4002'), call_id=call_id,
+                      cseq=1, branch=branch_of(call_id), body=sdp)
+        e2e.check(r is not None and r.status == 400 and
+                  'Bad SDP' in r.first_line, '10 media lines: %r' % r)
+        dialog_end(c, srv, '4002', call_id, r)
+        e2e.log('SIP: an offer with 10 media lines -> %s' % r.first_line)
     finally:
         c.close()
 
@@ -242,15 +254,18 @@ def check_http_limits(srv):
 
 def invite(c, srv, number, call_id):
     return c.request('INVITE', srv.number_uri(number), call_id=call_id,
-                     cseq=1, branch='z9hG4bK' + call_id.split('@')[0],
+                     cseq=1, branch=branch_of(call_id),
                      body=e2e.sdp_offer(40000), timeout=5)
+
+
+def branch_of(call_id):
+    return 'z9hG4bK' + call_id.split('@')[0].replace('-', '')
 
 
 def dialog_end(c, srv, number, call_id, r):
     """ACK (a non-2xx in the INVITE's transaction), then BYE if answered."""
     to_tag = (r.header('To') or '').partition(';tag=')[2].split(';')[0]
-    branch = None if r.status == 200 else \
-        'z9hG4bK' + call_id.split('@')[0]
+    branch = None if r.status == 200 else branch_of(call_id)
     c.send_raw(c.build('ACK', srv.number_uri(number), call_id=call_id,
                        cseq=1, to_tag=to_tag, branch=branch))
     if r.status == 200:
