@@ -27,11 +27,12 @@
 
 
 /**
- * Authenticate a request; on failure the 401 reply is set
+ * Authenticate a request; on failure the 401 (or 429) reply is set
  *
  * @param req Request (req->app is set on success)
  *
- * @return 0 if authenticated, otherwise errorcode
+ * @return 0 if authenticated, EAGAIN if its SecretId is over its failure
+ *         limit, otherwise errorcode
  */
 int api_auth(struct api_req *req)
 {
@@ -74,9 +75,9 @@ int api_auth(struct api_req *req)
 
 	ms = ratelimit_blocked(req->api->rl_key, secret_id, tmr_jiffies());
 	if (ms) {
+		memset(&req->app, 0, sizeof(req->app));
 		api_error_limited(req, ms, "signatures with this SecretId");
-		err = EAGAIN;
-		goto limited;
+		return EAGAIN;
 	}
 
 	err = sign_verify(&auth, req->app.secret_key, &req->msg->met,
@@ -104,10 +105,5 @@ int api_auth(struct api_req *req)
 		api_error(req, 401, "AuthFailure", "%s", why);
 	}
 
-	return err;
-
- limited:
-	memset(&req->app, 0, sizeof(req->app));
-	memset(secret_id, 0, sizeof(secret_id));
 	return err;
 }
