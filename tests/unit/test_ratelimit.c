@@ -3,7 +3,8 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * Time is passed in, so every window here is exact.
+ * Time is passed in, so every window here is exact.  Also the
+ * configuration keys of the limits (docs/lianluod.conf).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,8 @@
 #include <cmocka.h>
 #include <re.h>
 #include "common/ratelimit.h"
+#include "common/log.h"
+#include "config.h"
 
 
 static void test_fail_window(void **state)
@@ -211,6 +214,45 @@ static void test_hostile_keys(void **state)
 }
 
 
+static void test_config_keys(void **state)
+{
+	char *ok[] = {"lianluod", "--auth-fail-limit-address", "0",
+		      "--auth-fail-limit-user", "3", "--auth-fail-window", "5",
+		      "--sip-request-rate", "7",
+		      "--sip-max-calls-per-address", "4",
+		      "--sip-max-outbound-calls-per-agent", "1"};
+	char *zero_window[] = {"lianluod", "--auth-fail-window", "0"};
+	char *negative[] = {"lianluod", "--sip-request-rate", "-1"};
+	char *word[] = {"lianluod", "--auth-fail-limit-user", "many"};
+	struct config cfg;
+	(void)state;
+
+	log_set_level(LOG_LEVEL_ERROR);
+	config_defaults(&cfg);
+	assert_int_equal(10, cfg.auth_fail_addr);
+	assert_int_equal(20, cfg.auth_fail_user);
+	assert_int_equal(60, cfg.auth_fail_window_s);
+	assert_int_equal(50, cfg.sip_request_rate);
+	assert_int_equal(50, cfg.sip_calls_addr);
+	assert_int_equal(2, cfg.sip_calls_agent);
+
+	assert_int_equal(0, config_parse_args(&cfg, 13, ok));
+	assert_int_equal(0, cfg.auth_fail_addr);
+	assert_int_equal(3, cfg.auth_fail_user);
+	assert_int_equal(5, cfg.auth_fail_window_s);
+	assert_int_equal(7, cfg.sip_request_rate);
+	assert_int_equal(4, cfg.sip_calls_addr);
+	assert_int_equal(1, cfg.sip_calls_agent);
+
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, zero_window));
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, negative));
+	assert_int_equal(EINVAL, config_parse_args(&cfg, 3, word));
+	assert_int_equal(5, cfg.auth_fail_window_s);
+	assert_int_equal(7, cfg.sip_request_rate);
+	assert_int_equal(3, cfg.auth_fail_user);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_bucket),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_hostile_keys),
+		cmocka_unit_test(test_config_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

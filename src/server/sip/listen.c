@@ -16,6 +16,7 @@
  * (config sip-request-rate a second, bursts of as many): an address over
  * it gets a stateless 503 with Retry-After (RFC 3261 21.5.4) and costs
  * nothing more, so a flood from one address does not starve the others.
+ * The trunk's address (when the trunk is given as one) is not limited.
  */
 #include <string.h>
 #include <re.h>
@@ -79,7 +80,8 @@ static bool over_rate(struct sipfront *sf, const struct sip_msg *msg)
 	uint32_t ms;
 	bool first;
 
-	if (!sf->rl_req || !is_costly(msg))
+	if (!sf->rl_req || !is_costly(msg) ||
+	    sa_cmp(&msg->src, &sf->trunk_addr, SA_ADDR))
 		return false;
 
 	(void)re_snprintf(addr, sizeof(addr), "%j", &msg->src);
@@ -205,7 +207,7 @@ static int limits_alloc(struct sipfront *sf, const struct config *cfg)
 		err = ratelimit_alloc(&sf->rl_req, cfg->sip_request_rate,
 				      1000, SIP_RL_KEYS);
 
-	/* Calls from the trunk are not limited per address. */
+	/* The trunk's requests and calls are not limited per address. */
 	pl_set_str(&pl, cfg->trunk_uri);
 	if (cfg->trunk_uri[0] && !uri_decode(&uri, &pl))
 		(void)sa_set(&sf->trunk_addr, &uri.host, 0);
