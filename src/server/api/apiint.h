@@ -48,7 +48,6 @@ struct api {
 /* One request being handled, and its reply. */
 struct api_req {
 	struct api *api;
-	const char *peer;           /* source address, no port */
 	const struct http_msg *msg;
 	struct pl target;           /* path with query, as received */
 	struct pl query;            /* after '?', may be empty */

@@ -241,7 +241,6 @@ static void handle(struct api_conn *conn, const struct http_msg *msg,
 	int err;
 
 	req->api      = conn->api;
-	req->peer     = conn->peer;
 	req->msg      = msg;
 	req->body     = body;
 	req->body_len = len;
