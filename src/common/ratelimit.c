@@ -31,6 +31,7 @@ struct ratelimit {
 	uint32_t limit;
 	uint32_t window_ms;
 	uint32_t max_keys;
+	uint32_t count;             /* entries in lru */
 	uint32_t seed;
 };
 
@@ -134,21 +135,16 @@ static struct rl_entry *find(struct ratelimit *rl, const char *key)
 	LIST_FOREACH(hash_list(rl->ht, h), le) {
 		struct rl_entry *e = le->data;
 
-		if (e->hash == h && !strncmp(e->key, key, n) && !e->key[n])
-			goto found;
-	}
-
-	return NULL;
-
- found:
-	{
-		struct rl_entry *e = le->data;
+		if (e->hash != h || strncmp(e->key, key, n) || e->key[n])
+			continue;
 
 		/* Most recently used goes last. */
 		list_unlink(&e->le);
 		list_append(&rl->lru, &e->le, e);
 		return e;
 	}
+
+	return NULL;
 }
 
 
@@ -162,8 +158,11 @@ static struct rl_entry *find_or_add(struct ratelimit *rl, const char *key,
 	if (e)
 		return e;
 
-	if (list_count(&rl->lru) >= rl->max_keys)
+	/* list_count() walks the list: keep our own count. */
+	if (rl->count >= rl->max_keys) {
 		mem_deref(list_ledata(list_head(&rl->lru)));
+		--rl->count;
+	}
 
 	e = mem_zalloc(sizeof(*e), entry_destructor);
 	if (!e)
@@ -174,6 +173,7 @@ static struct rl_entry *find_or_add(struct ratelimit *rl, const char *key,
 	e->hash = key_hash(rl, key, n);
 	hash_append(rl->ht, e->hash, &e->he, e);
 	list_append(&rl->lru, &e->le, e);
+	++rl->count;
 
 	return e;
 }
@@ -310,5 +310,5 @@ uint32_t ratelimit_take(struct ratelimit *rl, const char *key,
  */
 uint32_t ratelimit_count(const struct ratelimit *rl)
 {
-	return rl ? list_count(&rl->lru) : 0;
+	return rl ? rl->count : 0;
 }
