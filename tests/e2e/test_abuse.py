@@ -16,12 +16,12 @@ the phones stay on 127.0.0.1.
 - SIP digest: 5 wrong passwords from one address, then even the right one
   from there gets 403 "Too Many Failed Attempts" with Retry-After, while
   the right one from 127.0.0.1 registers.  3 more wrong ones from other
-  addresses block the user itself.
+  addresses block the user itself.  After Retry-After both are let in.
 - Limits: a 40 KB SIP request (TCP) -> 513, 150 header fields -> 400, an
   offer with 10 media lines -> 400 Bad SDP, an
   HTTP request with 100 header fields -> 413, JSON 20 levels deep -> 400;
-  a third call from one address -> 503 with Retry-After; a second
-  outbound call of an agent -> 403.
+  a third call from one address -> 503 with Retry-After (not from the
+  trunk's address); a second outbound call of an agent -> 403.
 - A flood of 3000 REGISTERs in about a second from one address gets 503s
   with Retry-After, while an agent registers from 127.0.0.1 and a customer
   call is answered and ends normally.
@@ -195,6 +195,7 @@ def check_digest(srv):
                   'wrong password from 127.0.0.%d: %r' % (3 + i, final))
     first, final = register_from(srv, '127.0.0.7', '1001', AGENT1_PW)
     check_limited(final, 'REGISTER of the blocked user 1001')
+    final_retry = final.header('Retry-After')
     e2e.log('SIP: %d wrong passwords for 1001 -> the user gets %s'
             % (USER_LIMIT, final.first_line))
 
@@ -202,6 +203,15 @@ def check_digest(srv):
     first, final = register_from(srv, '127.0.0.8', '1999', WRONG_PW)
     e2e.check(final is not None and final.status == 403,
               'unknown user 1999: %r' % final)
+
+    # The blocks end with their window.
+    time.sleep(int(final_retry) + 0.2)
+    first, final = register_from(srv, '127.0.0.2', '1001', AGENT1_PW)
+    e2e.check(final is not None and final.status == 200,
+              'the right password from 127.0.0.2 after Retry-After: %r'
+              % final)
+    register_from(srv, '127.0.0.2', '1001', AGENT1_PW, expires=0)
+    e2e.log('SIP: after Retry-After 127.0.0.2 and 1001 are let in again')
 
 
 def check_sip_limits(srv):
@@ -291,6 +301,22 @@ def check_call_limits(srv, trunk):
             dialog_end(c, srv, '4002', call_id, r)
         e2e.log('SIP: a third call from 127.0.0.9 -> %s'
                 % calls[2][1].first_line)
+    finally:
+        c.close()
+
+    # The trunk's address is not limited.
+    c = SrcClient(srv.sip_port, TRUNK_ADDR, user=CUSTOMER)
+    try:
+        calls = []
+        for i in range(3):
+            call_id = 'trunk-call-%d@%s' % (i, TRUNK_ADDR)
+            calls.append((call_id, invite(c, srv, '4002', call_id)))
+        got = [r.status if r else None for _, r in calls]
+        e2e.check(got == [200, 200, 200], 'three calls from the trunk: %s'
+                  % got)
+        for call_id, r in calls:
+            dialog_end(c, srv, '4002', call_id, r)
+        e2e.log('SIP: three calls from the trunk\'s address -> 200')
     finally:
         c.close()
 
@@ -464,11 +490,11 @@ def main(t):
     e2e.assert_tone(agent.recording('dec'), 1000, 'agent hears customer')
 
     srv.check_alive('the abuse')
-    rows = srv.wait_cdrs(4)
+    rows = srv.wait_cdrs(7)
     answered = [r for r in rows if r.get('end_status') == 'answered']
-    e2e.check(len(rows) == 4 and len(answered) == 1,
-              'CDRs: expected 2 calls from 127.0.0.9, 1 outbound, 1 '
-              'answered; got %s' % rows)
+    e2e.check(len(rows) == 7 and len(answered) == 1,
+              'CDRs: expected 2 calls from 127.0.0.9, 3 from the trunk, 1 '
+              'outbound, 1 answered; got %s' % rows)
     staff_after = sorted(s['user_id'] for s in
                          srv.api_ok('GET', '/v1/staff')['staff'])
     e2e.check(staff_after == staff_before, 'staff %s, expected %s'
