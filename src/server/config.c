@@ -34,6 +34,12 @@ void config_defaults(struct config *cfg)
 	cfg->sipcred_ttl_s     = 12 * 3600;
 	cfg->reg_max_expires_s = 3600;
 	cfg->http_max_body     = 1024 * 1024;
+	cfg->auth_fail_addr    = 10;
+	cfg->auth_fail_user    = 20;
+	cfg->auth_fail_window_s = 60;
+	cfg->sip_request_rate  = 50;
+	cfg->sip_calls_addr    = 50;
+	cfg->sip_calls_agent   = 2;
 	cfg->log_level         = LOG_LEVEL_INFO;
 }
 
@@ -137,6 +143,18 @@ static int config_set(struct config *cfg, const char *key, const char *val)
 			cfg->http_max_body = u;
 		return err;
 	}
+	if (!strcmp(key, "auth-fail-limit-address"))
+		return decode_u32(&cfg->auth_fail_addr, val, 0, 100000);
+	if (!strcmp(key, "auth-fail-limit-user"))
+		return decode_u32(&cfg->auth_fail_user, val, 0, 100000);
+	if (!strcmp(key, "auth-fail-window"))
+		return decode_u32(&cfg->auth_fail_window_s, val, 1, 86400);
+	if (!strcmp(key, "sip-request-rate"))
+		return decode_u32(&cfg->sip_request_rate, val, 0, 100000);
+	if (!strcmp(key, "sip-max-calls-per-address"))
+		return decode_u32(&cfg->sip_calls_addr, val, 0, 100000);
+	if (!strcmp(key, "sip-max-outbound-calls-per-agent"))
+		return decode_u32(&cfg->sip_calls_agent, val, 0, 1000);
 	if (!strcmp(key, "log-level"))
 		return log_level_decode(&cfg->log_level, val);
 

@@ -31,6 +31,17 @@ struct config {
 	uint32_t rtp_port_min;
 	uint32_t rtp_port_max;
 	size_t http_max_body;         /* larger requests get 413 */
+	uint32_t auth_fail_addr;      /* failed authentications of one
+					 source address that block it; 0 off */
+	uint32_t auth_fail_user;      /* the same of one SIP username or
+					 API SecretId; 0 off */
+	uint32_t auth_fail_window_s;  /* window and block length */
+	uint32_t sip_request_rate;    /* REGISTER, MESSAGE, new INVITE a
+					 second per source address; 0 off */
+	uint32_t sip_calls_addr;      /* calls in progress per source
+					 address (not the trunk); 0 off */
+	uint32_t sip_calls_agent;     /* outbound calls in progress per
+					 agent; 0 off */
 	enum log_level log_level;
 };
 

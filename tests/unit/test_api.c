@@ -676,6 +676,106 @@ static void test_healthz(void **state)
 }
 
 
+/* Failure limits: per source address, then per SecretId. */
+static void test_auth_limits(void **state)
+{
+	struct fix *f = *state;
+	struct resp r = {0};
+	int i;
+
+	f->cfg.auth_fail_addr = 3;
+	f->cfg.auth_fail_user = 0;
+	f->cfg.auth_fail_window_s = 60;
+	assert_int_equal(0, api_start(f, f->acd));
+
+	for (i = 0; i < 3; i++) {
+		REQ(f, "GET", "/v1/staff", NULL, AUTH_UNKNOWN_ID, &r);
+		ASSERT_ERROR(&r, 401, "AuthFailure");
+		resp_reset(&r);
+	}
+
+	/* Even a good request from here; the secret is never echoed. */
+	REQ(f, "GET", "/v1/staff", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 429, "TooManyRequests");
+	assert_non_null(strstr(r.raw, "HTTP/1.1 429 Too Many Requests\r\n"));
+	assert_non_null(strstr(r.raw, "\r\nRetry-After: 60\r\n"));
+	assert_null(strstr(r.raw, f->app.secret_key));
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/login", "{}", AUTH_NONE, &r);
+	ASSERT_ERROR(&r, 429, "TooManyRequests");
+	resp_reset(&r);
+	assert_healthy(f);
+
+	/* Per SecretId: the other application is not affected, and unknown
+	 * SecretIds are not counted against any. */
+	f->cfg.auth_fail_addr = 0;
+	f->cfg.auth_fail_user = 2;
+	assert_int_equal(0, api_start(f, f->acd));
+
+	for (i = 0; i < 5; i++) {
+		REQ(f, "GET", "/v1/staff", NULL, AUTH_UNKNOWN_ID, &r);
+		ASSERT_ERROR(&r, 401, "AuthFailure");
+		resp_reset(&r);
+	}
+	REQ(f, "GET", "/v1/staff", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	resp_reset(&r);
+
+	REQ(f, "GET", "/v1/staff", NULL, AUTH_BADSIG, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/staff", NULL, AUTH_SKEW, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/staff", NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 429, "TooManyRequests");
+	assert_non_null(strstr(r.raw, "\r\nRetry-After: "));
+	resp_reset(&r);
+	REQ(f, "GET", "/v1/staff", NULL, AUTH_APP2, &r);
+	assert_int_equal(200, r.scode);
+	resp_reset(&r);
+
+	f->cfg.auth_fail_user = 0;
+	assert_int_equal(0, api_start(f, f->acd));
+}
+
+
+/* Header fields and JSON nesting are bounded. */
+static void test_input_bounds(void **state)
+{
+	struct fix *f = *state;
+	struct resp r = {0};
+	char raw[4096];
+	size_t n;
+	int i;
+
+	n = (size_t)re_snprintf(raw, sizeof(raw), "GET /healthz HTTP/1.1\r\n");
+	for (i = 0; i < 65; i++)
+		n += (size_t)re_snprintf(raw + n, sizeof(raw) - n,
+					 "X-H%d: v\r\n", i);
+	(void)re_snprintf(raw + n, sizeof(raw) - n, "\r\n");
+	assert_int_equal(0, run_raw(f, raw, strlen(raw), false, &r));
+	ASSERT_ERROR(&r, 413, "RequestTooLarge");
+	resp_reset(&r);
+	assert_healthy(f);
+
+	REQ(f, "POST", "/v1/skill-groups",
+	    "{\"name\":[[[[[[[[[[[[]]]]]]]]]]]]}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	assert_string_equal("JSON nested deeper than 8 levels",
+			    jstr(&r, "error.message"));
+	resp_reset(&r);
+
+	/* Seven levels are decoded (and then refused as the wrong type). */
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":[[[[[[]]]]]]}",
+	    AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	assert_null(strstr(jstr(&r, "error.message"), "nested"));
+	resp_reset(&r);
+	assert_healthy(f);
+}
+
+
 static void test_auth_failures(void **state)
 {
 	struct fix *f = *state;
@@ -2398,6 +2498,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_healthz, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_auth_failures, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_auth_limits, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_input_bounds, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_skill_groups, setup,
 						teardown),

@@ -90,6 +90,33 @@ static void test_sdp_static_pt_without_rtpmap(void **state)
 }
 
 
+/* A peer's media lines are bounded: 8 besides audio, then EBADMSG. */
+static void test_sdp_too_many_media_lines(void **state)
+{
+	char offer[2048];
+	struct media_sdp sdp;
+	size_t n;
+	int i;
+	(void)state;
+
+	for (i = 8; i <= 9; i++) {
+		int j;
+
+		n = (size_t)re_snprintf(offer, sizeof(offer),
+					"v=0\r\nc=IN IP4 127.0.0.1\r\n");
+		for (j = 0; j < i; j++)
+			n += (size_t)re_snprintf(offer + n, sizeof(offer) - n,
+						 "m=video %d RTP/AVP 96\r\n",
+						 5000 + 2 * j);
+		(void)re_snprintf(offer + n, sizeof(offer) - n,
+				  "m=audio 4000 RTP/AVP 0\r\n");
+
+		assert_int_equal(i == 8 ? 0 : EBADMSG,
+				 sdp_decode_str(&sdp, offer));
+	}
+}
+
+
 static void test_sdp_answer_declines_video(void **state)
 {
 	const char *offer =
@@ -512,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_sdp_offer_order_and_telev),
 		cmocka_unit_test(test_sdp_static_pt_without_rtpmap),
 		cmocka_unit_test(test_sdp_answer_declines_video),
+		cmocka_unit_test(test_sdp_too_many_media_lines),
 		cmocka_unit_test(test_sdp_hostile),
 		cmocka_unit_test(test_sdp_too_many_streams),
 		cmocka_unit_test(test_relay_tone_then_bridge_is_one_stream),

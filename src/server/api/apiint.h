@@ -25,6 +25,9 @@ enum {
 	API_REASONS_MAX   = 32,     /* rest reasons of an application */
 	API_REASON_SZ     = 64,     /* one rest reason, NUL included */
 	API_PRIORITY_MAX  = 100,    /* a number's caller priority */
+	API_HDR_COUNT_MAX = 64,     /* header fields of a request */
+	API_RL_KEYS       = 4096,   /* addresses, SecretIds kept by the
+				       failure limits */
 };
 
 struct api {
@@ -41,6 +44,8 @@ struct api {
 	struct tcp_sock *tls_ts;    /* HTTPS listener, or NULL */
 	struct tls *tls;            /* its certificate and key */
 	struct sa tls_laddr;
+	struct ratelimit *rl_addr;  /* failed auth per source address */
+	struct ratelimit *rl_key;   /* failed signatures per SecretId */
 };
 
 /* One request being handled, and its reply. */
@@ -55,6 +60,7 @@ struct api_req {
 	struct store_app app;       /* the signing application */
 	uint16_t scode;             /* 0 until a reply is set */
 	const char *ctype;          /* reply Content-Type; NULL: JSON */
+	uint32_t retry_after_s;     /* Retry-After of a 429; 0: none */
 	struct mbuf *mb;            /* reply body */
 };
 
@@ -84,6 +90,7 @@ int  api_ivr_exists(struct api_req *req, const char *name);
 int api_auth(struct api_req *req);
 
 /* reply.c */
+void api_error_limited(struct api_req *req, uint32_t ms, const char *what);
 void api_reply(struct api_req *req, uint16_t scode, const char *fmt, ...);
 void api_error(struct api_req *req, uint16_t scode, const char *code,
 	       const char *fmt, ...);

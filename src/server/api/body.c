@@ -40,7 +40,13 @@ int api_body_decode(struct api_req *req, struct odict **odp)
 
 	err = json_decode_odict(odp, 16, (const char *)req->body,
 				req->body_len, API_JSON_DEPTH);
-	if (err) {
+	if (err == EOVERFLOW) {
+		log_info("api: request body nested too deeply");
+		api_error(req, 400, "InvalidParameter",
+			  "JSON nested deeper than %u levels", API_JSON_DEPTH);
+		return err;
+	}
+	else if (err) {
 		api_error(req, 400, "InvalidParameter", "malformed JSON");
 		return err;
 	}

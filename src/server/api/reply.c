@@ -31,8 +31,9 @@ const char *api_reason(uint16_t scode)
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
 	case 411: return "Length Required";
-	case 422: return "Unprocessable Content";
 	case 413: return "Content Too Large";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
 	default:  return "Unknown";
@@ -132,4 +133,21 @@ void api_error_store(struct api_req *req, int err, const char *what,
 		api_error(req, 500, "InternalError", "store error");
 		break;
 	}
+}
+
+
+/**
+ * Set the 429 reply of a request refused by a failure limit
+ *
+ * @param req  Request
+ * @param ms   Milliseconds until the limit ends
+ * @param what What failed too often, e.g. "authentications from here"
+ */
+void api_error_limited(struct api_req *req, uint32_t ms, const char *what)
+{
+	req->retry_after_s = (ms + 999) / 1000;
+
+	api_error(req, 429, "TooManyRequests",
+		  "too many failed %s; retry in %u s", what,
+		  req->retry_after_s);
 }

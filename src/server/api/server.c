@@ -20,6 +20,12 @@
  * plain-HTTP client on the HTTPS port, a client that rejects our
  * certificate) is closed before any request is read.
  *
+ * Failed authentications (every 401) are counted per source address
+ * (config auth-fail-limit-address); past the limit, every request from
+ * that address but /healthz gets 429 with Retry-After until the block
+ * ends.  Addresses are those of the TCP peer: behind a reverse proxy they
+ * are all the proxy's.
+ *
  * Everything runs on the main loop thread.  Requests are handled
  * synchronously (the store is synchronous) and pipelining works: requests
  * are answered in order.  Chunked bodies are refused with 411.
@@ -31,6 +37,7 @@
 #include <re.h>
 #include "common/log.h"
 #include "common/jsonw.h"
+#include "common/ratelimit.h"
 #include "config.h"
 #include "store/store.h"
 #include "api/api.h"
@@ -47,6 +54,7 @@ struct api_conn {
 	struct tmr tmr;
 	struct mbuf *mb;          /* received, not yet handled */
 	uint64_t drain_left;      /* body bytes still to discard */
+	char peer_key[RATELIMIT_KEY_SZ];  /* source address, no port */
 	bool closing;             /* close once the reply is sent */
 	bool draining;            /* discard all input */
 };
@@ -73,6 +81,8 @@ static void api_destructor(void *arg)
 	api->ts = mem_deref(api->ts);
 	api->tls_ts = mem_deref(api->tls_ts);
 	api->tls = mem_deref(api->tls);
+	api->rl_addr = mem_deref(api->rl_addr);
+	api->rl_key = mem_deref(api->rl_key);
 	memset(api->metrics_token, 0, sizeof(api->metrics_token));
 }
 
@@ -121,7 +131,8 @@ static void conn_finish(struct api_conn *conn)
 
 
 static int conn_send(struct api_conn *conn, uint16_t scode,
-		     const char *ctype, const struct mbuf *body, bool close)
+		     const char *ctype, const struct mbuf *body, bool close,
+		     uint32_t retry_after_s)
 {
 	struct mbuf *mb;
 	int err;
@@ -134,12 +145,15 @@ static int conn_send(struct api_conn *conn, uint16_t scode,
 			  "Content-Type: %s\r\n"
 			  "Content-Length: %zu\r\n"
 			  "Cache-Control: no-store\r\n"
-			  "%s"
-			  "\r\n",
+			  "%s",
 			  scode, api_reason(scode),
 			  ctype ? ctype : "application/json",
 			  body ? body->end : (size_t)0,
 			  close ? "Connection: close\r\n" : "");
+	if (!err && retry_after_s)
+		err = mbuf_printf(mb, "Retry-After: %u\r\n", retry_after_s);
+	if (!err)
+		err = mbuf_write_str(mb, "\r\n");
 	if (!err && body && body->end)
 		err = mbuf_write_mem(mb, body->buf, body->end);
 	if (err)
@@ -171,7 +185,7 @@ static int conn_refuse(struct api_conn *conn, uint16_t scode,
 	log_info("api: refused request: %u %s", scode, message);
 
 	conn->closing = true;
-	err = conn_send(conn, scode, NULL, req.mb, true);
+	err = conn_send(conn, scode, NULL, req.mb, true, 0);
 	mem_deref(req.mb);
 
 	return err;
@@ -269,10 +283,30 @@ static void handle(struct api_conn *conn, const struct http_msg *msg,
 		return;
 	}
 
-	if (route->auth && api_auth(req))
-		return;
+	if (route->h != api_healthz) {
+		const uint32_t ms = ratelimit_blocked(conn->api->rl_addr,
+						      conn->peer_key,
+						      tmr_jiffies());
+		if (ms) {
+			api_error_limited(req, ms,
+					  "authentications from your address");
+			return;
+		}
+	}
 
-	route->h(req);
+	if (!route->auth || !api_auth(req))
+		route->h(req);
+
+	if (req->scode == 401 &&
+	    ratelimit_fail(conn->api->rl_addr, conn->peer_key,
+			   tmr_jiffies())) {
+		const struct config *cfg = conn->api->cfg;
+
+		log_warn("api: %u failed authentications from %s within %u s:"
+			 " its requests get 429 for %u s", cfg->auth_fail_addr,
+			 conn->peer_key, cfg->auth_fail_window_s,
+			 cfg->auth_fail_window_s);
+	}
 }
 
 
@@ -304,7 +338,7 @@ static int handle_one(struct api_conn *conn, const struct http_msg *msg,
 
 	conn->closing = close;
 	err = conn_send(conn, req->scode, req->scode < 300 ? req->ctype : NULL,
-			req->mb, close);
+			req->mb, close, req->retry_after_s);
 
  out:
 	if (req)
@@ -385,6 +419,10 @@ static void recv_handler(struct mbuf *mb, void *arg)
 		if (hlen > API_HDR_MAX) {
 			err = conn_refuse(conn, 413, "RequestTooLarge",
 					  "request header too large");
+		}
+		else if (list_count(&msg->hdrl) > API_HDR_COUNT_MAX) {
+			err = conn_refuse(conn, 413, "RequestTooLarge",
+					  "too many header fields");
 		}
 		else if (http_msg_hdr(msg, HTTP_HDR_TRANSFER_ENCODING)) {
 			err = conn_refuse(conn, 411, "LengthRequired",
@@ -497,6 +535,7 @@ static void conn_accept(struct api *api, struct tcp_sock *ts,
 
 	conn->api = api;
 	conn->peer = *peer;
+	(void)re_snprintf(conn->peer_key, sizeof(conn->peer_key), "%j", peer);
 
 	err = tcp_accept(&conn->tc, ts, tls ? tls_estab_handler : NULL,
 			 recv_handler, close_handler, conn);
@@ -597,6 +636,15 @@ int api_alloc(struct api **apip, const struct config *cfg, struct store *st,
 		goto out;
 
 	log_info("api: listening on http://%J", &api->laddr);
+
+	if (cfg->auth_fail_addr)
+		err = ratelimit_alloc(&api->rl_addr, cfg->auth_fail_addr,
+				      cfg->auth_fail_window_s * 1000,
+				      API_RL_KEYS);
+	if (!err && cfg->auth_fail_user)
+		err = ratelimit_alloc(&api->rl_key, cfg->auth_fail_user,
+				      cfg->auth_fail_window_s * 1000,
+				      API_RL_KEYS);
 
  out:
 	if (err)

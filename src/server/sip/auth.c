@@ -8,11 +8,21 @@
  * NONCE_TTL_S without keeping a table; an older one is answered with a new
  * challenge marked stale.  Credentials are either a staff extension with
  * its password's HA1, or the ephemeral credentials of POST /v1/login.
+ *
+ * Wrong credentials (an unknown user included) are counted per source
+ * address and per username (config auth-fail-limit-address, -user,
+ * auth-fail-window).  Past a limit the address, or the username from any
+ * address, is refused for one window without a look at its credentials:
+ * 403 "Too Many Failed Attempts" with Retry-After (RFC 3261 20.33).  403
+ * rather than 503, since a 503 sends clients to another server of the
+ * domain (RFC 3263) and the refusal is about these credentials; 429 is
+ * HTTP's (RFC 6585) and no SIP phone knows it.
  */
 #include <string.h>
 #include <time.h>
 #include <re.h>
 #include "common/log.h"
+#include "common/ratelimit.h"
 #include "store/store.h"
 #include "config.h"
 #include "common/media_sdp.h"
@@ -85,6 +95,59 @@ int sipauth_challenge(struct sipfront *sf, const struct sip_msg *msg,
 }
 
 
+/**
+ * Refuse a request of an address or username over its failure limit
+ *
+ * @param sf      SIP front end
+ * @param msg     Request
+ * @param trans   Reply in a server transaction (INVITE)
+ * @param retry_s Retry-After in seconds
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int sipauth_refuse(struct sipfront *sf, const struct sip_msg *msg,
+		   bool trans, uint32_t retry_s)
+{
+	if (trans)
+		return sip_treplyf(NULL, NULL, sf->sip, msg, false, 403,
+				   "Too Many Failed Attempts",
+				   "Retry-After: %u\r\n"
+				   "Content-Length: 0\r\n\r\n", retry_s);
+
+	return sip_replyf(sf->sip, msg, 403, "Too Many Failed Attempts",
+			  "Retry-After: %u\r\n"
+			  "Content-Length: 0\r\n\r\n", retry_s);
+}
+
+
+static uint32_t blocked_s(struct ratelimit *rl, const char *key)
+{
+	const uint32_t ms = ratelimit_blocked(rl, key, tmr_jiffies());
+
+	return ms ? (ms + 999) / 1000 : 0;
+}
+
+
+/* Count a failure; log once when it starts a block. */
+static void failed(struct sipfront *sf, const char *addr,
+		   const char *username)
+{
+	const struct config *cfg = sf->cfg;
+	const uint64_t now = tmr_jiffies();
+
+	if (ratelimit_fail(sf->rl_addr, addr, now))
+		log_warn("sip: %u failed authentications from %s within %u s:"
+			 " refused for %u s", cfg->auth_fail_addr, addr,
+			 cfg->auth_fail_window_s, cfg->auth_fail_window_s);
+
+	if (username && ratelimit_fail(sf->rl_user, username, now))
+		log_warn("sip: %u failed authentications of user '%s' within"
+			 " %u s: refused for %u s", cfg->auth_fail_user,
+			 username, cfg->auth_fail_window_s,
+			 cfg->auth_fail_window_s);
+}
+
+
 static int ha1_decode(uint8_t ha1[MD5_SIZE], const char *hex)
 {
 	if (strlen(hex) != 2 * MD5_SIZE)
@@ -135,7 +198,9 @@ static int identity_lookup(struct sipfront *sf, const struct pl *username,
  * @param id     Returned identity on success
  *
  * @return 0 if authenticated, ENOENT if no credentials were sent,
- *         ETIMEDOUT if the nonce is stale, EACCES if they are wrong
+ *         ETIMEDOUT if the nonce is stale, EACCES if they are wrong,
+ *         EAGAIN if the address or username is over its failure limit
+ *         (id->retry_s is then set; see sipauth_refuse)
  */
 int sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
 		  bool proxy, struct sip_identity *id)
@@ -143,27 +208,46 @@ int sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
 	struct httpauth_digest_resp resp;
 	const struct sip_hdr *hdr;
 	uint8_t ha1[MD5_SIZE];
+	char addr[RATELIMIT_KEY_SZ];
 	int err;
+
+	memset(id, 0, sizeof(*id));
+	(void)re_snprintf(addr, sizeof(addr), "%j", &msg->src);
+
+	/* Refused before any work, challenge included. */
+	id->retry_s = blocked_s(sf->rl_addr, addr);
+	if (id->retry_s)
+		return EAGAIN;
 
 	hdr = sip_msg_hdr(msg, proxy ? SIP_HDR_PROXY_AUTHORIZATION :
 			  SIP_HDR_AUTHORIZATION);
 	if (!hdr)
 		return ENOENT;
 
-	if (httpauth_digest_response_decode(&resp, &hdr->val))
+	if (httpauth_digest_response_decode(&resp, &hdr->val) ||
+	    pl_strcmp(&resp.realm, sf->cfg->realm)) {
+		failed(sf, addr, NULL);
 		return EACCES;
+	}
 
-	if (pl_strcmp(&resp.realm, sf->cfg->realm))
+	if (!resp.username.l || resp.username.l >= sizeof(id->username)) {
+		failed(sf, addr, NULL);
 		return EACCES;
+	}
+	(void)pl_strcpy(&resp.username, id->username, sizeof(id->username));
 
-	memset(id, 0, sizeof(*id));
+	id->retry_s = blocked_s(sf->rl_user, id->username);
+	if (id->retry_s)
+		return EAGAIN;
+
 	err = identity_lookup(sf, &resp.username, id, ha1);
-	if (err)
+	if (!err)
+		err = httpauth_digest_response_auth(&resp, &msg->met, ha1);
+	memset(ha1, 0, sizeof(ha1));
+	if (err) {
+		failed(sf, addr, id->username);
 		return EACCES;
-
-	err = httpauth_digest_response_auth(&resp, &msg->met, ha1);
-	if (err)
-		return EACCES;
+	}
 
 	/* A right answer to an old challenge: ask again (stale=true). */
 	err = nonce_verify(sf, &resp.nonce);
@@ -199,6 +283,10 @@ int sipauth_agent(struct sipfront *sf, const struct sip_msg *msg,
 	case ENOENT:
 	case ETIMEDOUT:
 		(void)sipauth_challenge(sf, msg, false, err == ETIMEDOUT);
+		return err;
+
+	case EAGAIN:   /* too many failures: refused unchecked */
+		(void)sipauth_refuse(sf, msg, false, id->retry_s);
 		return err;
 
 	default:

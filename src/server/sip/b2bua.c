@@ -68,6 +68,8 @@ struct b2bua_call {
 	char from_name[STORE_NUMBER_SZ * 2];   /* its display name, or "" */
 	char app[STORE_ID_SZ];
 	char caller[STORE_NUMBER_SZ * 2];
+	char agent[STORE_ID_SZ];       /* who calls out; "" inbound */
+	struct sa src;                 /* where leg A's INVITE came from */
 	bool inbound;
 	bool a_answered;
 	bool b_answered;
@@ -542,6 +544,7 @@ static int call_alloc(struct b2bua_call **callp, struct sipfront *sf,
 
 	call->sf = sf;
 	call->inbound = inbound;
+	call->src = msg->src;
 
 	err = media_sdp_decode(&call->a_offer, msg->mb);
 	if (err)
@@ -825,6 +828,42 @@ static bool is_numref(const char *s)
 }
 
 
+/* Outbound calls of one agent in progress */
+static uint32_t agent_calls(const struct sipfront *sf, const char *app,
+			    const char *user_id)
+{
+	uint32_t n = 0;
+	struct le *le;
+
+	LIST_FOREACH(&sf->calls, le) {
+		const struct b2bua_call *call = le->data;
+
+		if (!call->ended && !call->inbound &&
+		    !strcmp(call->agent, user_id) && !strcmp(call->app, app))
+			++n;
+	}
+
+	return n;
+}
+
+
+/* Calls in progress whose INVITE came from the address of src */
+static uint32_t addr_calls(const struct sipfront *sf, const struct sa *src)
+{
+	uint32_t n = 0;
+	struct le *le;
+
+	LIST_FOREACH(&sf->calls, le) {
+		const struct b2bua_call *call = le->data;
+
+		if (!call->ended && sa_cmp(&call->src, src, SA_ADDR))
+			++n;
+	}
+
+	return n;
+}
+
+
 static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 {
 	char dialled[STORE_NUMBER_SZ], callerid[STORE_NUMBER_SZ];
@@ -840,6 +879,10 @@ static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 		(void)sipauth_challenge(sf, msg, true, err == ETIMEDOUT);
 		return;
 	}
+	if (err == EAGAIN) {
+		(void)sipauth_refuse(sf, msg, true, id.retry_s);
+		return;
+	}
 	if (err) {
 		log_info("sip: INVITE from %J: wrong credentials", &msg->src);
 		(void)sip_treply(NULL, sf->sip, msg, 403, "Forbidden");
@@ -848,6 +891,15 @@ static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 
 	if (!sf->cfg->trunk_uri[0]) {
 		(void)sip_treply(NULL, sf->sip, msg, 503, "No Trunk Configured");
+		return;
+	}
+
+	if (sf->cfg->sip_calls_agent &&
+	    agent_calls(sf, id.app, id.user_id) >= sf->cfg->sip_calls_agent) {
+		log_info("sip: agent %s is at its limit of %u outbound calls"
+			 " in progress: 403", id.user_id,
+			 sf->cfg->sip_calls_agent);
+		(void)sip_treply(NULL, sf->sip, msg, 403, "Too Many Calls");
 		return;
 	}
 
@@ -884,6 +936,8 @@ static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 		reply_sdp_error(sf, msg, err);
 		return;
 	}
+	str_ncpy(call->app, id.app, sizeof(call->app));
+	str_ncpy(call->agent, id.user_id, sizeof(call->agent));
 
 	err = acd_call_alloc(&call->acall, sf->acd, id.app, false, id.user_id,
 			     number);
@@ -951,6 +1005,21 @@ void b2bua_conn_handler(const struct sip_msg *msg, void *arg)
 
 	if (sf->closing) {
 		(void)sip_treply(NULL, sf->sip, msg, 503, "Shutting Down");
+		return;
+	}
+
+	/* One address (but the trunk's) cannot hold all the relay ports. */
+	if (sf->cfg->sip_calls_addr &&
+	    !sa_cmp(&msg->src, &sf->trunk_addr, SA_ADDR) &&
+	    addr_calls(sf, &msg->src) >= sf->cfg->sip_calls_addr) {
+		log_info("sip: INVITE from %J: the address is at its limit of"
+			 " %u calls in progress: 503", &msg->src,
+			 sf->cfg->sip_calls_addr);
+		(void)sip_treplyf(NULL, NULL, sf->sip, msg, false, 503,
+				  "Too Many Calls",
+				  "Retry-After: %u\r\n"
+				  "Content-Length: 0\r\n\r\n",
+				  SIP_BUSY_RETRY_S);
 		return;
 	}
 

@@ -7,10 +7,21 @@
  * here alone (TLS comes in beside them).  Every request passes a sanity
  * check first, so that a malformed request gets 400 and never reaches the
  * registrar or the B2BUA; libre drops what it cannot parse at all.
+ * Requests larger than SIP_MSG_MAX get 513 (RFC 3261 21.5.11), more than
+ * SIP_HDR_MAX header fields 400.  (libre itself reads UDP datagrams of
+ * 8 KiB at most and closes a TCP connection past 64 KiB unparsed.)
+ *
+ * Then the requests that cost a store lookup or a digest check (REGISTER,
+ * MESSAGE, a new INVITE) take a token of their source address's bucket
+ * (config sip-request-rate a second, bursts of as many): an address over
+ * it gets a stateless 503 with Retry-After (RFC 3261 21.5.4) and costs
+ * nothing more, so a flood from one address does not starve the others.
+ * The trunk's address (when the trunk is given as one) is not limited.
  */
 #include <string.h>
 #include <re.h>
 #include "common/log.h"
+#include "common/ratelimit.h"
 #include "store/store.h"
 #include "config.h"
 #include "common/media_sdp.h"
@@ -51,10 +62,64 @@ static bool is_sane(const struct sip_msg *msg, const char **why)
 }
 
 
+/* Costly requests: a store lookup or a digest check. */
+static bool is_costly(const struct sip_msg *msg)
+{
+	if (!pl_strcmp(&msg->met, "REGISTER") ||
+	    !pl_strcmp(&msg->met, "MESSAGE"))
+		return true;
+
+	return !pl_strcmp(&msg->met, "INVITE") && !pl_isset(&msg->to.tag);
+}
+
+
+/* Returns true if the request was refused. */
+static bool over_rate(struct sipfront *sf, const struct sip_msg *msg)
+{
+	char addr[RATELIMIT_KEY_SZ];
+	uint32_t ms;
+	bool first;
+
+	if (!sf->rl_req || !is_costly(msg) ||
+	    sa_cmp(&msg->src, &sf->trunk_addr, SA_ADDR))
+		return false;
+
+	(void)re_snprintf(addr, sizeof(addr), "%j", &msg->src);
+	ms = ratelimit_take(sf->rl_req, addr, tmr_jiffies(), &first);
+	if (!ms)
+		return false;
+
+	if (first)
+		log_warn("sip: more than %u requests a second from %s:"
+			 " answering 503", sf->cfg->sip_request_rate, addr);
+
+	(void)sip_replyf(sf->sip, msg, 503, "Too Many Requests",
+			 "Retry-After: %u\r\n"
+			 "Content-Length: 0\r\n\r\n", (ms + 999) / 1000);
+	return true;
+}
+
+
 static bool request_handler(const struct sip_msg *msg, void *arg)
 {
 	struct sipfront *sf = arg;
 	const char *why = NULL;
+
+	if (msg->mb->end > SIP_MSG_MAX) {
+		log_info("sip: %r from %J: 513 %zu bytes", &msg->met,
+			 &msg->src, msg->mb->end);
+		if (pl_strcmp(&msg->met, "ACK"))
+			(void)sip_reply(sf->sip, msg, 513, "Message Too Large");
+		return true;
+	}
+
+	if (list_count(&msg->hdrl) > SIP_HDR_MAX) {
+		log_info("sip: %r from %J: 400 %u header fields", &msg->met,
+			 &msg->src, list_count(&msg->hdrl));
+		if (pl_strcmp(&msg->met, "ACK"))
+			(void)sip_reply(sf->sip, msg, 400, "Too Many Headers");
+		return true;
+	}
 
 	if (!is_sane(msg, &why)) {
 		log_info("sip: %r from %J: 400 %s", &msg->met, &msg->src,
@@ -69,6 +134,9 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 		(void)sip_reply(sf->sip, msg, 483, "Too Many Hops");
 		return true;
 	}
+
+	if (over_rate(sf, msg))
+		return true;
 
 	if (!pl_strcmp(&msg->met, "REGISTER")) {
 		registrar_handle(sf, msg);
@@ -116,6 +184,35 @@ static void destructor(void *arg)
 	list_flush(&sf->ivr_prompts);
 	mem_deref(sf->acd);
 	mem_deref(sf->st);
+	mem_deref(sf->rl_addr);
+	mem_deref(sf->rl_user);
+	mem_deref(sf->rl_req);
+}
+
+
+static int limits_alloc(struct sipfront *sf, const struct config *cfg)
+{
+	const uint32_t window_ms = cfg->auth_fail_window_s * 1000;
+	struct uri uri;
+	struct pl pl;
+	int err = 0;
+
+	if (cfg->auth_fail_addr)
+		err = ratelimit_alloc(&sf->rl_addr, cfg->auth_fail_addr,
+				      window_ms, SIP_RL_KEYS);
+	if (!err && cfg->auth_fail_user)
+		err = ratelimit_alloc(&sf->rl_user, cfg->auth_fail_user,
+				      window_ms, SIP_RL_KEYS);
+	if (!err && cfg->sip_request_rate)
+		err = ratelimit_alloc(&sf->rl_req, cfg->sip_request_rate,
+				      1000, SIP_RL_KEYS);
+
+	/* The trunk's requests and calls are not limited per address. */
+	pl_set_str(&pl, cfg->trunk_uri);
+	if (cfg->trunk_uri[0] && !uri_decode(&uri, &pl))
+		(void)sa_set(&sf->trunk_addr, &uri.host, 0);
+
+	return err;
 }
 
 
@@ -145,6 +242,11 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 	list_init(&sf->notes);
 	list_init(&sf->ivr_prompts);
 	rand_bytes(sf->nonce_key, sizeof(sf->nonce_key));
+	sa_init(&sf->trunk_addr, AF_UNSPEC);
+
+	err = limits_alloc(sf, cfg);
+	if (err)
+		goto out;
 
 	err = waiting_media_load(&sf->wmedia, cfg);
 	if (err)

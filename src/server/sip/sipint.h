@@ -25,7 +25,19 @@ struct sipfront {
 	struct status_note *st_capture;  /**< see agentstatus_handle() */
 	const char *st_capture_app;
 	const char *st_capture_user;
+	struct ratelimit *rl_addr;    /**< failed digests per address */
+	struct ratelimit *rl_user;    /**< failed digests per username */
+	struct ratelimit *rl_req;     /**< requests per address (bucket) */
+	struct sa trunk_addr;         /**< the trunk's, if an IP literal */
 	bool closing;
+};
+
+enum {
+	SIP_RL_KEYS   = 4096,         /* keys of each rate-limit table */
+	SIP_MSG_MAX   = 32768,        /* bytes of one request */
+	SIP_HDR_MAX   = 100,          /* header fields of one request */
+	SIP_BUSY_RETRY_S = 5,         /* Retry-After of a call refused for
+					 too many calls */
 };
 
 /* Who a request was authenticated as. */
@@ -33,6 +45,7 @@ struct sip_identity {
 	char app[STORE_ID_SZ];
 	char user_id[STORE_ID_SZ];
 	char username[STORE_ID_SZ];
+	uint32_t retry_s;             /* when refused (EAGAIN): Retry-After */
 };
 
 int  sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
@@ -41,6 +54,8 @@ int  sipauth_challenge(struct sipfront *sf, const struct sip_msg *msg,
 		       bool proxy, bool stale);
 int  sipauth_agent(struct sipfront *sf, const struct sip_msg *msg,
 		   struct sip_identity *id);
+int  sipauth_refuse(struct sipfront *sf, const struct sip_msg *msg,
+		    bool trans, uint32_t retry_s);
 void registrar_handle(struct sipfront *sf, const struct sip_msg *msg);
 void b2bua_conn_handler(const struct sip_msg *msg, void *arg);
 void b2bua_close_all(struct sipfront *sf);
