@@ -269,7 +269,8 @@ static void handle(struct api_conn *conn, const struct http_msg *msg,
 		return;
 	}
 
-	if (route->auth && api_auth(req))
+	if (route->role != API_PUBLIC &&
+	    (api_auth(req) || api_authorize(req, route)))
 		return;
 
 	route->h(req);
