@@ -44,7 +44,7 @@ static const char sql_cred_by_secret[] =
 	" FROM credentials WHERE secret_id = ?1";
 static const char sql_cred_list[] =
 	"SELECT secret_id, app, secret_key, role, user_id, created"
-	" FROM credentials WHERE app = ?1 ORDER BY created, secret_id";
+	" FROM credentials WHERE app = ?1 ORDER BY created, rowid";
 static const char sql_cred_delete[] =
 	"DELETE FROM credentials WHERE app = ?1 AND secret_id = ?2";
 static const char sql_app_list[] =
