@@ -92,14 +92,15 @@ def main(t):
               'the refused staff create created eve')
 
     # The agent: itself yes, another agent and staff no
-    r = api_as(srv, agent, 'GET', '/v1/agents/agent1')
+    r = api_as(srv, agent, 'GET', '/v1/agents/agent1/status')
     e2e.check(r.status == 200 and r.json.get('status') == 'notReady',
               'agent reads its own status: %r' % r)
     rc, out, err = ctl_as(t, srv, agent, 'agent', 'status', '--user',
                           'agent1', '--set', 'free')
     e2e.check(rc == 0, 'agent sets its own status: %d %s' % (rc, err))
     srv.wait_agent_status('agent1', 'free')
-    for target in ('/v1/agents/agent2', '/v1/staff', '/v1/status'):
+    for target in ('/v1/agents/agent2', '/v1/agents/agent2/status',
+                   '/v1/staff', '/v1/status'):
         r = api_as(srv, agent, 'GET', target)
         e2e.check(r.status == 403
                   and r.json.get('error', {}).get('code') == 'Forbidden',

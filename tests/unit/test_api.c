@@ -2513,6 +2513,7 @@ static void test_roles_every_route(void **state)
 		{"GET",    "/v1/agents", NULL, 200, true, false},
 		{"GET",    "/v1/agents/alice", NULL, 200, true, true},
 		{"GET",    "/v1/agents/bob", NULL, 200, true, false},
+		{"GET",    "/v1/agents/alice/status", NULL, 200, true, true},
 		{"PUT",    "/v1/agents/alice/status",
 		 "{\"status\":\"notReady\"}", 200, true, true},
 		{"PUT",    "/v1/agents/bob/status",
@@ -2610,6 +2611,11 @@ static void test_roles_every_route(void **state)
 	REQ(f, "GET", "/v1/agents/nobody/status-history", NULL, AUTH_CRED,
 	    &r);
 	ASSERT_ERROR(&r, 403, "Forbidden");
+	REQ(f, "GET", "/v1/agents/bob/status", NULL, AUTH_CRED, &r);
+	ASSERT_ERROR(&r, 403, "Forbidden");
+	REQ(f, "GET", "/v1/agents/alice/status", NULL, AUTH_CRED, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("notReady", jstr(&r, "status"));
 
 	/* Signing with a role credential's id and another key is 401 */
 	str_ncpy(f->cred_key, f->app.secret_key, sizeof(f->cred_key));
