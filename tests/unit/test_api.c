@@ -49,6 +49,7 @@ enum auth_mode {
 	AUTH_UNKNOWN_ID,
 	AUTH_MALFORMED,
 	AUTH_APP2,
+	AUTH_CRED,            /* f->cred_id and f->cred_key */
 };
 
 struct resp {
@@ -66,6 +67,8 @@ struct fix {
 	struct api *api;
 	struct store_app app;
 	struct store_app app2;
+	char cred_id[STORE_SECRET_SZ];      /* for AUTH_CRED */
+	char cred_key[STORE_SECRET_SZ];
 	struct sa laddr;
 	struct mqueue *mq;
 	struct tmr tmr;
@@ -272,6 +275,12 @@ static int request(struct fix *f, const char *method, const char *target,
 	case AUTH_APP2:
 		err = sign_authorization(auth, sizeof(auth), app->secret_id,
 					 app->secret_key, method, target, ts,
+					 (const uint8_t *)body, blen);
+		break;
+
+	case AUTH_CRED:
+		err = sign_authorization(auth, sizeof(auth), f->cred_id,
+					 f->cred_key, method, target, ts,
 					 (const uint8_t *)body, blen);
 		break;
 
@@ -2488,6 +2497,419 @@ static void test_privacy(void **state)
 }
 
 
+
+/* ------------------------------------------------------------------ */
+/* Roles                                                                */
+
+struct cred {
+	char id[STORE_SECRET_SZ];
+	char key[STORE_SECRET_SZ];
+};
+
+
+/* POST /v1/credentials as the application; returns the new pair */
+static void cred_create(struct fix *f, const char *body, struct cred *c)
+{
+	struct resp r = {0};
+
+	REQ(f, "POST", "/v1/credentials", body, AUTH_OK, &r);
+	assert_int_equal(201, r.scode);
+	str_ncpy(c->id, jstr(&r, "secret_id"), sizeof(c->id));
+	str_ncpy(c->key, jstr(&r, "secret_key"), sizeof(c->key));
+	assert_int_equal(0, strncmp(c->id, "AKID", 4));
+	assert_int_equal(40, strlen(c->key));
+	resp_reset(&r);
+}
+
+
+static void use_cred(struct fix *f, const struct cred *c)
+{
+	str_ncpy(f->cred_id, c->id, sizeof(f->cred_id));
+	str_ncpy(f->cred_key, c->key, sizeof(f->cred_key));
+}
+
+
+static void roles_setup(struct fix *f, struct cred *sup, struct cred *ag)
+{
+	static const char *const bodyv[] = {
+		"{\"name\":\"sales\"}",
+		"{\"user_id\":\"alice\",\"extension\":\"1001\","
+		"\"password\":\"secret-1001\","
+		"\"skill_groups\":[{\"name\":\"sales\",\"level\":1}]}",
+		"{\"user_id\":\"bob\",\"extension\":\"1002\","
+		"\"password\":\"secret-1002\","
+		"\"skill_groups\":[{\"name\":\"sales\",\"level\":1}]}",
+	};
+	static const char *const pathv[] = {
+		"/v1/skill-groups", "/v1/staff", "/v1/staff",
+	};
+	struct store_cdr c;
+	struct resp r = {0};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bodyv); i++) {
+		REQ(f, "POST", pathv[i], bodyv[i], AUTH_OK, &r);
+		assert_int_equal(201, r.scode);
+	}
+	resp_reset(&r);
+
+	/* One CDR of alice's, one of bob's */
+	memset(&c, 0, sizeof(c));
+	str_ncpy(c.sdk_app_id, f->app.sdk_app_id, sizeof(c.sdk_app_id));
+	c.direction = STORE_DIR_INBOUND;
+	str_ncpy(c.caller, "13812345678", sizeof(c.caller));
+	str_ncpy(c.callee, "4001234567", sizeof(c.callee));
+	str_ncpy(c.group, "sales", sizeof(c.group));
+	str_ncpy(c.end_status, "answered", sizeof(c.end_status));
+	str_ncpy(c.hangup_side, "caller", sizeof(c.hangup_side));
+	c.offered_ms = 1700000000000;
+	c.ended_ms = 1700000010000;
+	str_ncpy(c.session_id, "s-alice", sizeof(c.session_id));
+	str_ncpy(c.agent, "alice", sizeof(c.agent));
+	assert_int_equal(0, store_cdr_add(f->st, &c));
+	str_ncpy(c.session_id, "s-bob", sizeof(c.session_id));
+	str_ncpy(c.agent, "bob", sizeof(c.agent));
+	c.offered_ms += 1000;
+	assert_int_equal(0, store_cdr_add(f->st, &c));
+
+	assert_int_equal(0, agent_register(f, "alice"));
+	assert_int_equal(0, agent_register(f, "bob"));
+
+	cred_create(f, "{\"role\":\"supervisor\"}", sup);
+	cred_create(f, "{\"role\":\"agent\",\"user_id\":\"alice\"}", ag);
+}
+
+
+/* Every route, by every role.  The agent's credentials are alice's.
+ * Each row runs as agent, then supervisor, then the application: what
+ * a role may not do is refused with 403 and changes nothing (the
+ * application's request after it still gets its usual answer); what it
+ * may do gets the application's answer.  A new route needs a row here:
+ * the count against the routes table is checked below. */
+static void test_roles_every_route(void **state)
+{
+	static const struct {
+		const char *method;
+		const char *path;
+		const char *body;
+		uint16_t admin_sc;
+		bool sup_ok;
+		bool agent_ok;
+	} rowv[] = {
+		{"GET",    "/healthz", NULL, 200, true, true},
+		{"POST",   "/v1/login", "{}", 400, true, true},
+		{"GET",    "/metrics", NULL, 401, true, true},
+		{"GET",    "/v1/status", NULL, 200, true, false},
+		{"POST",   "/v1/staff", "{\"user_id\":\"carol\"}", 201,
+		 false, false},
+		{"GET",    "/v1/staff", NULL, 200, false, false},
+		{"DELETE", "/v1/staff/carol", NULL, 200, false, false},
+		{"POST",   "/v1/skill-groups", "{\"name\":\"g2\"}", 201,
+		 false, false},
+		{"GET",    "/v1/skill-groups", NULL, 200, false, false},
+		{"PUT",    "/v1/skill-groups/g2", "{\"wrap_up\":7}", 200,
+		 false, false},
+		{"DELETE", "/v1/skill-groups/g2", NULL, 200, false, false},
+		{"GET",    "/v1/agents", NULL, 200, true, false},
+		{"GET",    "/v1/agents/alice", NULL, 200, true, true},
+		{"GET",    "/v1/agents/bob", NULL, 200, true, false},
+		{"GET",    "/v1/agents/alice/status", NULL, 200, true, true},
+		{"PUT",    "/v1/agents/alice/status",
+		 "{\"status\":\"notReady\"}", 200, true, true},
+		{"PUT",    "/v1/agents/bob/status",
+		 "{\"status\":\"notReady\"}", 200, true, false},
+		{"GET",    "/v1/agents/alice/status-history", NULL, 200,
+		 true, false},
+		{"GET",    "/v1/metrics/queues", NULL, 200, true, false},
+		{"GET",    "/v1/metrics/agents", NULL, 200, true, false},
+		{"POST",   "/v1/numbers",
+		 "{\"number\":\"4001\",\"skill_group\":\"sales\"}", 201,
+		 false, false},
+		{"GET",    "/v1/numbers", NULL, 200, false, false},
+		{"DELETE", "/v1/numbers/4001", NULL, 200, false, false},
+		{"POST",   "/v1/sdk-login-tokens", "{\"user_id\":\"alice\"}",
+		 201, false, false},
+		{"GET",    "/v1/cdrs", NULL, 200, true, true},
+		{"DELETE", "/v1/personal-data?user=nobody", NULL, 200,
+		 false, false},
+		{"GET",    "/v1/audit-log", NULL, 200, false, false},
+		{"GET",    "/v1/settings", NULL, 200, false, false},
+		{"PUT",    "/v1/settings", "{\"cdr_retention_days\":30}", 200,
+		 false, false},
+		{"POST",   "/v1/credentials", "{\"role\":\"supervisor\"}", 201,
+		 false, false},
+		{"GET",    "/v1/credentials", NULL, 200, false, false},
+		{"DELETE", "/v1/credentials/AKIDnone", NULL, 404,
+		 false, false},
+		{"PUT",    "/v1/ivr-menus/main",
+		 "{\"prompt\":\"welcome\",\"timeout_s\":5,"
+		 "\"options\":{\"1\":{\"group\":\"sales\"}}}", 201,
+		 false, false},
+		{"GET",    "/v1/ivr-menus", NULL, 200, false, false},
+		{"GET",    "/v1/ivr-menus/main", NULL, 200, false, false},
+		{"DELETE", "/v1/ivr-menus/main", NULL, 200, false, false},
+	};
+	struct fix *f = *state;
+	struct cred sup, ag;
+	struct resp r = {0};
+	size_t i;
+
+	roles_setup(f, &sup, &ag);
+
+	for (i = 0; i < ARRAY_SIZE(rowv); i++) {
+		const struct cred *cv[2] = {&ag, &sup};
+		const bool okv[2] = {rowv[i].agent_ok, rowv[i].sup_ok};
+		size_t k;
+
+		for (k = 0; k < 2; k++) {
+			use_cred(f, cv[k]);
+			REQ(f, rowv[i].method, rowv[i].path, rowv[i].body,
+			    AUTH_CRED, &r);
+			if (r.scode != (okv[k] ? rowv[i].admin_sc : 403))
+				print_message("%s %s as %s: %u\n",
+					      rowv[i].method, rowv[i].path,
+					      k ? "supervisor" : "agent",
+					      r.scode);
+			if (okv[k]) {
+				assert_int_equal(rowv[i].admin_sc, r.scode);
+			}
+			else {
+				ASSERT_ERROR(&r, 403, "Forbidden");
+			}
+		}
+
+		REQ(f, rowv[i].method, rowv[i].path, rowv[i].body, AUTH_OK,
+		    &r);
+		if (r.scode != rowv[i].admin_sc)
+			print_message("%s %s as admin: %u %s\n",
+				      rowv[i].method, rowv[i].path, r.scode,
+				      r.body);
+		assert_int_equal(rowv[i].admin_sc, r.scode);
+	}
+
+	/* Two routes have a row on bob too */
+	assert_int_equal(ARRAY_SIZE(rowv) - 2, api_route_count());
+
+	/* The agent's CDRs are its own calls only. */
+	use_cred(f, &ag);
+	REQ(f, "GET", "/v1/cdrs", NULL, AUTH_CRED, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(1, jcount(&r, "cdrs"));
+	assert_string_equal("s-alice", jstr(&r, "cdrs.0.session_id"));
+	use_cred(f, &sup);
+	REQ(f, "GET", "/v1/cdrs", NULL, AUTH_CRED, &r);
+	assert_int_equal(2, jcount(&r, "cdrs"));
+
+	/* An agent's {} must be itself, also spelled otherwise */
+	use_cred(f, &ag);
+	REQ(f, "GET", "/v1/agents/%61lice", NULL, AUTH_CRED, &r);
+	assert_int_equal(200, r.scode);
+	REQ(f, "GET", "/v1/agents/Alice", NULL, AUTH_CRED, &r);
+	ASSERT_ERROR(&r, 403, "Forbidden");
+	REQ(f, "GET", "/v1/agents/alice%20", NULL, AUTH_CRED, &r);
+	ASSERT_ERROR(&r, 403, "Forbidden");
+	REQ(f, "GET", "/v1/agents/nobody/status-history", NULL, AUTH_CRED,
+	    &r);
+	ASSERT_ERROR(&r, 403, "Forbidden");
+	REQ(f, "GET", "/v1/agents/bob/status", NULL, AUTH_CRED, &r);
+	ASSERT_ERROR(&r, 403, "Forbidden");
+	REQ(f, "GET", "/v1/agents/alice/status", NULL, AUTH_CRED, &r);
+	assert_int_equal(200, r.scode);
+	assert_string_equal("notReady", jstr(&r, "status"));
+
+	/* Signing with a role credential's id and another key is 401 */
+	str_ncpy(f->cred_key, f->app.secret_key, sizeof(f->cred_key));
+	REQ(f, "GET", "/v1/agents/alice", NULL, AUTH_CRED, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+
+	resp_reset(&r);
+	assert_healthy(f);
+}
+
+
+/* Creation, listing, deletion; the audit log; cascade with staff */
+static void test_credentials(void **state)
+{
+	struct fix *f = *state;
+	struct cred sup, ag, other;
+	struct resp r = {0};
+	char path[128];
+
+	roles_setup(f, &sup, &ag);
+
+	/* The supervisor sets bob's status: the history names it */
+	use_cred(f, &sup);
+	REQ(f, "PUT", "/v1/agents/bob/status", "{\"status\":\"notReady\"}",
+	    AUTH_CRED, &r);
+	assert_int_equal(200, r.scode);
+
+	REQ(f, "GET", "/v1/credentials", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(2, jcount(&r, "credentials"));
+	assert_string_equal(sup.id, jstr(&r, "credentials.0.secret_id"));
+	assert_string_equal("supervisor", jstr(&r, "credentials.0.role"));
+	assert_false(jhas(&r, "credentials.0.user_id"));
+	assert_string_equal("agent", jstr(&r, "credentials.1.role"));
+	assert_string_equal("alice", jstr(&r, "credentials.1.user_id"));
+	assert_null(strstr(r.body, sup.key));
+	assert_null(strstr(r.body, ag.key));
+	assert_null(strstr(r.body, "secret_key"));
+
+	/* Another application sees none of them, deletes none */
+	REQ(f, "GET", "/v1/credentials", NULL, AUTH_APP2, &r);
+	assert_int_equal(0, jcount(&r, "credentials"));
+	re_snprintf(path, sizeof(path), "/v1/credentials/%s", sup.id);
+	REQ(f, "DELETE", path, NULL, AUTH_APP2, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+
+	/* Deleted: 401 from then on */
+	REQ(f, "DELETE", path, NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_true(jhas(&r, "deleted"));
+	REQ(f, "DELETE", path, NULL, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+	use_cred(f, &sup);
+	REQ(f, "GET", "/v1/status", NULL, AUTH_CRED, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+
+	/* The audit log: created twice, deleted once, by the application's
+	 * SecretId; never a key */
+	REQ(f, "GET", "/v1/audit-log", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_null(strstr(r.body, sup.key));
+	assert_null(strstr(r.body, ag.key));
+	assert_null(strstr(r.body, f->app.secret_key));
+	assert_non_null(strstr(r.body, "credentials.create"));
+	assert_non_null(strstr(r.body, "credentials.delete"));
+	assert_non_null(strstr(r.body, f->app.secret_id));
+	assert_non_null(strstr(r.body, sup.id));
+
+	/* The status change was made by the supervisor's SecretId */
+	REQ(f, "GET", "/v1/agents/bob/status-history", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	assert_non_null(strstr(r.body, sup.id));
+
+	/* Deleting alice deletes her credentials */
+	use_cred(f, &ag);
+	REQ(f, "GET", "/v1/agents/alice", NULL, AUTH_CRED, &r);
+	assert_int_equal(200, r.scode);
+	REQ(f, "DELETE", "/v1/staff/alice", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
+	REQ(f, "GET", "/v1/agents/alice", NULL, AUTH_CRED, &r);
+	ASSERT_ERROR(&r, 401, "AuthFailure");
+	REQ(f, "GET", "/v1/credentials", NULL, AUTH_OK, &r);
+	assert_int_equal(0, jcount(&r, "credentials"));
+
+	/* Role credentials of app2 act on app2 only */
+	REQ(f, "POST", "/v1/credentials", "{\"role\":\"supervisor\"}",
+	    AUTH_APP2, &r);
+	assert_int_equal(201, r.scode);
+	str_ncpy(other.id, jstr(&r, "secret_id"), sizeof(other.id));
+	str_ncpy(other.key, jstr(&r, "secret_key"), sizeof(other.key));
+	use_cred(f, &other);
+	REQ(f, "GET", "/v1/agents", NULL, AUTH_CRED, &r);
+	assert_int_equal(200, r.scode);
+	assert_int_equal(0, jcount(&r, "agents"));
+
+	resp_reset(&r);
+	assert_healthy(f);
+}
+
+
+static void test_credentials_hostile(void **state)
+{
+	static const char *const badv[] = {
+		"",
+		"not json",
+		"[]",
+		"{}",
+		"{\"role\":\"admin\"}",
+		"{\"role\":\"Supervisor\"}",
+		"{\"role\":123}",
+		"{\"role\":null}",
+		"{\"role\":[\"agent\"]}",
+		"{\"role\":\"agent\"}",
+		"{\"role\":\"agent\",\"user_id\":\"\"}",
+		"{\"role\":\"agent\",\"user_id\":42}",
+		"{\"role\":\"agent\",\"user_id\":\"a/b\"}",
+		"{\"role\":\"supervisor\",\"user_id\":\"alice\"}",
+		"{\"role\":\"supervisor\"",
+		"{\"role\":{\"role\":{\"role\":{\"role\":{\"role\":"
+		"{\"role\":{\"role\":{\"role\":{}}}}}}}}}",
+	};
+	static const char *const badpathv[] = {
+		"/v1/credentials/x",
+		"/v1/credentials/AKID",
+		"/v1/credentials/AKID%2e%2e",
+		"/v1/credentials/AKID%20x",
+		"/v1/credentials/..",
+	};
+	struct fix *f = *state;
+	struct cred sup, ag;
+	struct resp r = {0};
+	char *longid = NULL;
+	size_t i;
+
+	roles_setup(f, &sup, &ag);
+
+	for (i = 0; i < ARRAY_SIZE(badv); i++) {
+		REQ(f, "POST", "/v1/credentials", badv[i], AUTH_OK, &r);
+		if (r.scode != 400)
+			print_message("body %zu: %u\n", i, r.scode);
+		ASSERT_ERROR(&r, 400, "InvalidParameter");
+	}
+
+	REQ(f, "POST", "/v1/credentials",
+	    "{\"role\":\"agent\",\"user_id\":\"nobody\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 404, "ResourceNotFound");
+
+	/* A NUL in a JSON string would cut it short ("supervisor"): 400 */
+	REQ(f, "POST", "/v1/credentials",
+	    "{\"role\":\"agent\",\"user_id\":\"al\\u0000ice\"}", AUTH_OK,
+	    &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	REQ(f, "POST", "/v1/credentials",
+	    "{\"role\":\"supervisor\\u0000x\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	/* an escaped backslash before u0000 is text, not a NUL */
+	REQ(f, "POST", "/v1/credentials",
+	    "{\"role\":\"agent\\\\u0000\"}", AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	assert_null(strstr(jstr(&r, "error.message"), "NUL"));
+
+	assert_int_equal(0, re_sdprintf(&longid,
+					"{\"role\":\"agent\",\"user_id\":"
+					"\"%0300u\"}", 7));
+	REQ(f, "POST", "/v1/credentials", longid, AUTH_OK, &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	longid = mem_deref(longid);
+
+	for (i = 0; i < ARRAY_SIZE(badpathv); i++) {
+		REQ(f, "DELETE", badpathv[i], NULL, AUTH_OK, &r);
+		if (r.scode != 400)
+			print_message("path %zu: %u\n", i, r.scode);
+		assert_int_equal(400, r.scode);
+	}
+
+	REQ(f, "DELETE", "/v1/credentials/AKID%00x", NULL, AUTH_OK, &r);
+	assert_int_equal(400, r.scode);
+	REQ(f, "DELETE", "/v1/credentials", NULL, AUTH_OK, &r);
+	assert_int_equal(405, r.scode);
+
+	/* A role credential cannot delete itself or make others */
+	use_cred(f, &sup);
+	REQ(f, "POST", "/v1/credentials", "{\"role\":\"admin\"}", AUTH_CRED,
+	    &r);
+	ASSERT_ERROR(&r, 403, "Forbidden");
+
+	/* Nothing was created */
+	REQ(f, "GET", "/v1/credentials", NULL, AUTH_OK, &r);
+	assert_int_equal(2, jcount(&r, "credentials"));
+
+	resp_reset(&r);
+	assert_healthy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2522,6 +2944,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_roles_every_route,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_credentials, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_credentials_hostile,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup,
 						teardown),
 	};

@@ -19,7 +19,7 @@
 #include "store/store.h"
 
 
-enum { SCHEMA_LATEST = 4 };   /* bump with each migration step */
+enum { SCHEMA_LATEST = 5 };   /* bump with each migration step */
 
 static const char hostile[] = "O'Brien \"x\" '; DROP TABLE staff;--";
 
@@ -512,6 +512,8 @@ static void test_v3_migrated(void **state)
 	st = mem_deref(st);
 
 	assert_int_equal(raw_exec(t.path,
+				  "DROP TABLE credentials;"
+				  "DROP INDEX cdrs_by_agent;"
 				  "DROP TABLE ivr_menus;"
 				  "DROP INDEX numbers_by_ivr;"
 				  "ALTER TABLE numbers DROP COLUMN ivr;"
@@ -1571,6 +1573,8 @@ static void test_v1_migrated(void **state)
 
 	/* undo step 4, 3, then step 2: what a version 1 file holds */
 	assert_int_equal(raw_exec(t.path,
+				  "DROP TABLE credentials;"
+				  "DROP INDEX cdrs_by_agent;"
 				  "DROP TABLE ivr_menus;"
 				  "DROP INDEX numbers_by_ivr;"
 				  "ALTER TABLE numbers DROP COLUMN ivr;"
@@ -2377,6 +2381,195 @@ static void test_metrics_aggregates(void **state)
 }
 
 
+
+/* A v4 database (before role credentials) is migrated to v5: what it
+ * held is kept, and credentials can be added. */
+static void test_v4_migrated(void **state)
+{
+	struct store *st = NULL;
+	struct store_app a, a2;
+	struct store_staff s;
+	struct store_cred c;
+	struct tmpdb t;
+	int version = -1;
+
+	(void)state;
+	tmpdb_init(&t);
+
+	assert_int_equal(store_open(&st, t.path), 0);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(store_app_create(st, &a), 0);
+	make_staff(&s, "alice", "1001");
+	assert_int_equal(store_staff_add(st, a.sdk_app_id, &s), 0);
+	st = mem_deref(st);
+
+	assert_int_equal(raw_exec(t.path,
+				  "DROP TABLE credentials;"
+				  "DROP INDEX cdrs_by_agent;"
+				  "PRAGMA user_version = 4;"), SQLITE_OK);
+	assert_int_equal(raw_int(t.path, "SELECT count(*) FROM sqlite_schema"
+				 " WHERE name = 'credentials'"), 0);
+
+	assert_int_equal(store_open(&st, t.path), 0);
+	assert_int_equal(store_schema_version(st, &version), 0);
+	assert_int_equal(version, SCHEMA_LATEST);
+
+	assert_int_equal(store_app_get(st, a.sdk_app_id, &a2), 0);
+	assert_string_equal(a2.secret_key, a.secret_key);
+
+	memset(&c, 0, sizeof(c));
+	str_ncpy(c.sdk_app_id, a.sdk_app_id, sizeof(c.sdk_app_id));
+	str_ncpy(c.role, "agent", sizeof(c.role));
+	str_ncpy(c.user_id, "alice", sizeof(c.user_id));
+	assert_int_equal(store_cred_create(st, &c), 0);
+	st = mem_deref(st);
+
+	assert_int_equal(raw_int(t.path, "SELECT count(*) FROM credentials"
+				 " WHERE role = 'agent'"), 1);
+
+	tmpdb_remove(&t);
+}
+
+
+static void cred_h(const struct store_cred *c, void *arg)
+{
+	struct seen *sn = arg;
+
+	if (sn->n < ARRAY_SIZE(sn->keyv))
+		str_ncpy(sn->keyv[sn->n], c->secret_id, sizeof(sn->keyv[0]));
+	++sn->n;
+}
+
+
+static void make_cred(struct store_cred *c, const char *app,
+		      const char *role, const char *user)
+{
+	memset(c, 0, sizeof(*c));
+	str_ncpy(c->sdk_app_id, app, sizeof(c->sdk_app_id));
+	str_ncpy(c->role, role, sizeof(c->role));
+	str_ncpy(c->user_id, user, sizeof(c->user_id));
+}
+
+
+static void test_credentials(void **state)
+{
+	struct fixture *f = *state;
+	struct store_cred sup, ag, got;
+	struct store_staff s;
+	struct store_app a;
+	struct seen sn;
+
+	make_staff(&s, "alice", "1001");
+	assert_int_equal(store_staff_add(f->st, f->app, &s), 0);
+
+	make_cred(&sup, f->app, "supervisor", "");
+	assert_int_equal(store_cred_create(f->st, &sup), 0);
+	assert_int_equal(strncmp(sup.secret_id, "AKID", 4), 0);
+	assert_int_equal(strlen(sup.secret_id), 36);
+	assert_int_equal(strlen(sup.secret_key), 40);
+	assert_true(sup.created > 0);
+
+	make_cred(&ag, f->app, "agent", "alice");
+	assert_int_equal(store_cred_create(f->st, &ag), 0);
+	assert_string_not_equal(ag.secret_id, sup.secret_id);
+	assert_string_not_equal(ag.secret_key, sup.secret_key);
+
+	/* Found by SecretId, key as created (HMAC needs it) */
+	assert_int_equal(store_cred_by_secret_id(f->st, ag.secret_id, &got),
+			 0);
+	assert_string_equal(got.secret_key, ag.secret_key);
+	assert_string_equal(got.role, "agent");
+	assert_string_equal(got.user_id, "alice");
+	assert_string_equal(got.sdk_app_id, f->app);
+	assert_int_equal(store_cred_by_secret_id(f->st, sup.secret_id,
+						 &got), 0);
+	assert_string_equal(got.role, "supervisor");
+	assert_string_equal(got.user_id, "");
+
+	/* Not an application's credentials, and the other way round */
+	assert_int_equal(store_app_by_secret_id(f->st, sup.secret_id, &a),
+			 ENOENT);
+	assert_int_equal(store_app_get(f->st, f->app, &a), 0);
+	assert_int_equal(store_cred_by_secret_id(f->st, a.secret_id, &got),
+			 ENOENT);
+
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_cred_list(f->st, f->app, cred_h, &sn), 0);
+	assert_int_equal(sn.n, 2);
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_cred_list(f->st, f->app2, cred_h, &sn), 0);
+	assert_int_equal(sn.n, 0);
+
+	/* Role and user must match; the user must exist in the app */
+	make_cred(&got, f->app, "agent", "");
+	assert_int_equal(store_cred_create(f->st, &got), EINVAL);
+	make_cred(&got, f->app, "supervisor", "alice");
+	assert_int_equal(store_cred_create(f->st, &got), EINVAL);
+	make_cred(&got, f->app, "admin", "");
+	assert_int_equal(store_cred_create(f->st, &got), EINVAL);
+	make_cred(&got, f->app, "agent", "bob");
+	assert_int_equal(store_cred_create(f->st, &got), ENOENT);
+	assert_string_equal(got.secret_key, "");
+	make_cred(&got, f->app2, "agent", "alice");
+	assert_int_equal(store_cred_create(f->st, &got), ENOENT);
+	make_cred(&got, "nosuchapp", "supervisor", "");
+	assert_int_equal(store_cred_create(f->st, &got), ENOENT);
+
+	/* Deleted only by its own application */
+	assert_int_equal(store_cred_delete(f->st, f->app2, sup.secret_id),
+			 ENOENT);
+	assert_int_equal(store_cred_delete(f->st, f->app, sup.secret_id), 0);
+	assert_int_equal(store_cred_delete(f->st, f->app, sup.secret_id),
+			 ENOENT);
+	assert_int_equal(store_cred_by_secret_id(f->st, sup.secret_id, &got),
+			 ENOENT);
+
+	/* Deleting the staff member deletes their credentials */
+	assert_int_equal(store_staff_delete(f->st, f->app, "alice"), 0);
+	assert_int_equal(store_cred_by_secret_id(f->st, ag.secret_id, &got),
+			 ENOENT);
+
+	/* Bad arguments */
+	assert_int_equal(store_cred_create(NULL, &ag), EINVAL);
+	assert_int_equal(store_cred_create(f->st, NULL), EINVAL);
+	assert_int_equal(store_cred_by_secret_id(f->st, "", &got), EINVAL);
+	assert_int_equal(store_cred_by_secret_id(f->st, NULL, &got), EINVAL);
+	assert_int_equal(store_cred_list(f->st, NULL, cred_h, &sn), EINVAL);
+	assert_int_equal(store_cred_delete(f->st, f->app, NULL), EINVAL);
+}
+
+
+static void test_cdr_list_agent(void **state)
+{
+	struct fixture *f = *state;
+	struct store_cdr c;
+	struct seen sn;
+
+	make_cdr(&c, f->app, "s-a", 1700000000000LL);
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app, "s-b", 1700000100000LL);
+	str_ncpy(c.agent, "bob", sizeof(c.agent));
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+	make_cdr(&c, f->app2, "s-c", 1700000200000LL);
+	assert_int_equal(store_cdr_add(f->st, &c), 0);
+
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_cdr_list_agent(f->st, f->app, "alice", 0,
+					      cdr_h, &sn), 0);
+	assert_int_equal(sn.n, 1);
+	assert_string_equal(sn.cdr.session_id, "s-a");
+
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(store_cdr_list_agent(f->st, f->app, "carol", 0,
+					      cdr_h, &sn), 0);
+	assert_int_equal(sn.n, 0);
+
+	assert_int_equal(store_cdr_list_agent(f->st, f->app, "", 0, cdr_h,
+					      &sn), EINVAL);
+	assert_int_equal(store_cdr_list_agent(f->st, f->app, NULL, 0, cdr_h,
+					      &sn), EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2409,6 +2602,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_v1_migrated),
 		cmocka_unit_test(test_v3_migrated),
+		cmocka_unit_test(test_v4_migrated),
+		cmocka_unit_test_setup_teardown(test_credentials, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cdr_list_agent, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_ivr_menus, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_group_mask, setup,

@@ -28,6 +28,8 @@ struct ctl_args {
 	bool json;
 	const char *name;          /* ivr.c */
 	const char *file;
+	const char *role;          /* creds.c */
+	const char *secret_id;
 };
 
 /* A command of agents.c, privacy.c or ivr.c; verb NULL: the noun alone */
@@ -53,6 +55,8 @@ int ctl_privacy(struct ctl *ctl, const struct ctl_args *a);
 
 /* agents.c: agent list|status|history, metrics queues|agents, status */
 int ctl_agents(struct ctl *ctl, const struct ctl_args *a);
+/* creds.c: credentials create|list|delete */
+int ctl_creds(struct ctl *ctl, const struct ctl_args *a);
 /* ivr.c: ivr set|get|list|delete */
 int ctl_ivr(struct ctl *ctl, const struct ctl_args *a);
 int ctl_number_extra(char *body, size_t sz, const char *ivr,

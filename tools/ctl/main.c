@@ -61,6 +61,8 @@ struct opts {
 	const char *file;             /* ivr.c */
 	const char *ivr;              /* number create --ivr */
 	const char *priority;
+	const char *role;             /* creds.c */
+	const char *secret_id;
 	const char *groupv[GROUPS_MAX];
 	size_t groupc;
 	bool mask_numbers;
@@ -121,6 +123,13 @@ static void usage(FILE *f)
 "  metrics queues [--window 15m|1h|today]\n"
 "  metrics agents [--window 15m|1h|today]\n"
 "  status       queues, agents and calls now\n"
+"  credentials create --role supervisor | --role agent --user USER\n"
+"               prints LIANLUO_SECRET_ID=... and LIANLUO_SECRET_KEY=...\n"
+"               (shown once); a supervisor may read status, metrics,\n"
+"               CDRs and agents and set agents' statuses; an agent only\n"
+"               its own status and CDRs\n"
+"  credentials list\n"
+"  credentials delete --secret-id ID\n"
 "\n"
 "  --data DIR   read DIR/credentials.json (sdk_app_id, secret_id,\n"
 "               secret_key, http_url; https_url and cert_sha256 when\n"
@@ -248,6 +257,8 @@ static const char **opt_slot(struct opts *o, const char *name)
 		{"file",         offsetof(struct opts, file)},
 		{"ivr",          offsetof(struct opts, ivr)},
 		{"priority",     offsetof(struct opts, priority)},
+		{"role",         offsetof(struct opts, role)},
+		{"secret-id",    offsetof(struct opts, secret_id)},
 	};
 	size_t i;
 
@@ -1143,6 +1154,8 @@ static void args_fill(struct ctl_args *a, const struct opts *o)
 	a->json           = o->json;
 	a->name           = o->name;
 	a->file           = o->file;
+	a->role           = o->role;
+	a->secret_id      = o->secret_id;
 }
 
 
@@ -1153,6 +1166,16 @@ static int cmd_ivr(struct ctl *ctl)
 
 	args_fill(&a, &ctl->o);
 	return ctl_ivr(ctl, &a);
+}
+
+
+/* The commands in creds.c */
+static int cmd_creds(struct ctl *ctl)
+{
+	struct ctl_args a;
+
+	args_fill(&a, &ctl->o);
+	return ctl_creds(ctl, &a);
 }
 
 
@@ -1207,6 +1230,9 @@ static const struct {
 	{"ivr",         "get",    cmd_ivr},
 	{"ivr",         "list",   cmd_ivr},
 	{"ivr",         "delete", cmd_ivr},
+	{"credentials", "create", cmd_creds},
+	{"credentials", "list",   cmd_creds},
+	{"credentials", "delete", cmd_creds},
 };
 
 

@@ -25,6 +25,7 @@ int api_metrics_token_set(struct api *api, const char *token);
 
 /* The address the API listens on (useful with port 0). */
 int api_laddr(const struct api *api, struct sa *laddr);
+size_t api_route_count(void);   /* all tables: tests check coverage */
 
 /* HTTPS (api/server.c): a second listener with the same routes. */
 int api_https_listen(struct api *api, const struct sa *laddr,

@@ -48,6 +48,17 @@ struct api {
 	struct ratelimit *rl_key;   /* failed signatures per SecretId */
 };
 
+/* Who may call a route, lowest first: a credential of a role may call
+ * the routes of its role and of the roles below it.  An agent's
+ * credentials are bound to one user id, and on a route with a "{}" that
+ * segment must be it (api_authorize). */
+enum api_role {
+	API_PUBLIC = 0,             /* unsigned */
+	API_AGENT,
+	API_SUPERVISOR,
+	API_ADMIN,                  /* the application's own credentials */
+};
+
 /* One request being handled, and its reply. */
 struct api_req {
 	struct api *api;
@@ -57,7 +68,10 @@ struct api_req {
 	const uint8_t *body;
 	size_t body_len;
 	char param[API_PARAM_SZ];   /* the {} path segment, decoded */
-	struct store_app app;       /* the signing application */
+	struct store_app app;       /* the signing application; its
+				       secret_id is that of the signer */
+	enum api_role role;         /* of the signer */
+	char user_id[STORE_ID_SZ];  /* an agent signer's own user id */
 	uint16_t scode;             /* 0 until a reply is set */
 	const char *ctype;          /* reply Content-Type; NULL: JSON */
 	uint32_t retry_after_s;     /* Retry-After of a 429; 0: none */
@@ -69,7 +83,7 @@ typedef void (api_route_h)(struct api_req *req);
 struct api_route {
 	const char *method;
 	const char *path;           /* a trailing "{}" matches one segment */
-	bool auth;                  /* must be signed */
+	enum api_role role;         /* the lowest role allowed */
 	api_route_h *h;
 };
 
@@ -88,6 +102,8 @@ int  api_ivr_exists(struct api_req *req, const char *name);
 
 /* auth.c */
 int api_auth(struct api_req *req);
+int api_authorize(struct api_req *req, const struct api_route *route);
+const char *api_role_name(enum api_role role);
 
 /* reply.c */
 void api_error_limited(struct api_req *req, uint32_t ms, const char *what);
@@ -140,6 +156,10 @@ struct api_window {
 int64_t api_now_ms(void);
 bool api_window_set(struct api_window *w, const char *name, int64_t now);
 
+/* privacy.c: one entry of the audit log, the signer as actor */
+int  api_audit_write(struct api_req *req, const char *action,
+		     const char *detail, struct store_audit *a);
+
 /* agents.c: rest reasons in the settings */
 int  api_rest_reasons_decode(struct api_req *req, const struct odict *od,
 			     char *csv, size_t sz);
@@ -172,3 +192,6 @@ void api_personal_data_delete(struct api_req *req);
 void api_audit_list(struct api_req *req);
 void api_settings_get(struct api_req *req);
 void api_settings_put(struct api_req *req);
+void api_cred_create(struct api_req *req);
+void api_cred_list(struct api_req *req);
+void api_cred_delete(struct api_req *req);

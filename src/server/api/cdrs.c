@@ -86,9 +86,17 @@ static int cdr_list_print(struct re_printf *pf, struct cdr_list_print *clp)
 	if (err)
 		return err;
 
-	clp->serr = store_cdr_list(clp->req->api->st,
-				   clp->req->app.sdk_app_id, clp->limit,
-				   cdr_handler, &cl);
+	/* An agent's credentials see only the calls it handled. */
+	if (clp->req->role == API_AGENT)
+		clp->serr = store_cdr_list_agent(clp->req->api->st,
+						 clp->req->app.sdk_app_id,
+						 clp->req->user_id,
+						 clp->limit, cdr_handler,
+						 &cl);
+	else
+		clp->serr = store_cdr_list(clp->req->api->st,
+					   clp->req->app.sdk_app_id,
+					   clp->limit, cdr_handler, &cl);
 	if (clp->serr)
 		return clp->serr;
 	if (cl.err)
@@ -98,7 +106,8 @@ static int cdr_list_print(struct re_printf *pf, struct cdr_list_print *clp)
 }
 
 
-/* GET /v1/cdrs?limit=N (newest first, N from 1 to 1000, default 100) */
+/* GET /v1/cdrs?limit=N (newest first, N from 1 to 1000, default 100);
+ * for agent credentials, the calls of that agent only */
 void api_cdr_list(struct api_req *req)
 {
 	struct cdr_list_print clp = {req, API_CDR_LIMIT, 0};

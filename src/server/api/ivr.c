@@ -327,9 +327,9 @@ int api_ivr_exists(struct api_req *req, const char *name)
 
 /* The routes of this file, searched after routes.c's own table. */
 const struct api_route api_ivr_routev[] = {
-	{"PUT",    "/v1/ivr-menus/{}",        true,  api_ivr_put},
-	{"GET",    "/v1/ivr-menus",           true,  api_ivr_list},
-	{"GET",    "/v1/ivr-menus/{}",        true,  api_ivr_get},
-	{"DELETE", "/v1/ivr-menus/{}",        true,  api_ivr_delete},
+	{"PUT",    "/v1/ivr-menus/{}",        API_ADMIN,  api_ivr_put},
+	{"GET",    "/v1/ivr-menus",           API_ADMIN,  api_ivr_list},
+	{"GET",    "/v1/ivr-menus/{}",        API_ADMIN,  api_ivr_get},
+	{"DELETE", "/v1/ivr-menus/{}",        API_ADMIN,  api_ivr_delete},
 };
 const size_t api_ivr_routec = ARRAY_SIZE(api_ivr_routev);

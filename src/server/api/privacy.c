@@ -23,8 +23,8 @@ static const char action_erase[]    = "personal-data.delete";
 static const char action_settings[] = "settings.update";
 
 
-static int audit_write(struct api_req *req, const char *action,
-		       const char *detail, struct store_audit *a)
+int api_audit_write(struct api_req *req, const char *action,
+		    const char *detail, struct store_audit *a)
 {
 	memset(a, 0, sizeof(*a));
 	str_ncpy(a->sdk_app_id, req->app.sdk_app_id, sizeof(a->sdk_app_id));
@@ -94,7 +94,7 @@ void api_personal_data_delete(struct api_req *req)
 
 	/* The erasure is committed; an audit failure is reported, and
 	 * logged, rather than hidden. */
-	err = audit_write(req, action_erase, detail, &a);
+	err = api_audit_write(req, action_erase, detail, &a);
 	if (err) {
 		log_error("api: personal data erased but not audited: %m",
 			  err);
@@ -276,7 +276,7 @@ void api_settings_put(struct api_req *req)
 	}
 
 	settings_detail(detail, sizeof(detail), days, reasons);
-	err = audit_write(req, action_settings, detail, &a);
+	err = api_audit_write(req, action_settings, detail, &a);
 	if (err)
 		log_warn("api: settings changed but not audited: %m", err);
 

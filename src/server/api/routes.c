@@ -3,9 +3,10 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * One declarative table: method, path, whether the request must be signed,
- * handler.  A "{}" in a path matches one non-empty path segment, which is
- * percent-decoded into req->param.  GET /metrics is not signed: it checks
+ * One declarative table: method, path, the lowest role allowed (public:
+ * not signed), handler.  A "{}" in a path matches one non-empty path
+ * segment, which is percent-decoded into req->param; an agent may use it
+ * only on itself (api_authorize).  GET /metrics is not signed: it checks
  * its own bearer token.
  */
 #include <string.h>
@@ -18,32 +19,41 @@
 
 
 static const struct api_route routev[] = {
-	{"GET",    "/healthz",                false, api_healthz},
-	{"POST",   "/v1/login",               false, api_login},
-	{"GET",    "/v1/status",              true,  api_status},
-	{"POST",   "/v1/staff",               true,  api_staff_create},
-	{"GET",    "/v1/staff",               true,  api_staff_list},
-	{"DELETE", "/v1/staff/{}",            true,  api_staff_delete},
-	{"POST",   "/v1/skill-groups",        true,  api_group_create},
-	{"GET",    "/v1/skill-groups",        true,  api_group_list},
-	{"DELETE", "/v1/skill-groups/{}",     true,  api_group_delete},
-	{"PUT",    "/v1/skill-groups/{}",     true,  api_group_update},
-	{"GET",    "/v1/agents",              true,  api_agent_list},
-	{"GET",    "/v1/agents/{}",           true,  api_agent_get},
-	{"PUT",    "/v1/agents/{}/status",    true,  api_agent_status_put},
-	{"GET",    "/v1/agents/{}/status-history", true, api_agent_history},
-	{"GET",    "/v1/metrics/queues",      true,  api_metrics_queues},
-	{"GET",    "/v1/metrics/agents",      true,  api_metrics_agents},
-	{"GET",    "/metrics",                false, api_metrics_prom},
-	{"POST",   "/v1/numbers",             true,  api_number_create},
-	{"GET",    "/v1/numbers",             true,  api_number_list},
-	{"DELETE", "/v1/numbers/{}",          true,  api_number_delete},
-	{"POST",   "/v1/sdk-login-tokens",    true,  api_token_create},
-	{"GET",    "/v1/cdrs",                true,  api_cdr_list},
-	{"DELETE", "/v1/personal-data",       true,  api_personal_data_delete},
-	{"GET",    "/v1/audit-log",           true,  api_audit_list},
-	{"GET",    "/v1/settings",            true,  api_settings_get},
-	{"PUT",    "/v1/settings",            true,  api_settings_put},
+	{"GET",    "/healthz",            API_PUBLIC,     api_healthz},
+	{"POST",   "/v1/login",           API_PUBLIC,     api_login},
+	{"GET",    "/v1/status",          API_SUPERVISOR, api_status},
+	{"POST",   "/v1/staff",           API_ADMIN,      api_staff_create},
+	{"GET",    "/v1/staff",           API_ADMIN,      api_staff_list},
+	{"DELETE", "/v1/staff/{}",        API_ADMIN,      api_staff_delete},
+	{"POST",   "/v1/skill-groups",    API_ADMIN,      api_group_create},
+	{"GET",    "/v1/skill-groups",    API_ADMIN,      api_group_list},
+	{"DELETE", "/v1/skill-groups/{}", API_ADMIN,      api_group_delete},
+	{"PUT",    "/v1/skill-groups/{}", API_ADMIN,      api_group_update},
+	{"GET",    "/v1/agents",          API_SUPERVISOR, api_agent_list},
+	{"GET",    "/v1/agents/{}",       API_AGENT,      api_agent_get},
+	{"GET",    "/v1/agents/{}/status", API_AGENT,
+						api_agent_get},
+	{"PUT",    "/v1/agents/{}/status", API_AGENT,
+						api_agent_status_put},
+	{"GET",    "/v1/agents/{}/status-history", API_SUPERVISOR,
+						api_agent_history},
+	{"GET",    "/v1/metrics/queues",  API_SUPERVISOR, api_metrics_queues},
+	{"GET",    "/v1/metrics/agents",  API_SUPERVISOR, api_metrics_agents},
+	{"GET",    "/metrics",            API_PUBLIC,     api_metrics_prom},
+	{"POST",   "/v1/numbers",         API_ADMIN,      api_number_create},
+	{"GET",    "/v1/numbers",         API_ADMIN,      api_number_list},
+	{"DELETE", "/v1/numbers/{}",      API_ADMIN,      api_number_delete},
+	{"POST",   "/v1/sdk-login-tokens", API_ADMIN,
+						api_token_create},
+	{"GET",    "/v1/cdrs",            API_AGENT,      api_cdr_list},
+	{"DELETE", "/v1/personal-data", API_ADMIN,
+						api_personal_data_delete},
+	{"GET",    "/v1/audit-log",       API_ADMIN,      api_audit_list},
+	{"GET",    "/v1/settings",        API_ADMIN,      api_settings_get},
+	{"PUT",    "/v1/settings",        API_ADMIN,      api_settings_put},
+	{"POST",   "/v1/credentials",     API_ADMIN,      api_cred_create},
+	{"GET",    "/v1/credentials",     API_ADMIN,      api_cred_list},
+	{"DELETE", "/v1/credentials/{}",  API_ADMIN,      api_cred_delete},
 };
 
 
@@ -163,4 +173,11 @@ int api_route_find(const struct api_route **routep, struct api_req *req,
 	}
 
 	return path_found ? EPERM : ENOENT;
+}
+
+
+/* The number of routes, so that a test listing them all notices one more */
+size_t api_route_count(void)
+{
+	return ARRAY_SIZE(routev) + api_ivr_routec;
 }

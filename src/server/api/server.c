@@ -294,7 +294,9 @@ static void handle(struct api_conn *conn, const struct http_msg *msg,
 		}
 	}
 
-	if (!route->auth || !api_auth(req))
+	/* A 403 (role) is not counted as a failed authentication. */
+	if (route->role == API_PUBLIC ||
+	    (!api_auth(req) && !api_authorize(req, route)))
 		route->h(req);
 
 	if (req->scode == 401 &&

@@ -2,8 +2,13 @@
  * @file store/app.c  Applications: SdkAppId and API credentials
  *
  * Copyright (C) 2026 The lianluo authors
+ *
+ * An application's own credentials (in apps) have every right; those in
+ * the credentials table have a role with fewer (api/auth.c).  Their
+ * SecretIds are drawn alike, so one lookup order finds either.
  */
 
+#include <string.h>
 #include <re.h>
 #include <time.h>
 #include <sqlite3.h>
@@ -31,6 +36,17 @@ static const char sql_app_get[] =
 static const char sql_app_by_secret[] =
 	"SELECT sdk_app_id, secret_id, secret_key, token_key, created"
 	" FROM apps WHERE secret_id = ?1";
+static const char sql_cred_add[] =
+	"INSERT INTO credentials (secret_id, app, secret_key, role, user_id,"
+	" created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_cred_by_secret[] =
+	"SELECT secret_id, app, secret_key, role, user_id, created"
+	" FROM credentials WHERE secret_id = ?1";
+static const char sql_cred_list[] =
+	"SELECT secret_id, app, secret_key, role, user_id, created"
+	" FROM credentials WHERE app = ?1 ORDER BY created, rowid";
+static const char sql_cred_delete[] =
+	"DELETE FROM credentials WHERE app = ?1 AND secret_id = ?2";
 static const char sql_app_list[] =
 	"SELECT sdk_app_id, secret_id, secret_key, token_key, created"
 	" FROM apps ORDER BY created, sdk_app_id";
@@ -296,4 +312,200 @@ int store_app_list(struct store *st, store_app_h *h, void *arg)
  out:
 	store_stmt_put(st, stmt);
 	return err;
+}
+
+
+static int secret_id_draw(char *buf)
+{
+	buf[0] = 'A';
+	buf[1] = 'K';
+	buf[2] = 'I';
+	buf[3] = 'D';
+
+	return rand_alnum(buf + 4, SECRET_ID_RAND);
+}
+
+
+static int cred_insert(struct store *st, const struct store_cred *c)
+{
+	sqlite3_stmt *stmt = NULL;
+	int err;
+
+	err = store_stmt_get(st, sql_cred_add, &stmt);
+	if (err)
+		return err;
+
+	err  = store_bind_str(stmt, 1, c->secret_id);
+	err |= store_bind_str(stmt, 2, c->sdk_app_id);
+	err |= store_bind_str(stmt, 3, c->secret_key);
+	err |= store_bind_str(stmt, 4, c->role);
+	err |= store_bind_opt(stmt, 5, c->user_id);
+	err |= store_bind_i64(stmt, 6, c->created);
+	if (err)
+		goto out;
+
+	err = store_exec_done(st, stmt, "credentials add");
+
+ out:
+	store_stmt_put(st, stmt);
+	return err;
+}
+
+
+/**
+ * Create role credentials: secret_id and secret_key are generated as an
+ * application's are, created is now; the struct is filled back
+ *
+ * @param st Store
+ * @param c  sdk_app_id, role ("supervisor", or "agent" with user_id) in;
+ *           the whole credentials out
+ *
+ * @return 0 if success, ENOENT if the application or the staff member is
+ *         unknown, EINVAL if the role and user_id do not match, otherwise
+ *         errorcode
+ */
+int store_cred_create(struct store *st, struct store_cred *c)
+{
+	bool agent;
+	int i, err = 0;
+
+	if (!st || !c || !STORE_FIELD_SET(c->sdk_app_id) ||
+	    !STORE_FIELD_OK(c->role) || !STORE_FIELD_OK(c->user_id))
+		return EINVAL;
+
+	agent = !strcmp(c->role, "agent");
+	if ((!agent && strcmp(c->role, "supervisor")) ||
+	    agent != (c->user_id[0] != '\0'))
+		return EINVAL;
+
+	err = rand_alnum(c->secret_key, SECRET_KEY_LEN);
+	if (err)
+		return err;
+
+	c->created = (int64_t)time(NULL);
+
+	for (i = 0; i < CREATE_TRIES; i++) {
+		struct store_app app;
+
+		err = secret_id_draw(c->secret_id);
+		if (err)
+			break;
+
+		/* The SecretIds of apps and credentials share one space. */
+		err = store_app_by_secret_id(st, c->secret_id, &app);
+		if (!err) {
+			err = EEXIST;
+			continue;
+		}
+		else if (err != ENOENT) {
+			break;
+		}
+
+		err = cred_insert(st, c);
+		if (err != EEXIST)
+			break;
+	}
+
+	if (err) {
+		memset(c->secret_id, 0, sizeof(c->secret_id));
+		memset(c->secret_key, 0, sizeof(c->secret_key));
+	}
+
+	return err;
+}
+
+
+static int cred_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_cred *c = arg;
+	int err;
+
+	err  = store_col_str(stmt, 0, c->secret_id, sizeof(c->secret_id));
+	err |= store_col_str(stmt, 1, c->sdk_app_id, sizeof(c->sdk_app_id));
+	err |= store_col_str(stmt, 2, c->secret_key, sizeof(c->secret_key));
+	err |= store_col_str(stmt, 3, c->role, sizeof(c->role));
+	err |= store_col_str(stmt, 4, c->user_id, sizeof(c->user_id));
+	c->created = sqlite3_column_int64(stmt, 5);
+
+	return err ? EIO : 0;
+}
+
+
+/**
+ * Find role credentials by their SecretId
+ *
+ * @return 0 if found, ENOENT if not, otherwise errorcode
+ */
+int store_cred_by_secret_id(struct store *st, const char *secret_id,
+			    struct store_cred *c)
+{
+	size_t n = 0;
+	int err;
+
+	if (!st || !c || !store_arg_ok(secret_id, STORE_SECRET_SZ))
+		return EINVAL;
+
+	memset(c, 0, sizeof(*c));
+	err = store_query(st, sql_cred_by_secret, &secret_id, 1, cred_row,
+			  c, &n);
+	if (!err && n == 0)
+		err = ENOENT;
+
+	return err;
+}
+
+
+struct cred_list {
+	store_cred_h *h;
+	void *arg;
+};
+
+
+static int cred_list_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct cred_list *cl = arg;
+	struct store_cred c;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	err = cred_row(stmt, &c);
+	if (err)
+		return err;
+
+	cl->h(&c, cl->arg);
+	return 0;
+}
+
+
+/* The role credentials of an application, oldest first */
+int store_cred_list(struct store *st, const char *app, store_cred_h *h,
+		    void *arg)
+{
+	struct cred_list cl = {h, arg};
+
+	if (!st || !h || !store_arg_ok(app, STORE_ID_SZ))
+		return EINVAL;
+
+	return store_query(st, sql_cred_list, &app, 1, cred_list_row, &cl,
+			   NULL);
+}
+
+
+/**
+ * Delete role credentials of an application
+ *
+ * @return 0 if success, ENOENT if the application has none with that
+ *         SecretId, otherwise errorcode
+ */
+int store_cred_delete(struct store *st, const char *app,
+		      const char *secret_id)
+{
+	const char *argv[2] = {app, secret_id};
+
+	if (!st || !store_arg_ok(app, STORE_ID_SZ) ||
+	    !store_arg_ok(secret_id, STORE_SECRET_SZ))
+		return EINVAL;
+
+	return store_change(st, sql_cred_delete, argv, 2,
+			    "credentials delete");
 }

@@ -27,6 +27,12 @@ static const char sql_cdr_list[] =
 	" end_status, hangup_side, end_scode, uui, remark, duration_s"
 	" FROM cdrs WHERE app = ?1 ORDER BY start_ms DESC, rowid DESC"
 	" LIMIT ?2";
+static const char sql_cdr_list_agent[] =
+	"SELECT session_id, app, direction, caller, callee, grp, agent,"
+	" offered_ms, queued_ms, ringing_ms, answered_ms, ended_ms,"
+	" end_status, hangup_side, end_scode, uui, remark, duration_s"
+	" FROM cdrs WHERE app = ?1 AND agent = ?3"
+	" ORDER BY start_ms DESC, rowid DESC LIMIT ?2";
 
 
 static bool cdr_valid(const struct store_cdr *c)
@@ -140,19 +146,8 @@ static int cdr_row(sqlite3_stmt *stmt, struct store_cdr *c)
 }
 
 
-/**
- * List the CDRs of an application, newest first
- *
- * @param st    Store
- * @param app   SdkAppId
- * @param limit Most records to return; 0 means 100
- * @param h     Handler, called once per record
- * @param arg   Handler argument
- *
- * @return 0 if success, otherwise errorcode
- */
-int store_cdr_list(struct store *st, const char *app, uint32_t limit,
-		   store_cdr_h *h, void *arg)
+static int cdr_list(struct store *st, const char *app, const char *agent,
+		    uint32_t limit, store_cdr_h *h, void *arg)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct store_cdr c;
@@ -161,12 +156,15 @@ int store_cdr_list(struct store *st, const char *app, uint32_t limit,
 	if (!st || !h || !store_arg_ok(app, STORE_ID_SZ))
 		return EINVAL;
 
-	err = store_stmt_get(st, sql_cdr_list, &stmt);
+	err = store_stmt_get(st, agent ? sql_cdr_list_agent : sql_cdr_list,
+			     &stmt);
 	if (err)
 		return err;
 
 	err  = store_bind_str(stmt, 1, app);
 	err |= store_bind_i64(stmt, 2, limit ? limit : CDR_LIMIT_DEFAULT);
+	if (agent)
+		err |= store_bind_str(stmt, 3, agent);
 	if (err)
 		goto out;
 
@@ -183,4 +181,40 @@ int store_cdr_list(struct store *st, const char *app, uint32_t limit,
  out:
 	store_stmt_put(st, stmt);
 	return err;
+}
+
+
+/**
+ * List the CDRs of an application, newest first
+ *
+ * @param st    Store
+ * @param app   SdkAppId
+ * @param limit Most records to return; 0 means 100
+ * @param h     Handler, called once per record
+ * @param arg   Handler argument
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int store_cdr_list(struct store *st, const char *app, uint32_t limit,
+		   store_cdr_h *h, void *arg)
+{
+	return cdr_list(st, app, NULL, limit, h, arg);
+}
+
+
+/**
+ * List the CDRs of the calls one agent handled, newest first
+ *
+ * @param agent User id of the agent
+ *
+ * @return 0 if success, otherwise errorcode (the rest as store_cdr_list)
+ */
+int store_cdr_list_agent(struct store *st, const char *app,
+			 const char *agent, uint32_t limit, store_cdr_h *h,
+			 void *arg)
+{
+	if (!store_arg_ok(agent, STORE_ID_SZ))
+		return EINVAL;
+
+	return cdr_list(st, app, agent, limit, h, arg);
 }

@@ -236,6 +236,26 @@ static const char *const migv[] = {
 	"ALTER TABLE numbers ADD COLUMN"
 	" priority INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX numbers_by_ivr ON numbers(app, ivr);",
+
+	/* 5: credentials with a role below the application's own
+	 * (api/auth.c).  The secret key is stored as is, like apps'
+	 * secret_key: HMAC verification needs the key itself, so a hash
+	 * would not do.  An agent's credentials go with the staff member
+	 * (the foreign key is not checked when user_id is NULL, i.e. for
+	 * a supervisor). */
+	"CREATE TABLE credentials ("
+	" secret_id TEXT NOT NULL PRIMARY KEY,"
+	" app TEXT NOT NULL REFERENCES apps(sdk_app_id),"
+	" secret_key TEXT NOT NULL,"
+	" role TEXT NOT NULL CHECK (role IN ('supervisor', 'agent')),"
+	" user_id TEXT,"
+	" created INTEGER NOT NULL,"
+	" CHECK ((role = 'agent') = (user_id IS NOT NULL)),"
+	" FOREIGN KEY (app, user_id) REFERENCES staff(app, user_id)"
+	"  ON DELETE CASCADE);"
+	"CREATE INDEX credentials_by_app ON credentials(app, created);"
+	"CREATE INDEX credentials_by_user ON credentials(app, user_id);"
+	"CREATE INDEX cdrs_by_agent ON cdrs(app, agent, start_ms);",
 };
 
 

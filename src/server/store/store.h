@@ -34,6 +34,17 @@ struct store_app {
 	int64_t created;
 };
 
+/* Extra API credentials of an application, each with a role below the
+ * application's own ("supervisor", or "agent" bound to user_id) */
+struct store_cred {
+	char secret_id[STORE_SECRET_SZ];
+	char secret_key[STORE_SECRET_SZ];
+	char sdk_app_id[STORE_ID_SZ];
+	char role[16];
+	char user_id[STORE_ID_SZ];      /* "" unless role is "agent" */
+	int64_t created;
+};
+
 struct store_staff {
 	char user_id[STORE_ID_SZ];
 	char name[STORE_NAME_SZ];
@@ -175,6 +186,7 @@ enum {
 };
 
 typedef void (store_app_h)(const struct store_app *app, void *arg);
+typedef void (store_cred_h)(const struct store_cred *c, void *arg);
 typedef void (store_staff_h)(const struct store_staff *s, void *arg);
 typedef void (store_group_h)(const struct store_group *g, void *arg);
 typedef void (store_member_h)(const struct store_member *m, void *arg);
@@ -200,6 +212,15 @@ int  store_app_get(struct store *st, const char *sdk_app_id,
 int  store_app_by_secret_id(struct store *st, const char *secret_id,
 			    struct store_app *app);
 int  store_app_list(struct store *st, store_app_h *h, void *arg);
+
+/* Role credentials; deleting a staff member deletes theirs */
+int  store_cred_create(struct store *st, struct store_cred *c);
+int  store_cred_by_secret_id(struct store *st, const char *secret_id,
+			     struct store_cred *c);
+int  store_cred_list(struct store *st, const char *app, store_cred_h *h,
+		     void *arg);
+int  store_cred_delete(struct store *st, const char *app,
+		       const char *secret_id);
 
 /* Staff (agents).  Extensions are unique across the server ("" = none).
  * Deleting a staff member also deletes their memberships, registration,
@@ -286,6 +307,9 @@ int  store_reg_list(struct store *st, store_reg_h *h, void *arg);
 
 /* Call detail records */
 int  store_cdr_add(struct store *st, const struct store_cdr *c);
+int  store_cdr_list_agent(struct store *st, const char *app,
+			  const char *agent, uint32_t limit, store_cdr_h *h,
+			  void *arg);
 int  store_cdr_list(struct store *st, const char *app, uint32_t limit,
 		    store_cdr_h *h, void *arg);
 
