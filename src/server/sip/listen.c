@@ -51,7 +51,8 @@ static bool is_sane(const struct sip_msg *msg, const char **why)
 }
 
 
-static bool request_handler(const struct sip_msg *msg, void *arg)
+/* Every request reaches us first (fuzz/fuzz_sip.c calls this directly). */
+bool sipfront_request_handler(const struct sip_msg *msg, void *arg)
 {
 	struct sipfront *sf = arg;
 	const char *why = NULL;
@@ -170,7 +171,8 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 	}
 
 	/* Ours first: sanity, REGISTER, OPTIONS; then sipsess. */
-	err = sip_listen(&sf->lsnr, sf->sip, true, request_handler, sf);
+	err = sip_listen(&sf->lsnr, sf->sip, true,
+			 sipfront_request_handler, sf);
 	if (err)
 		goto out;
 

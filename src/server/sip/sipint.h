@@ -39,6 +39,7 @@ int  sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
 		   bool proxy, struct sip_identity *id);
 int  sipauth_challenge(struct sipfront *sf, const struct sip_msg *msg,
 		       bool proxy, bool stale);
+bool sipfront_request_handler(const struct sip_msg *msg, void *arg);
 void registrar_handle(struct sipfront *sf, const struct sip_msg *msg);
 void b2bua_conn_handler(const struct sip_msg *msg, void *arg);
 void b2bua_close_all(struct sipfront *sf);
