@@ -523,6 +523,60 @@ static void test_prompt_load(void **state)
 }
 
 
+/*
+ * A WAV file that ends before its data chunk (a truncated upload, or one
+ * with only a LIST chunk) is refused.  librem's header reader alone loops
+ * for ever on it, so lianluod hung at start-up (fuzz/fuzz_wav.c found it;
+ * its input is fuzz/corpus/wav/regress-no-data-chunk.wav).
+ */
+static void test_prompt_load_no_data_chunk(void **state)
+{
+	static const uint8_t fmt[] = {
+		'R', 'I', 'F', 'F', 0xb6, 0x01, 0, 0, 'W', 'A', 'V', 'E',
+		'f', 'm', 't', ' ', 18, 0, 0, 0,
+		1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 16, 0,
+		0, 0,
+	};
+	static const uint8_t list[] = {'L', 'I', 'S', 'T', 4, 0, 0, 0,
+				       'I', 'N', 'F', 'O'};
+	static const uint8_t skip[] = {'d', '_', 't', 'a', 0x90, 1, 0, 0};
+	char path[] = "/tmp/ll-test-prompt-XXXXXX";
+	struct media_prompt *mp = NULL;
+	FILE *f;
+	int fd;
+	(void)state;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "wb");
+	assert_non_null(f);
+
+	/* A hang fails the test in seconds, not at the ctest time-out. */
+	alarm(10);
+
+	/* fmt, then nothing */
+	assert_int_equal(1, fwrite(fmt, sizeof(fmt), 1, f));
+	assert_int_equal(0, fflush(f));
+	assert_int_equal(EBADMSG, media_prompt_load(&mp, path));
+	assert_null(mp);
+
+	/* fmt and a LIST chunk */
+	assert_int_equal(1, fwrite(list, sizeof(list), 1, f));
+	assert_int_equal(0, fflush(f));
+	assert_int_equal(EBADMSG, media_prompt_load(&mp, path));
+
+	/* a chunk that says it is longer than what is left */
+	assert_int_equal(1, fwrite(skip, sizeof(skip), 1, f));
+	assert_int_equal(0, fflush(f));
+	assert_int_equal(EBADMSG, media_prompt_load(&mp, path));
+	assert_null(mp);
+
+	alarm(0);
+	fclose(f);
+	unlink(path);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_relay_recv_hook),
 		cmocka_unit_test(test_player_once),
 		cmocka_unit_test(test_prompt_load),
+		cmocka_unit_test(test_prompt_load_no_data_chunk),
 	};
 	int n;
 
