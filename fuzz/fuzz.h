@@ -14,6 +14,10 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Staff member u1's extension and SIP password */
+#define FUZZ_EXT "1001"
+#define FUZZ_PASSWORD "fuzz-secret"
+
 /* A server's state as lianluod sets it up, on an in-memory store. */
 struct fuzz_server {
 	struct config cfg;

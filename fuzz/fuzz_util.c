@@ -43,12 +43,14 @@ void fuzz_init(void)
 
 /**
  * The server's state on an in-memory store: one application and one
- * staff member, u1, with extension 1001 (an agent's SIP user).
+ * staff member, u1, with extension FUZZ_EXT and SIP password
+ * FUZZ_PASSWORD (an agent's SIP user).
  *
  * @return 0 if success, otherwise errorcode
  */
 int fuzz_server_init(struct fuzz_server *fs)
 {
+	uint8_t ha1[MD5_SIZE];
 	struct store_staff s;
 	int err;
 
@@ -70,7 +72,12 @@ int fuzz_server_init(struct fuzz_server *fs)
 	memset(&s, 0, sizeof(s));
 	str_ncpy(s.user_id, "u1", sizeof(s.user_id));
 	str_ncpy(s.name, "Agent One", sizeof(s.name));
-	str_ncpy(s.extension, "1001", sizeof(s.extension));
+	str_ncpy(s.extension, FUZZ_EXT, sizeof(s.extension));
+	err = md5_printf(ha1, "%s:%s:%s", FUZZ_EXT, fs->cfg.realm,
+			 FUZZ_PASSWORD);
+	if (err)
+		return err;
+	(void)re_snprintf(s.ha1, sizeof(s.ha1), "%w", ha1, sizeof(ha1));
 	err = store_staff_add(fs->st, fs->app.sdk_app_id, &s);
 	if (err)
 		return err;
