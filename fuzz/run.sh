@@ -64,7 +64,8 @@ for f in $fuzzers; do
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/log" |
 	       tail -n 1)
 	crashes=$(find "$out" -maxdepth 1 -type f \( -name 'crash-*' \
-		  -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+		  -o -name 'leak-*' -o -name 'timeout-*' \
+		  -o -name 'oom-*' \) | wc -l)
 	if [ "$(cat "$out/rc")" != "0" ] && [ "$crashes" = "0" ]; then
 		crashes=1
 	fi
@@ -74,7 +75,7 @@ for f in $fuzzers; do
 		grep -a -E -A 30 'ERROR: |runtime error|SUMMARY' "$out/log" |
 			head -n 40 | sed "s/^/fuzz_$f| /"
 		ls "$out" | grep -E '^(crash|leak|timeout|oom)-' |
-			sed "s|^|fuzz_$f| input: $out/|"
+			sed "s#^#fuzz_$f| input: $out/#"
 	fi
 done
 

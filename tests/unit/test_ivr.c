@@ -338,8 +338,9 @@ static void test_menu_target_not_utf8(void **state)
 	char err[IVR_ERR_SZ];
 	(void)state;
 
-	assert_int_equal(EINVAL, decode(&m, "{\"prompt\":\"w\",\"options\":"
-					"{\"1\":{\"group\":\"\x94sales\xff\"}}}",
+	assert_int_equal(EINVAL, decode(&m, "{\"prompt\":\"w\","
+					"\"options\":{\"1\":{\"group\":"
+					"\"\x94sales\xff\"}}}",
 					err, sizeof(err)));
 	assert_true(err[0] != '\0');
 	assert_int_equal(EINVAL, decode(&m, "{\"prompt\":\"w\",\"options\":"

@@ -232,8 +232,8 @@ static void test_not_utf8(void **state)
 					  "\"actor\":\"\xed\xa0\x80\"}"));
 
 	/* UTF-8 is fine, at the size limit too */
-	assert_int_equal(0, req_dec(&req, "{\"status\":\"rest\","
-				    "\"reason\":\"\xe5\x8d\x88\xe9\xa5\xad\"}"));
+	assert_int_equal(0, req_dec(&req, "{\"status\":\"rest\",\"reason\":"
+				    "\"\xe5\x8d\x88\xe9\xa5\xad\"}"));
 	assert_string_equal("\xe5\x8d\x88\xe9\xa5\xad", req.reason);
 }
 
