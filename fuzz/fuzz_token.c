@@ -8,7 +8,9 @@
  *         almost never carries the right MAC;
  *   odd:  a token payload ("v1|app|user|expires|nonce"), which is signed
  *         here with the application's token key, so that the checks
- *         behind the MAC (fields, user, expiry, single use) are reached.
+ *         behind the MAC (fields, user, expiry, single use) are reached;
+ *         "APPID" in it stands for the application's id, which is made
+ *         at random when the store is.
  * Either way the token goes, in a JSON body for the application and
  * staff member u1, to the login handler (api/tokens.c) on a real store.
  */
@@ -121,9 +123,33 @@ static void login(const char *token)
 }
 
 
+/* The payload, "APPID" replaced by the application's id */
+static size_t payload_fill(uint8_t *buf, size_t sz, const uint8_t *p,
+			   size_t n)
+{
+	const size_t idlen = strlen(srv.app.sdk_app_id);
+	size_t i = 0, o = 0;
+
+	while (i < n && o < sz) {
+		if (n - i >= 5 && !memcmp(p + i, "APPID", 5) &&
+		    sz - o >= idlen) {
+			memcpy(buf + o, srv.app.sdk_app_id, idlen);
+			o += idlen;
+			i += 5;
+		}
+		else {
+			buf[o++] = p[i++];
+		}
+	}
+
+	return o;
+}
+
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char token[2 * TOKEN_IN_MAX];
+	char token[4 * TOKEN_IN_MAX];
+	uint8_t pbuf[2 * TOKEN_IN_MAX];
 	uint8_t mac[MAC_SZ];
 	unsigned int mlen = sizeof(mac);
 
@@ -136,11 +162,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	else {
 		const char *key = srv.app.token_key;
-		struct span payload = {data + 1, size - 1};
+		struct span payload = {pbuf, 0};
 		struct span sig = {mac, 0};
 
-		if (!HMAC(EVP_sha256(), key, (int)strlen(key), data + 1,
-			  size - 1, mac, &mlen))
+		payload.n = payload_fill(pbuf, sizeof(pbuf), data + 1,
+					 size - 1);
+		if (!HMAC(EVP_sha256(), key, (int)strlen(key), pbuf,
+			  payload.n, mac, &mlen))
 			abort();
 
 		sig.n = mlen;
