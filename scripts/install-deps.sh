@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential cmake pkg-config
 libre-dev librem-dev libopus-dev libsqlite3-dev libssl-dev
 libcmocka-dev baresip-core sox python3 sqlite3 procps
-libasound2-dev strace iproute2"
+libasound2-dev strace iproute2
+clang libclang-rt-dev"
 
 missing=""
 for p in $PKGS; do

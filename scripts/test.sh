@@ -1,9 +1,11 @@
 #!/bin/sh
 # Install what is missing, build, and run the whole test suite twice: a
-# plain build, then one with AddressSanitizer and UndefinedBehaviorSanitizer.
-# The last line is "N passed, N failed" over both.
+# plain build, then one with AddressSanitizer and UndefinedBehaviorSanitizer;
+# then each fuzzer of fuzz/ for 10 s (fuzz/run.sh, a clang build), one test
+# per fuzzer.  The last line is "N passed, N failed" over all of them.
 #   LL_SANITIZE=0 scripts/test.sh   the plain build only
 #   LL_SANITIZE=1 scripts/test.sh   the sanitizer build only
+#   LL_FUZZ=0 scripts/test.sh       no fuzzing
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -37,12 +39,34 @@ run_suite() {
 	failed=$((failed + bad))
 }
 
+# Each line "fuzz_NAME: N runs, C crashes" of fuzz/run.sh is one test,
+# passed when C is 0; no such line at all (the build failed) is a failure.
+run_fuzz() {
+	out=$(./fuzz/run.sh 10 2>&1) || true
+	echo "$out"
+
+	all=$(echo "$out" | grep -cE '^fuzz_[a-z]+: [0-9]+ runs, ' || true)
+	ok=$(echo "$out" | grep -cE '^fuzz_[a-z]+: [0-9]+ runs, 0 crashes$' ||
+	     true)
+	if [ "$all" = "0" ]; then
+		echo "fuzz: no fuzzer ran"
+		failed=$((failed + 1))
+		return
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + all - ok))
+}
+
 case "${LL_SANITIZE:-both}" in
 0)	run_suite build ;;
 1)	run_suite build-asan -DLL_SANITIZE=ON ;;
 *)	run_suite build
 	run_suite build-asan -DLL_SANITIZE=ON ;;
 esac
+
+if [ "${LL_FUZZ:-1}" != "0" ]; then
+	run_fuzz
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = "0" ]

@@ -55,6 +55,32 @@ static size_t utf8_len(const uint8_t *p, size_t n)
 
 
 /**
+ * Whether p is valid UTF-8 throughout, i.e. the printers here write it as
+ * it is (a string that is not would be read back with U+FFFD in it).
+ *
+ * @param p  Bytes
+ * @param n  Their number
+ *
+ * @return true if valid UTF-8
+ */
+bool jsonw_utf8_valid(const char *p, size_t n)
+{
+	const uint8_t *s = (const uint8_t *)p;
+	size_t i = 0;
+
+	while (i < n) {
+		const size_t len = utf8_len(s + i, n - i);
+
+		if (!len)
+			return false;
+		i += len;
+	}
+
+	return true;
+}
+
+
+/**
  * Print a JSON string value (with quotes) from n bytes
  *
  * @param pf Print handler

@@ -13,3 +13,4 @@ int jsonw_str(struct re_printf *pf, const char *str);
 int jsonw_pl(struct re_printf *pf, const struct pl *pl);
 int jsonw_strn(struct re_printf *pf, const char *p, size_t n);
 int jsonw_bool(struct re_printf *pf, const bool *val);
+bool jsonw_utf8_valid(const char *p, size_t n);

@@ -206,11 +206,15 @@ static int audio_resolve(struct media_sdp *sdp, struct audio_desc *ad)
 		str_ncpy(c->fmtp, m->fmtp, sizeof(c->fmtp));
 		c->telev_pt = -1;
 
-		/* RFC 4733: telephone-event runs at the codec's clock. */
+		/* RFC 4733: telephone-event runs at the codec's clock.  A
+		 * payload type mapped twice means what its first rtpmap
+		 * says, as for codecs: else events could share the codec's
+		 * payload type. */
 		for (size_t k = 0; k < ad->mapc; k++) {
 			if (0 == strcasecmp(ad->mapv[k].name,
 					    "telephone-event") &&
-			    ad->mapv[k].srate == c->srate)
+			    ad->mapv[k].srate == c->srate &&
+			    rtpmap_find(ad, ad->mapv[k].pt) == &ad->mapv[k])
 				c->telev_pt = ad->mapv[k].pt;
 		}
 	}
@@ -257,6 +261,11 @@ int media_sdp_decode(struct media_sdp *sdp, const struct mbuf *mb)
 	body.l = mbuf_get_left(mb);
 
 	if (body.l < 2 || body.p[0] != 'v' || body.p[1] != '=')
+		return EBADMSG;
+
+	/* No NUL in SDP (RFC 4566 9, byte-string): the C strings we keep
+	 * would end at one and the answer's m= lines come out malformed. */
+	if (memchr(body.p, '\0', body.l))
 		return EBADMSG;
 
 	while (body.l) {

@@ -79,6 +79,10 @@ static int get_str(const struct odict *od, const char *key, char *buf,
 			return EINVAL;
 	}
 
+	/* What we would write back as U+FFFD, and longer */
+	if (!jsonw_utf8_valid(e->u.str, len))
+		return EINVAL;
+
 	memcpy(buf, e->u.str, len + 1);
 
 	return 0;

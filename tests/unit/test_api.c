@@ -653,6 +653,13 @@ static void test_jsonw(void **state)
 	assert_string_equal("\"x\\ufffdy\\ufffd\\ufffdz\\ufffd\\ufffdw"
 			    "\\ufffd\\ufffd\\ufffd\"", buf);
 
+	assert_true(jsonw_utf8_valid("a\xe8\x81\x94\xf0\x9f\x98\x80", 8));
+	assert_true(jsonw_utf8_valid("", 0));
+	assert_false(jsonw_utf8_valid("x\x80y", 3));
+	assert_false(jsonw_utf8_valid("\xe8\x81", 2));
+	assert_false(jsonw_utf8_valid("\xc0\xaf", 2));
+	assert_false(jsonw_utf8_valid("\xed\xa0\x80", 3));
+
 	re_snprintf(buf, sizeof(buf), "%H", jsonw_str, NULL);
 	assert_string_equal("null", buf);
 	re_snprintf(buf, sizeof(buf), "%H", jsonw_str, "");
@@ -1610,6 +1617,13 @@ static void test_group_settings(void **state)
 	struct fix *f = *state;
 	struct resp r = {0};
 	bool b = true;
+
+	/* Names are UTF-8 ("any UTF-8 but controls"): one that is not
+	 * would be listed with U+FFFD, a name that finds nothing. */
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"a\xff\"}", AUTH_OK,
+	    &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
 
 	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"a\"}", AUTH_OK, &r);
 	assert_int_equal(201, r.scode);

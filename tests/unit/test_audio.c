@@ -774,6 +774,41 @@ static void test_bad_files(void **state)
 }
 
 
+/*
+ * Upsampling a loud file: a step from -32768 to 32767 times the position
+ * between two input samples overflowed 32 bits (undefined; in practice a
+ * click of the wrong sign).  The samples between two input samples now
+ * lie between them.  Found by fuzz_wav (UBSan).
+ */
+static void test_wav_upsample_full_scale(void **state)
+{
+	static const int16_t in[] = {-32768, 32767, -32768, 32767};
+	const char *path = tmp_path("square.wav");
+	struct ll__wavsnk *snk = NULL;
+	struct ll__wavsrc *src = NULL;
+	int16_t out[24];
+	size_t n;
+	(void)state;
+
+	assert_int_equal(0, ll__wavsnk_alloc(&snk, path, 8000));
+	assert_int_equal(0, ll__wavsnk_write(snk, in, ARRAY_SIZE(in)));
+	snk = mem_deref(snk);
+
+	assert_int_equal(0, ll__wavsrc_alloc(&src, path, 1));
+	n = ll__wavsrc_read(src, 48000, out, ARRAY_SIZE(out));
+	assert_true(n >= 12);
+
+	/* 6 output samples per input sample: up, then down */
+	for (size_t i = 1; i < 6; i++)
+		assert_true(out[i] > out[i - 1]);
+	for (size_t i = 7; i < 12; i++)
+		assert_true(out[i] < out[i - 1]);
+
+	mem_deref(src);
+	unlink(path);
+}
+
+
 static void test_alsa_missing(void **state)
 {
 	struct media_codec mc = find_codec("opus");
@@ -1011,6 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_volume),
 		cmocka_unit_test(test_jitter),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_wav_upsample_full_scale),
 		cmocka_unit_test(test_alsa_missing),
 		cmocka_unit_test(test_alsa_null),
 		cmocka_unit_test(test_quality_clean),

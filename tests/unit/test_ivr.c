@@ -327,6 +327,33 @@ static void menu_of(struct ivr_menu *m, const char *json)
 }
 
 
+/*
+ * Group and menu names must be UTF-8, as the API's are: the encoder wrote
+ * bad bytes as U+FFFD, so a menu did not read back.  Found by fuzz_ivr
+ * (fuzz/corpus/ivr/regress-group-not-utf8).
+ */
+static void test_menu_target_not_utf8(void **state)
+{
+	struct ivr_menu m;
+	char err[IVR_ERR_SZ];
+	(void)state;
+
+	assert_int_equal(EINVAL, decode(&m, "{\"prompt\":\"w\","
+					"\"options\":{\"1\":{\"group\":"
+					"\"\x94sales\xff\"}}}",
+					err, sizeof(err)));
+	assert_true(err[0] != '\0');
+	assert_int_equal(EINVAL, decode(&m, "{\"prompt\":\"w\",\"options\":"
+					"{\"1\":{\"menu\":\"a\xc0\xaf\"}}}",
+					err, sizeof(err)));
+
+	assert_int_equal(0, decode(&m, "{\"prompt\":\"w\",\"options\":"
+				   "{\"1\":{\"group\":\"\xe9\x94\x80\"}}}",
+				   err, sizeof(err)));
+	assert_string_equal("\xe9\x94\x80", m.optv[0].target);
+}
+
+
 static void test_collect_option_and_barge_in(void **state)
 {
 	struct ivr_menu m;
@@ -564,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_menu_invalid_fields),
 		cmocka_unit_test(test_menu_prompt_traversal),
 		cmocka_unit_test(test_menu_hostile),
+		cmocka_unit_test(test_menu_target_not_utf8),
 		cmocka_unit_test(test_collect_option_and_barge_in),
 		cmocka_unit_test(test_collect_invalid_then_valid),
 		cmocka_unit_test(test_collect_tries_run_out),

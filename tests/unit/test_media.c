@@ -199,6 +199,77 @@ static void test_sdp_hostile(void **state)
 }
 
 
+/*
+ * A NUL byte ends the C strings the decoder keeps, so an offer with one
+ * in a declined m= line got an answer with a malformed m= line; NUL is
+ * not allowed in SDP and such an offer is refused.  Found by fuzz_sdp
+ * (fuzz/corpus/sdp/regress-nul-in-mline).
+ */
+static void test_sdp_nul_refused(void **state)
+{
+	static const char offer[] = "v=0\r\nc=IN IP4 192.0.2.1\r\n"
+		"m=video 9 RTP/AVP\0 96\r\nm=audio 4000 RTP/AVP 0\r\n";
+	struct mbuf *mb = mbuf_alloc(sizeof(offer));
+	struct media_sdp sdp;
+	(void)state;
+
+	assert_non_null(mb);
+	assert_int_equal(0, mbuf_write_mem(mb, (const uint8_t *)offer,
+					   sizeof(offer) - 1));
+	mb->pos = 0;
+	assert_int_equal(EBADMSG, media_sdp_decode(&sdp, mb));
+
+	/* the same offer without the NUL is fine */
+	mb->buf[sizeof("v=0\r\nc=IN IP4 192.0.2.1\r\nm=video 9 RTP/AVP")
+		- 1] = ' ';
+	assert_int_equal(0, media_sdp_decode(&sdp, mb));
+	assert_int_equal(1, sdp.declinedc);
+	mem_deref(mb);
+}
+
+
+/*
+ * An offer that maps one payload type twice, to a codec and then to
+ * telephone-event: the first rtpmap counts, so no event payload type is
+ * taken (it was, and it equalled the codec's: the answer said PT 0 was
+ * both PCMU and events).  Found by fuzz_sdp
+ * (fuzz/corpus/sdp/regress-telev-same-pt).
+ */
+static void test_sdp_telev_pt_mapped_twice(void **state)
+{
+	struct media_sdp sdp, back;
+	struct mbuf *mb = NULL;
+	struct sa laddr;
+	(void)state;
+
+	assert_int_equal(0, sdp_decode_str(&sdp,
+		"v=0\r\nc=IN IP4 192.0.2.1\r\n"
+		"m=audio 4000 RTP/AVP 0 101\r\n"
+		"a=rtpmap:0 PCMU/8000\r\n"
+		"a=rtpmap:0 telephone-event/8000\r\n"));
+	assert_int_equal(1, sdp.codecc);
+	assert_string_equal("PCMU", sdp.codecv[0].name);
+	assert_int_equal(-1, sdp.codecv[0].telev_pt);
+
+	/* and the answer reads back as one codec */
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 5000));
+	assert_int_equal(0, media_sdp_encode(&mb, &laddr, sdp.codecv, 1,
+					     &sdp));
+	assert_int_equal(0, media_sdp_decode(&back, mb));
+	assert_int_equal(1, back.codecc);
+	mem_deref(mb);
+
+	/* a telephone-event of its own payload type is still taken */
+	assert_int_equal(0, sdp_decode_str(&sdp,
+		"v=0\r\nc=IN IP4 192.0.2.1\r\n"
+		"m=audio 4000 RTP/AVP 0 101\r\n"
+		"a=rtpmap:0 PCMU/8000\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n"
+		"a=rtpmap:101 PCMA/8000\r\n"));
+	assert_int_equal(101, sdp.codecv[0].telev_pt);
+}
+
+
 static void test_sdp_too_many_streams(void **state)
 {
 	char buf[4096];
@@ -533,6 +604,60 @@ static void test_prompt_load(void **state)
 }
 
 
+/*
+ * A WAV file that ends before its data chunk (a truncated upload, or one
+ * with only a LIST chunk) is refused.  librem's header reader alone loops
+ * for ever on it, so lianluod hung at start-up (fuzz/fuzz_wav.c found it;
+ * its input is fuzz/corpus/wav/regress-no-data-chunk.wav).
+ */
+static void test_prompt_load_no_data_chunk(void **state)
+{
+	static const uint8_t fmt[] = {
+		'R', 'I', 'F', 'F', 0xb6, 0x01, 0, 0, 'W', 'A', 'V', 'E',
+		'f', 'm', 't', ' ', 18, 0, 0, 0,
+		1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 16, 0,
+		0, 0,
+	};
+	static const uint8_t list[] = {'L', 'I', 'S', 'T', 4, 0, 0, 0,
+				       'I', 'N', 'F', 'O'};
+	static const uint8_t skip[] = {'d', '_', 't', 'a', 0x90, 1, 0, 0};
+	char path[] = "/tmp/ll-test-prompt-XXXXXX";
+	struct media_prompt *mp = NULL;
+	FILE *f;
+	int fd;
+	(void)state;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "wb");
+	assert_non_null(f);
+
+	/* A hang fails the test in seconds, not at the ctest time-out. */
+	alarm(10);
+
+	/* fmt, then nothing */
+	assert_int_equal(1, fwrite(fmt, sizeof(fmt), 1, f));
+	assert_int_equal(0, fflush(f));
+	assert_int_equal(EBADMSG, media_prompt_load(&mp, path));
+	assert_null(mp);
+
+	/* fmt and a LIST chunk */
+	assert_int_equal(1, fwrite(list, sizeof(list), 1, f));
+	assert_int_equal(0, fflush(f));
+	assert_int_equal(EBADMSG, media_prompt_load(&mp, path));
+
+	/* a chunk that says it is longer than what is left */
+	assert_int_equal(1, fwrite(skip, sizeof(skip), 1, f));
+	assert_int_equal(0, fflush(f));
+	assert_int_equal(EBADMSG, media_prompt_load(&mp, path));
+	assert_null(mp);
+
+	alarm(0);
+	fclose(f);
+	unlink(path);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,11 +667,14 @@ int main(void)
 		cmocka_unit_test(test_sdp_too_many_media_lines),
 		cmocka_unit_test(test_sdp_hostile),
 		cmocka_unit_test(test_sdp_too_many_streams),
+		cmocka_unit_test(test_sdp_nul_refused),
+		cmocka_unit_test(test_sdp_telev_pt_mapped_twice),
 		cmocka_unit_test(test_relay_tone_then_bridge_is_one_stream),
 		cmocka_unit_test(test_relay_not_bridged_forwards_nothing),
 		cmocka_unit_test(test_relay_recv_hook),
 		cmocka_unit_test(test_player_once),
 		cmocka_unit_test(test_prompt_load),
+		cmocka_unit_test(test_prompt_load_no_data_chunk),
 	};
 	int n;
 

@@ -212,6 +212,32 @@ static void test_note(void **state)
 }
 
 
+/*
+ * A reason that is not UTF-8 is refused: the server wrote it back with
+ * U+FFFD for each bad byte, longer than the SDK takes, so the agent's
+ * status note was refused.  Found by fuzz_status
+ * (fuzz/corpus/status/regress-reason-not-utf8).
+ */
+static void test_not_utf8(void **state)
+{
+	struct status_req req;
+	struct status_note note;
+	(void)state;
+
+	assert_int_equal(EINVAL, req_dec(&req, "{\"status\":\"rest\","
+					 "\"reason\":\"lunch\xd3\"}"));
+	assert_int_equal(EINVAL, note_dec(&note, "{\"status\":\"busy\","
+					  "\"reason\":\"b\xd3\xd3\xd3\"}"));
+	assert_int_equal(EINVAL, note_dec(&note, "{\"status\":\"busy\","
+					  "\"actor\":\"\xed\xa0\x80\"}"));
+
+	/* UTF-8 is fine, at the size limit too */
+	assert_int_equal(0, req_dec(&req, "{\"status\":\"rest\",\"reason\":"
+				    "\"\xe5\x8d\x88\xe9\xa5\xad\"}"));
+	assert_string_equal("\xe5\x8d\x88\xe9\xa5\xad", req.reason);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_req_hostile),
 		cmocka_unit_test(test_req_encode),
 		cmocka_unit_test(test_note),
+		cmocka_unit_test(test_not_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

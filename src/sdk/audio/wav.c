@@ -329,9 +329,11 @@ size_t ll__wavsrc_read(struct ll__wavsrc *src, uint32_t srate,
 			if (src->dry)
 				break;
 
+			/* 64 bits: a step of up to 65535 times acc (up to
+			 * 192000) does not fit 32 */
 			sampv[i] = (int16_t)(src->prev +
-				(int32_t)(src->next - src->prev) *
-				(int32_t)src->acc / (int32_t)src->orate);
+				(int64_t)(src->next - src->prev) *
+				(int64_t)src->acc / (int64_t)src->orate);
 
 			src->acc += src->irate;
 			while (src->acc >= src->orate) {

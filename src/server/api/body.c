@@ -9,6 +9,7 @@
 #include <string.h>
 #include <re.h>
 #include "common/log.h"
+#include "common/jsonw.h"
 #include "config.h"
 #include "store/store.h"
 #include "api/api.h"
@@ -403,12 +404,14 @@ bool api_valid_id(const char *s)
 /* Free text: any UTF-8 but control characters. */
 bool api_valid_text(const char *s)
 {
-	for (; *s; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	const char *p = s;
+
+	for (; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return false;
 	}
 
-	return true;
+	return jsonw_utf8_valid(s, (size_t)(p - s));
 }
 
 

@@ -65,17 +65,19 @@ bool ivr_prompt_name_valid(const char *s)
 }
 
 
-/* Group and menu names as the API accepts them: no '/', no controls. */
+/* Group and menu names as the API accepts them: UTF-8, no '/', no
+ * controls. */
 static bool target_name_valid(const char *s)
 {
+	const char *p = s;
 	size_t n = 0;
 
-	for (; *s; s++, n++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '/')
+	for (; *p; p++, n++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '/')
 			return false;
 	}
 
-	return n > 0 && n < IVR_NAME_SZ;
+	return n > 0 && n < IVR_NAME_SZ && jsonw_utf8_valid(s, n);
 }
 
 

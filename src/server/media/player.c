@@ -10,6 +10,8 @@
  * between them changes only the samples, so the leg hears one RTP stream
  * throughout (one SSRC, sequence numbers and timestamps running on).
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <math.h>
 #include <opus/opus.h>
@@ -381,6 +383,72 @@ void player_set_once(struct player *p, player_done_h *doneh, void *arg)
 }
 
 
+static uint32_t get_le(const uint8_t *p, size_t n)
+{
+	uint32_t v = 0;
+
+	while (n--)
+		v = (v << 8) | p[n];
+
+	return v;
+}
+
+
+/*
+ * librem 0.6.0's wav_header_decode() takes the end of the file for one
+ * more chunk like the one before, so a file that ends before its "data"
+ * chunk makes it loop for ever (found by fuzz/fuzz_wav.c).  Walk the
+ * chunks the way it does first: "fmt " (its extra bytes as its cbSize
+ * field counts them, as librem skips them), then up to "data".  Each
+ * step moves at least 8 bytes on and a short read ends the walk.
+ */
+static int wav_check(const char *path)
+{
+	uint8_t hdr[12], ck[8], fmt[18];
+	uint32_t riff_sz;
+	FILE *f;
+	int err = EBADMSG;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return errno;
+
+	if (fread(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
+	    memcmp(hdr, "RIFF", 4) || memcmp(hdr + 8, "WAVE", 4))
+		goto out;
+	riff_sz = get_le(hdr + 4, 4);
+
+	if (fread(ck, 1, sizeof(ck), f) != sizeof(ck) ||
+	    memcmp(ck, "fmt ", 4) || get_le(ck + 4, 4) < 16 ||
+	    fread(fmt, 1, 16, f) != 16)
+		goto out;
+
+	if (get_le(ck + 4, 4) >= 18 &&
+	    (fread(fmt + 16, 1, 2, f) != 2 ||
+	     fseek(f, (long)get_le(fmt + 16, 2), SEEK_CUR)))
+		goto out;
+
+	while (fread(ck, 1, sizeof(ck), f) == sizeof(ck)) {
+		const uint32_t sz = get_le(ck + 4, 4);
+
+		if (sz > riff_sz)
+			break;
+
+		if (!memcmp(ck, "data", 4)) {
+			err = 0;
+			break;
+		}
+
+		if (fseek(f, (long)sz, SEEK_CUR))
+			break;
+	}
+
+ out:
+	fclose(f);
+	return err;
+}
+
+
 /**
  * Load a WAV prompt (16-bit PCM, 8 kHz, mono) into memory.
  *
@@ -404,7 +472,12 @@ int media_prompt_load(struct media_prompt **mpp, const char *wav_path)
 	if (!mp)
 		return ENOMEM;
 
-	err = aufile_open(&af, &prm, wav_path, AUFILE_READ);
+	err = wav_check(wav_path);
+	if (err == EBADMSG)
+		log_error("media: prompt %s: not a WAV file with data",
+			  wav_path);
+	if (!err)
+		err = aufile_open(&af, &prm, wav_path, AUFILE_READ);
 	if (err)
 		goto out;
 

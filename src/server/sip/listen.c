@@ -100,7 +100,8 @@ static bool over_rate(struct sipfront *sf, const struct sip_msg *msg)
 }
 
 
-static bool request_handler(const struct sip_msg *msg, void *arg)
+/* Every request reaches us first (fuzz/fuzz_sip.c calls this directly). */
+bool sipfront_request_handler(const struct sip_msg *msg, void *arg)
 {
 	struct sipfront *sf = arg;
 	const char *why = NULL;
@@ -272,7 +273,8 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 	}
 
 	/* Ours first: sanity, REGISTER, OPTIONS; then sipsess. */
-	err = sip_listen(&sf->lsnr, sf->sip, true, request_handler, sf);
+	err = sip_listen(&sf->lsnr, sf->sip, true,
+			 sipfront_request_handler, sf);
 	if (err)
 		goto out;
 

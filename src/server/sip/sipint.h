@@ -56,6 +56,7 @@ int  sipauth_agent(struct sipfront *sf, const struct sip_msg *msg,
 		   struct sip_identity *id);
 int  sipauth_refuse(struct sipfront *sf, const struct sip_msg *msg,
 		    bool trans, uint32_t retry_s);
+bool sipfront_request_handler(const struct sip_msg *msg, void *arg);
 void registrar_handle(struct sipfront *sf, const struct sip_msg *msg);
 void b2bua_conn_handler(const struct sip_msg *msg, void *arg);
 void b2bua_close_all(struct sipfront *sf);
