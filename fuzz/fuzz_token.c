@@ -36,8 +36,6 @@ enum {
 
 static struct fuzz_server srv;
 static struct api *api;
-static const char b64url[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 
 static void api_free(void)
@@ -70,28 +68,7 @@ struct span {
 /* Unpadded base64url, as the server writes tokens. */
 static int b64url_print(struct re_printf *pf, const struct span *s)
 {
-	const uint8_t *p = s->p;
-	const size_t n = s->n;
-	int err = 0;
-
-	for (size_t i = 0; i < n && !err; i += 3) {
-		const size_t k = n - i < 3 ? n - i : 3;
-		uint32_t v = (uint32_t)p[i] << 16;
-		char out[4];
-
-		if (k > 1)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (k > 2)
-			v |= p[i + 2];
-
-		out[0] = b64url[(v >> 18) & 0x3f];
-		out[1] = b64url[(v >> 12) & 0x3f];
-		out[2] = b64url[(v >> 6) & 0x3f];
-		out[3] = b64url[v & 0x3f];
-		err = pf->vph(out, k + 1, pf->arg);
-	}
-
-	return err;
+	return api_b64url_print(pf, s->p, s->n);
 }
 
 

@@ -104,6 +104,7 @@ int  api_ivr_exists(struct api_req *req, const char *name);
 int api_auth(struct api_req *req);
 int api_authorize(struct api_req *req, const struct api_route *route);
 const char *api_role_name(enum api_role role);
+int  api_b64url_print(struct re_printf *pf, const uint8_t *p, size_t n);
 
 /* reply.c */
 void api_error_limited(struct api_req *req, uint32_t ms, const char *what);
