@@ -199,3 +199,32 @@ int jsonw_bool(struct re_printf *pf, const bool *val)
 
 	return re_hprintf(pf, "%s", *val ? "true" : "false");
 }
+
+
+/**
+ * True if JSON text escapes a NUL (\u0000) in a string: libre's decoder
+ * would cut the string there ("supervisor\u0000x" reads "supervisor").
+ * An escape is a backslash after an even number of backslashes, so the
+ * text \\u0000 (an escaped backslash, then "u0000") is no NUL.
+ *
+ * @param json  JSON text
+ * @param n     Its length
+ */
+bool jsonw_nul_escaped(const char *json, size_t n)
+{
+	for (size_t i = 0; json && i + 6 <= n; i++) {
+		size_t bs = 0;
+
+		if (json[i] != '\\' ||
+		    (json[i + 1] != 'u' && json[i + 1] != 'U') ||
+		    memcmp(json + i + 2, "0000", 4))
+			continue;
+
+		while (bs < i && json[i - 1 - bs] == '\\')
+			++bs;
+		if (bs % 2 == 0)
+			return true;
+	}
+
+	return false;
+}

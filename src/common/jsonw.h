@@ -14,3 +14,4 @@ int jsonw_pl(struct re_printf *pf, const struct pl *pl);
 int jsonw_strn(struct re_printf *pf, const char *p, size_t n);
 int jsonw_bool(struct re_printf *pf, const bool *val);
 bool jsonw_utf8_valid(const char *p, size_t n);
+bool jsonw_nul_escaped(const char *json, size_t n);

@@ -656,6 +656,16 @@ static void test_jsonw(void **state)
 	assert_true(jsonw_utf8_valid("a\xe8\x81\x94\xf0\x9f\x98\x80", 8));
 	assert_true(jsonw_utf8_valid("", 0));
 	assert_false(jsonw_utf8_valid("x\x80y", 3));
+
+	/* NUL escapes: \u0000 is one, \\u0000 (an escaped backslash) not */
+#define NUL_ESCAPED(s) jsonw_nul_escaped(s, sizeof(s) - 1)
+	assert_true(NUL_ESCAPED("\"a\\u0000\""));
+	assert_true(NUL_ESCAPED("\"\\\\\\u0000\""));
+	assert_false(NUL_ESCAPED("\"\\\\u0000\""));
+	assert_false(NUL_ESCAPED("\"\\u000\""));
+	assert_false(NUL_ESCAPED("\\u000"));
+#undef NUL_ESCAPED
+	assert_false(jsonw_nul_escaped(NULL, 0));
 	assert_false(jsonw_utf8_valid("\xe8\x81", 2));
 	assert_false(jsonw_utf8_valid("\xc0\xaf", 2));
 	assert_false(jsonw_utf8_valid("\xed\xa0\x80", 3));

@@ -24,30 +24,6 @@
  *
  * @return 0 if success, otherwise errorcode
  */
-/*
- * True if a JSON string of the body escapes a NUL (\u0000): the decoder
- * would cut the string there, and "supervisor\u0000x" would read as
- * "supervisor".  An escape is a backslash preceded by an even number of
- * backslashes.
- */
-static bool has_nul_escape(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 6 <= n; i++) {
-		size_t bs = 0;
-
-		if (p[i] != '\\' || memcmp(p + i + 1, "u0000", 5))
-			continue;
-
-		while (bs < i && p[i - 1 - bs] == '\\')
-			++bs;
-		if (bs % 2 == 0)
-			return true;
-	}
-
-	return false;
-}
-
-
 int api_body_decode(struct api_req *req, struct odict **odp)
 {
 	size_t i = 0;
@@ -63,7 +39,7 @@ int api_body_decode(struct api_req *req, struct odict **odp)
 		return EBADMSG;
 	}
 
-	if (has_nul_escape(req->body, req->body_len)) {
+	if (jsonw_nul_escaped((const char *)req->body, req->body_len)) {
 		api_error(req, 400, "InvalidParameter",
 			  "strings must not contain NUL characters");
 		return EBADMSG;

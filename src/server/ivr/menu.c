@@ -222,18 +222,6 @@ static int options_decode(struct ivr_menu *m, const struct odict_entry *oe,
 }
 
 
-static bool has_nul_escape(const char *p, size_t len)
-{
-	for (size_t i = 0; i + 6 <= len; i++) {
-		if (p[i] == '\\' && (p[i + 1] == 'u' || p[i + 1] == 'U') &&
-		    !memcmp(p + i + 2, "0000", 4))
-			return true;
-	}
-
-	return false;
-}
-
-
 /* Top-level fields, each at most once (JSON allows repeats; we do not). */
 static const char *const fieldv[] = {
 	"prompt", "invalid_prompt", "timeout_s", "max_tries", "fallback",
@@ -304,7 +292,7 @@ int ivr_menu_decode(struct ivr_menu *m, const char *json, size_t len,
 
 	/* A NUL, raw or escaped, would cut a name short after decoding:
 	 * "a\u0000/../x" must not pass as "a". */
-	if (memchr(json, '\0', len) || has_nul_escape(json, len))
+	if (memchr(json, '\0', len) || jsonw_nul_escaped(json, len))
 		return bad(errbuf, errsz, "the spec must not contain NUL");
 
 	memset(m, 0, sizeof(*m));
