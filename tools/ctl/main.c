@@ -1159,80 +1159,43 @@ static void args_fill(struct ctl_args *a, const struct opts *o)
 }
 
 
-/* The commands in ivr.c */
-static int cmd_ivr(struct ctl *ctl)
-{
-	struct ctl_args a;
-
-	args_fill(&a, &ctl->o);
-	return ctl_ivr(ctl, &a);
-}
-
-
-/* The commands in creds.c */
-static int cmd_creds(struct ctl *ctl)
-{
-	struct ctl_args a;
-
-	args_fill(&a, &ctl->o);
-	return ctl_creds(ctl, &a);
-}
-
-
-/* The commands in privacy.c */
-static int cmd_privacy(struct ctl *ctl)
-{
-	struct ctl_args a;
-
-	args_fill(&a, &ctl->o);
-	return ctl_privacy(ctl, &a);
-}
-
-
-/* The commands in agents.c */
-static int cmd_agents(struct ctl *ctl)
-{
-	struct ctl_args a;
-
-	args_fill(&a, &ctl->o);
-	return ctl_agents(ctl, &a);
-}
-
-
+/* Each command runs one of ours (h) or a module's (mh: agents.c,
+ * privacy.c, ivr.c, creds.c, which get the options as ctl_args). */
 static const struct {
 	const char *noun;
 	const char *verb;
 	int (*h)(struct ctl *ctl);
+	int (*mh)(struct ctl *ctl, const struct ctl_args *a);
 } cmdv[] = {
-	{"staff",       "create", cmd_staff_create},
-	{"staff",       "list",   cmd_staff_list},
-	{"staff",       "delete", cmd_staff_delete},
-	{"skill-group", "create", cmd_group_create},
-	{"skill-group", "update", cmd_group_update},
-	{"skill-group", "list",   cmd_group_list},
-	{"skill-group", "delete", cmd_group_delete},
-	{"number",      "create", cmd_number_create},
-	{"number",      "list",   cmd_number_list},
-	{"number",      "delete", cmd_number_delete},
-	{"token",       "create", cmd_token_create},
-	{"cdr",         "list",   cmd_cdr_list},
-	{"status",      NULL,     cmd_agents},
-	{"agent",       "list",   cmd_agents},
-	{"agent",       "status", cmd_agents},
-	{"agent",       "history", cmd_agents},
-	{"metrics",     "queues", cmd_agents},
-	{"metrics",     "agents", cmd_agents},
-	{"personal-data", "delete", cmd_privacy},
-	{"audit",       "list",   cmd_privacy},
-	{"settings",    "get",    cmd_privacy},
-	{"settings",    "set",    cmd_privacy},
-	{"ivr",         "set",    cmd_ivr},
-	{"ivr",         "get",    cmd_ivr},
-	{"ivr",         "list",   cmd_ivr},
-	{"ivr",         "delete", cmd_ivr},
-	{"credentials", "create", cmd_creds},
-	{"credentials", "list",   cmd_creds},
-	{"credentials", "delete", cmd_creds},
+	{"staff",       "create", cmd_staff_create, NULL},
+	{"staff",       "list",   cmd_staff_list, NULL},
+	{"staff",       "delete", cmd_staff_delete, NULL},
+	{"skill-group", "create", cmd_group_create, NULL},
+	{"skill-group", "update", cmd_group_update, NULL},
+	{"skill-group", "list",   cmd_group_list, NULL},
+	{"skill-group", "delete", cmd_group_delete, NULL},
+	{"number",      "create", cmd_number_create, NULL},
+	{"number",      "list",   cmd_number_list, NULL},
+	{"number",      "delete", cmd_number_delete, NULL},
+	{"token",       "create", cmd_token_create, NULL},
+	{"cdr",         "list",   cmd_cdr_list, NULL},
+	{"status",      NULL,     NULL, ctl_agents},
+	{"agent",       "list",   NULL, ctl_agents},
+	{"agent",       "status", NULL, ctl_agents},
+	{"agent",       "history", NULL, ctl_agents},
+	{"metrics",     "queues", NULL, ctl_agents},
+	{"metrics",     "agents", NULL, ctl_agents},
+	{"personal-data", "delete", NULL, ctl_privacy},
+	{"audit",       "list",   NULL, ctl_privacy},
+	{"settings",    "get",    NULL, ctl_privacy},
+	{"settings",    "set",    NULL, ctl_privacy},
+	{"ivr",         "set",    NULL, ctl_ivr},
+	{"ivr",         "get",    NULL, ctl_ivr},
+	{"ivr",         "list",   NULL, ctl_ivr},
+	{"ivr",         "delete", NULL, ctl_ivr},
+	{"credentials", "create", NULL, ctl_creds},
+	{"credentials", "list",   NULL, ctl_creds},
+	{"credentials", "delete", NULL, ctl_creds},
 };
 
 
@@ -1269,8 +1232,15 @@ int main(int argc, char *argv[])
 		log_set_level(LOG_LEVEL_WARN);
 
 		ret = creds_load(&ctl);
-		if (!ret)
+		if (!ret && cmdv[i].mh) {
+			struct ctl_args a;
+
+			args_fill(&a, &ctl.o);
+			ret = cmdv[i].mh(&ctl, &a);
+		}
+		else if (!ret) {
 			ret = cmdv[i].h(&ctl);
+		}
 
 		memset(&ctl.srv, 0, sizeof(ctl.srv));
 		return ret;
