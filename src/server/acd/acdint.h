@@ -76,6 +76,7 @@ struct acd_call {
 	uint64_t seq;                 /**< arrival order, for ties */
 	uint32_t overflows;           /**< group hops so far */
 	char last_agent[STORE_ID_SZ]; /**< for last-agent-first; "" none */
+	bool last_agent_known;        /**< last_agent was looked up */
 };
 
 /* Round-robin's memory of one skill group: the agent offered last */

@@ -286,13 +286,6 @@ int acd_call_queue(struct acd_call *call, const char *group,
 	call->cdr.queued_ms = (int64_t)acd_now_ms();
 	call->seq = ++acd->queue_seq;
 
-	/* A caller who called before meets their last agent, if free. */
-	if (call->cdr.direction == STORE_DIR_INBOUND &&
-	    store_cdr_last_agent(acd->st, call->cdr.sdk_app_id,
-				 call->cdr.caller, call->last_agent,
-				 sizeof(call->last_agent)))
-		call->last_agent[0] = '\0';
-
 	return group_enter(call, group);
 }
 
@@ -707,6 +700,16 @@ static int candidates(struct cand_ctx *ctx, struct acd *acd,
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->acd = acd;
 	ctx->call = call;
+
+	/* A caller who called before meets their last agent, if free: looked
+	 * up once, and only for a group that asks for it. */
+	if (call->group.last_agent_first && !call->last_agent_known) {
+		call->last_agent_known = true;
+		if (store_cdr_last_agent(acd->st, call->cdr.sdk_app_id,
+					 call->cdr.caller, call->last_agent,
+					 sizeof(call->last_agent)))
+			call->last_agent[0] = '\0';
+	}
 
 	err = store_member_list_by_group(acd->st, call->cdr.sdk_app_id,
 					 call->group.name, member_handler,
