@@ -532,11 +532,9 @@ static bool settle_restored_handler(struct le *le, void *arg)
 		return false;
 	}
 
-	if (ag->status == ACD_AGENT_OFFLINE)
-		acd_agent_change(ag, ACD_AGENT_FREE, "registered",
-				 actor_system);
-	else if (ag->status == ACD_AGENT_BUSY ||
-		 ag->status == ACD_AGENT_ARRANGE)
+	/* (A registered agent restored offline was made free by
+	 * agent_bind when its registration was loaded.) */
+	if (ag->status == ACD_AGENT_BUSY || ag->status == ACD_AGENT_ARRANGE)
 		settle(ag, "server restarted");
 
 	return false;
