@@ -53,13 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	(void)sa_set_str(&laddr, "127.0.0.1", 40000);
 
-	if (!media_sdp_encode(&desc, &laddr, &sdp.codecv[0], 1, &sdp) &&
+	if (!media_sdp_encode(&desc, &laddr, &sdp.codecv[0], 1, &sdp, NULL) &&
 	    (media_sdp_decode(&back, desc) || back.codecc != 1 ||
 	     back.audio_index != sdp.audio_index))
 		abort();
 	desc = mem_deref(desc);
 
-	if (!media_sdp_encode(&desc, &laddr, sdp.codecv, sdp.codecc, NULL) &&
+	if (!media_sdp_encode(&desc, &laddr, sdp.codecv, sdp.codecc, NULL, NULL) &&
 	    media_sdp_decode(&back, desc))
 		abort();
 

@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential cmake pkg-config
 libre-dev librem-dev libopus-dev libsqlite3-dev libssl-dev
 libcmocka-dev baresip-core sox python3 sqlite3 procps
-libasound2-dev strace iproute2
+libasound2-dev strace iproute2 tcpdump
 clang libclang-rt-dev"
 
 missing=""

@@ -10,10 +10,15 @@ cmake --build build -j "$(nproc)"
 
 data=${LIANLUO_DATA:-var/lianluo}
 sip=${LIANLUO_SIP:-127.0.0.1:5060}
-http=${LIANLUO_HTTP:-127.0.0.1:8080}
+sip_tls=${LIANLUO_SIP_TLS:-127.0.0.1:5061}
+https=${LIANLUO_HTTPS:-127.0.0.1:8443}
 mkdir -p "$(dirname "$data")"
 
-./build/lianluod --data "$data" --sip "$sip" --http "$http" "$@" &
+# The default, encrypted configuration: the API over HTTPS, SIP over TLS
+# and SRTP for the SDK (lianluoctl pins the certificate credentials.json
+# names); plain SIP for desk phones.
+./build/lianluod --data "$data" --sip "$sip" --sip-tls "$sip_tls" \
+	--https "$https" "$@" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' INT TERM EXIT
 
@@ -35,10 +40,16 @@ if ! ctl skill-group list | grep -q demo; then
 		--extension 1001 --password demo-1001 --skill-group demo
 fi
 
+# What the SDK needs: the application and the certificate to pin.
+field() { sed -n "s/.*\"$1\": \"\\(.*\\)\".*/\\1/p" "$data/credentials.json"; }
+app=$(field sdk_app_id)
+cert=$(field cert_sha256)
+
 cat <<MSG
 
-lianluod is running (pid $pid) on sip:$sip and http://$http
-Data and API credentials: $data/credentials.json
+lianluod is running (pid $pid): sip:$sip (desk phones),
+sip:$sip_tls;transport=tls (the SDK) and https://$https (the API)
+Data, API credentials and the certificate's SHA-256: $data/credentials.json
 
 Next:
   - register a SIP phone as 1001 / password demo-1001 at sip:$sip
@@ -46,7 +57,11 @@ Next:
   - ./build/lianluoctl --data $data status      agents and calls
   - ./build/lianluoctl --data $data cdr list    call records
   - ./build/lianluoctl --data $data token create --user agent1
-                                                an SDK login token
+                                                an SDK login token, for
+    ./build/lianluo-agent --server https://$https --cert-sha256 $cert \\
+        --app $app --user agent1 --token TOKEN --consent granted
+                                                the SDK's workstation:
+                                                HTTPS, SIP/TLS and SRTP
 Ctrl-C stops the server.
 MSG
 

@@ -12,10 +12,15 @@
  *   cc -o answer_calls answer_calls.c $(pkg-config --cflags --libs lianluo)
  *
  * Run it with a token your backend got from the server (here from
- * lianluoctl token create --user agent1):
+ * lianluoctl token create --user agent1), and the server's certificate
+ * fingerprint (credentials.json's cert_sha256; with a certificate from a
+ * CA, give "" and the system's trust store verifies it):
  *
- *   ./answer_calls http://127.0.0.1:8080 SDKAPPID agent1 TOKEN \
- *                  hello.wav heard.wav
+ *   ./answer_calls https://127.0.0.1:8443 CERT-SHA256 SDKAPPID agent1 \
+ *                  TOKEN hello.wav heard.wav
+ *
+ * Everything then travels encrypted: the login over HTTPS, SIP over TLS,
+ * the voice as SRTP.
  *
  * The listener's callbacks run on the SDK's own thread; this example
  * hands what it learns to main() through a mutex and a condition
@@ -115,9 +120,9 @@ int main(int argc, char *argv[])
 	struct ll_sdk *sdk;
 	int err;
 
-	if (argc != 7) {
-		fprintf(stderr, "usage: %s SERVER-URL SDKAPPID USER TOKEN "
-			"PLAY.wav RECORD.wav\n", argv[0]);
+	if (argc != 8) {
+		fprintf(stderr, "usage: %s SERVER-URL CERT-SHA256 SDKAPPID "
+			"USER TOKEN PLAY.wav RECORD.wav\n", argv[0]);
 		return 2;
 	}
 
@@ -144,11 +149,15 @@ int main(int argc, char *argv[])
 
 	/* 4. Audio: play a WAV to the caller, record what they say. */
 	if (!err)
-		err = ll_set_audio_driver(sdk, "file", argv[5], argv[6]);
+		err = ll_set_audio_driver(sdk, "file", argv[6], argv[7]);
 
-	/* 5. Log in as an agent; the result comes to login_handler. */
+	/* 5. How the server is verified: its certificate's fingerprint. */
 	if (!err)
-		err = ll_login_agent(sdk, argv[1], argv[2], argv[3], argv[4],
+		err = ll_set_server_certificate(sdk, argv[2]);
+
+	/* 6. Log in as an agent; the result comes to login_handler. */
+	if (!err)
+		err = ll_login_agent(sdk, argv[1], argv[3], argv[4], argv[5],
 				     login_handler, NULL);
 	if (err) {
 		fprintf(stderr, "%s\n", ll_strerror(err));
@@ -165,14 +174,14 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
-	/* 6. Calls are answered by new_session_handler; wait for the end
+	/* 7. Calls are answered by new_session_handler; wait for the end
 	 *    of the first one. */
 	pthread_mutex_lock(&lock);
 	while (!call_ended)
 		pthread_cond_wait(&cond, &lock);
 	pthread_mutex_unlock(&lock);
 
-	/* 7. Log out (unregister), and wait for it. */
+	/* 8. Log out (unregister), and wait for it. */
 	if (!ll_logout(sdk, logout_handler, NULL)) {
 		pthread_mutex_lock(&lock);
 		while (!logout_done)
@@ -181,7 +190,7 @@ int main(int argc, char *argv[])
 	}
 
  out:
-	/* 8. Destroy the instance: ends any call, stops the SDK thread. */
+	/* 9. Destroy the instance: ends any call, stops the SDK thread. */
 	ll_destroy_shared_instance();
 
 	return err ? 1 : 0;

@@ -94,7 +94,8 @@ enum ll_error {
 	LL_ERR_MICROPHONE_DISABLED = -22, /**< microphone switch is off */
 	LL_ERR_BUFFER_TOO_SMALL  = -23, /**< the result does not fit     */
 	LL_ERR_STATUS_NOT_ALLOWED = -24, /**< status or reason refused  */
-	LL_ERR_CERTIFICATE       = -25, /**< https server not verified  */
+	LL_ERR_CERTIFICATE       = -25, /**< server not verified (TLS)  */
+	LL_ERR_INSECURE          = -26, /**< plain HTTP/SIP/RTP refused */
 };
 
 /**
@@ -339,6 +340,23 @@ LL_API int ll_login_agent(struct ll_sdk *sdk, const char *server_url,
  */
 LL_API int ll_set_server_certificate(struct ll_sdk *sdk,
 				     const char *sha256_or_ca_file);
+
+/**
+ * Allow plain HTTP, SIP and RTP (default: refused).  The SDK talks to
+ * the server over https://, SIP over TLS and SRTP only, verifying the
+ * server's certificate as ll_set_server_certificate() says: an http://
+ * login URL, a server that sends the agent to plain SIP, a SIP-mode URI
+ * without ";transport=tls" are refused with LL_ERR_INSECURE, and a call
+ * offered without SRTP is rejected (488).  Allow it on closed networks
+ * and in tests only: tokens, passwords, numbers and voices then travel
+ * in clear.  Applies to the next login.
+ *
+ * @param sdk    Shared instance
+ * @param allow  1 to allow, 0 to refuse again
+ *
+ * @return 0 if success, otherwise an error code
+ */
+LL_API int ll_allow_insecure(struct ll_sdk *sdk, int allow);
 
 /**
  * Log in with a SIP account (SIP mode): register sip_uri with password.

@@ -7,10 +7,19 @@
  * the B2BUA passes codecs through, so it needs the peer's codec list in
  * the peer's order with the exact payload types and fmtp, and it writes
  * offers and answers that carry exactly the codecs it chose.  Only what is
- * needed is read: c=, m=, a=rtpmap, a=fmtp (RFC 4566); the rest is ignored.
+ * needed is read: c=, m=, a=rtpmap, a=fmtp (RFC 4566) and a=crypto (RFC
+ * 4568); the rest is ignored.
+ *
+ * The audio stream is RTP/AVP, or RTP/SAVP with SRTP keyed by a=crypto.
+ * That line is read strictly: the one suite, one inline key of exactly 30
+ * bytes; a lifetime is ignored; an MKI (it changes the packet format) or
+ * a session parameter (RFC 4568 6.3: unknown ones must make the line
+ * unusable, and known ones such as UNENCRYPTED_SRTP weaken it) makes the
+ * line unusable.  RTP/SAVP without a usable line is no usable audio.
  */
 #include <string.h>
 #include <stdlib.h>
+#include <openssl/rand.h>
 #include <re.h>
 #include "common/media_sdp.h"
 
@@ -18,6 +27,7 @@
 enum {
 	SDP_MAX_LINE = 1024,
 	SDP_MAX_SIZE = 16384,
+	CRYPTO_TAG_MAX = 999999999,   /* 1*9DIGIT (RFC 4568 9.1) */
 };
 
 /* Codecs lianluo relays and can generate prompts in. */
@@ -71,6 +81,9 @@ struct audio_desc {
 	uint16_t port;
 	struct sa caddr;
 	bool has_caddr;
+	bool savp;
+	bool has_crypto;
+	struct media_crypto crypto;       /* the first usable a=crypto */
 };
 
 
@@ -107,7 +120,8 @@ static int parse_mline(struct audio_desc *ad, const struct pl *val,
 		return EBADMSG;
 
 	*is_audio = (0 == pl_strcasecmp(&type, "audio") &&
-		     0 == pl_strcasecmp(&proto, "RTP/AVP") &&
+		     (0 == pl_strcasecmp(&proto, "RTP/AVP") ||
+		      0 == pl_strcasecmp(&proto, "RTP/SAVP")) &&
 		     ad->port == 0 && pl_u32(&port) != 0);
 
 	if (!*is_audio) {
@@ -123,6 +137,7 @@ static int parse_mline(struct audio_desc *ad, const struct pl *val,
 	if (pl_u32(&port) > 65535)
 		return EBADMSG;
 	ad->port = (uint16_t)pl_u32(&port);
+	ad->savp = 0 == pl_strcasecmp(&proto, "RTP/SAVP");
 
 	while (fmts.l) {
 		struct pl pt;
@@ -143,6 +158,14 @@ static void parse_attr(struct audio_desc *ad, const struct pl *val)
 {
 	struct pl pt, name, srate, ch, params;
 	struct rtpmap *m;
+
+	if (val->l > 7 && 0 == memcmp(val->p, "crypto:", 7)) {
+		struct pl c = {val->p + 7, val->l - 7};
+
+		if (!ad->has_crypto && !media_crypto_decode(&ad->crypto, &c))
+			ad->has_crypto = true;
+		return;
+	}
 
 	if (0 == re_regex(val->p, val->l,
 			  "rtpmap:[0-9]+ [^/]+/[0-9]+[/]*[0-9]*",
@@ -221,6 +244,13 @@ static int audio_resolve(struct media_sdp *sdp, struct audio_desc *ad)
 
 	if (!sdp->codecc)
 		return ENOTSUP;
+
+	if (ad->savp) {
+		if (!ad->has_crypto)
+			return ENOTSUP;
+		sdp->secure = true;
+		sdp->crypto = ad->crypto;
+	}
 
 	sdp->raddr = ad->caddr;
 	sa_set_port(&sdp->raddr, ad->port);
@@ -355,11 +385,13 @@ static int print_declined(struct mbuf *mb, const char *m)
 
 
 static int print_audio(struct mbuf *mb, const struct sa *laddr,
-		       const struct media_codec *codecv, size_t codecc)
+		       const struct media_codec *codecv, size_t codecc,
+		       const struct media_crypto *crypto)
 {
 	int err;
 
-	err = mbuf_printf(mb, "m=audio %u RTP/AVP", sa_port(laddr));
+	err = mbuf_printf(mb, "m=audio %u RTP/%sAVP", sa_port(laddr),
+			  crypto ? "S" : "");
 	for (size_t i = 0; i < codecc; i++)
 		err |= mbuf_printf(mb, " %u", codecv[i].pt);
 	for (size_t i = 0; i < codecc; i++) {
@@ -391,6 +423,10 @@ static int print_audio(struct mbuf *mb, const struct sa *laddr,
 				   codecv[i].telev_pt);
 	}
 
+	if (crypto)
+		err |= mbuf_printf(mb, "a=crypto:%H\r\n", media_crypto_print,
+				   crypto);
+
 	err |= mbuf_printf(mb, "a=ptime:20\r\na=sendrecv\r\n");
 
 	return err;
@@ -406,12 +442,15 @@ static int print_audio(struct mbuf *mb, const struct sa *laddr,
  * @param codecv  Codecs, in preference order, with their payload types
  * @param codecc  Number of codecs
  * @param offer   The decoded offer when answering, NULL when offering
+ * @param crypto  Our SRTP key (RTP/SAVP; an answer's tag must be the
+ *                offer's), or NULL for plain RTP/AVP
  *
  * @return 0 if success, otherwise errorcode
  */
 int media_sdp_encode(struct mbuf **mbp, const struct sa *laddr,
 		     const struct media_codec *codecv, size_t codecc,
-		     const struct media_sdp *offer)
+		     const struct media_sdp *offer,
+		     const struct media_crypto *crypto)
 {
 	struct mbuf *mb;
 	uint32_t id = rand_u32() & 0x7fffffff;
@@ -439,7 +478,7 @@ int media_sdp_encode(struct mbuf **mbp, const struct sa *laddr,
 			err |= print_declined(mb, offer->declined[d]);
 	}
 
-	err |= print_audio(mb, laddr, codecv, codecc);
+	err |= print_audio(mb, laddr, codecv, codecc, crypto);
 
 	if (offer) {
 		for (; d < offer->declinedc; d++)
@@ -458,4 +497,110 @@ int media_sdp_encode(struct mbuf **mbp, const struct sa *laddr,
 		*mbp = mb;
 
 	return err;
+}
+
+
+/**
+ * Make a new master key and salt.
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int media_crypto_new(struct media_crypto *c, uint32_t tag)
+{
+	if (!c || !tag || tag > CRYPTO_TAG_MAX)
+		return EINVAL;
+
+	c->tag = tag;
+
+	return RAND_bytes(c->key, sizeof(c->key)) == 1 ? 0 : EIO;
+}
+
+
+static bool is_b64(const struct pl *pl)
+{
+	for (size_t i = 0; i < pl->l; i++) {
+		const char ch = pl->p[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= '0' && ch <= '9') || ch == '+' || ch == '/'))
+			return false;
+	}
+
+	return true;
+}
+
+
+/* "|2^20" or "|1048576" */
+static bool is_lifetime(const struct pl *pl)
+{
+	if (pl->l < 2 || pl->p[0] != '|')
+		return false;
+
+	for (size_t i = 1; i < pl->l; i++) {
+		if (!((pl->p[i] >= '0' && pl->p[i] <= '9') || pl->p[i] == '^'))
+			return false;
+	}
+
+	return true;
+}
+
+
+/**
+ * Read the value of an a=crypto attribute (after "crypto:").
+ *
+ * @return 0 if usable, ENOTSUP for another suite or parameters we do not
+ *         take, EBADMSG if malformed
+ */
+int media_crypto_decode(struct media_crypto *c, const struct pl *val)
+{
+	uint8_t raw[MEDIA_CRYPTO_KEY_LEN];
+	struct pl tag, suite, key, rest;
+	size_t n = sizeof(raw);
+
+	if (!c || !val)
+		return EINVAL;
+
+	if (re_regex(val->p, val->l, "[0-9]+ [^ ]+ inline:[A-Za-z0-9+/=]+[^]*",
+		     &tag, &suite, &key, &rest))
+		return EBADMSG;
+
+	if (tag.p != val->p || tag.l > 9 || !pl_u32(&tag))
+		return EBADMSG;
+
+	if (pl_strcmp(&suite, MEDIA_CRYPTO_SUITE))
+		return ENOTSUP;
+
+	/* "|lifetime" may follow; "|MKI:len", ";" more keys or " " session
+	 * parameters may not. */
+	if (rest.l && !is_lifetime(&rest))
+		return ENOTSUP;
+
+	if (key.l != MEDIA_CRYPTO_B64_LEN || !is_b64(&key))
+		return EBADMSG;
+
+	if (base64_decode(key.p, key.l, raw, &n) || n != sizeof(raw))
+		return EBADMSG;
+
+	memcpy(c->key, raw, sizeof(c->key));
+	c->tag = pl_u32(&tag);
+
+	return 0;
+}
+
+
+/* "1 AES_CM_128_HMAC_SHA1_80 inline:<40 base64 digits>" */
+int media_crypto_print(struct re_printf *pf, const struct media_crypto *c)
+{
+	char b64[MEDIA_CRYPTO_B64_LEN + 1];
+	size_t n = sizeof(b64);
+	int err;
+
+	if (!c)
+		return 0;
+
+	err = base64_encode(c->key, sizeof(c->key), b64, &n);
+	if (err)
+		return err;
+
+	return re_hprintf(pf, "%u " MEDIA_CRYPTO_SUITE " inline:%b", c->tag, b64, n);
 }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <openssl/ssl.h>
 #include <openssl/err.h>
@@ -36,8 +37,7 @@ struct tlsc {
 	BIO_METHOD *biom;
 	int fd;
 	bool eof;
-	char pin[TLSC_SHA256_HEX_SZ];     /* wanted, or "" */
-	char got[TLSC_SHA256_HEX_SZ];     /* a certificate that did not match */
+	struct tlsc_verify *v;            /* freed with ctx */
 };
 
 
@@ -214,18 +214,87 @@ static int host_set(SSL *ssl, const char *host, bool check)
 }
 
 
+/*
+ * What a context verifies with lives in the context's ex_data and is
+ * freed with it: a context outlives whoever made it (libre's SIP stack
+ * keeps its TLS context after the SDK's login has ended).
+ */
+static int verify_idx = -1;
+static pthread_once_t verify_once = PTHREAD_ONCE_INIT;
+
+
+static void verify_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad,
+			int idx, long argl, void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+
+	free(ptr);
+}
+
+
+static void verify_idx_init(void)
+{
+	verify_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
+					      verify_free);
+}
+
+
+static struct tlsc_verify *verify_new(SSL_CTX *ctx)
+{
+	struct tlsc_verify *v;
+
+	(void)pthread_once(&verify_once, verify_idx_init);
+	if (verify_idx < 0)
+		return NULL;
+
+	v = calloc(1, sizeof(*v));
+	if (v && !SSL_CTX_set_ex_data(ctx, verify_idx, v)) {
+		free(v);
+		v = NULL;
+	}
+
+	return v;
+}
+
+
+static struct tlsc_verify *verify_get(const SSL_CTX *ctx)
+{
+	return verify_idx < 0 ? NULL : SSL_CTX_get_ex_data(ctx, verify_idx);
+}
+
+
+/* Without a pin: the chain and host as OpenSSL checks them; a failure
+ * is remembered, so the caller can tell a refused server from a lost
+ * one. */
+static int ca_verify_handler(int ok, X509_STORE_CTX *xs)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(xs,
+				SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tlsc_verify *v = ssl ? verify_get(SSL_get_SSL_CTX(ssl)) : NULL;
+
+	if (!ok && v)
+		v->refused = true;
+
+	return ok;
+}
+
+
 /* The handshake's verification with a pin: the server's own certificate
  * (depth 0) must be the pinned one; what it chains to does not matter. */
 static int pin_verify_handler(int ok, X509_STORE_CTX *xs)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(xs,
 				SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct tlsc *tc = ssl ? SSL_get_app_data(ssl) : NULL;
+	struct tlsc_verify *v = ssl ? verify_get(SSL_get_SSL_CTX(ssl)) : NULL;
 	char hex[TLSC_SHA256_HEX_SZ];
 	X509 *x;
 	(void)ok;
 
-	if (!tc)
+	if (!v)
 		return 0;
 
 	if (X509_STORE_CTX_get_error_depth(xs) > 0)
@@ -235,8 +304,9 @@ static int pin_verify_handler(int ok, X509_STORE_CTX *xs)
 	if (!x || tlsc_cert_sha256(hex, sizeof(hex), x))
 		return 0;
 
-	if (CRYPTO_memcmp(hex, tc->pin, 64)) {
-		str_ncpy(tc->got, hex, sizeof(tc->got));
+	if (CRYPTO_memcmp(hex, v->pin, 64)) {
+		str_ncpy(v->got, hex, sizeof(v->got));
+		v->refused = true;
 		return 0;
 	}
 
@@ -262,10 +332,78 @@ static int pin_check(struct tlsc *tc, char *detail, size_t sz)
 	if (err)
 		return err;
 
-	if (CRYPTO_memcmp(tc->pin, got, 64)) {
-		str_ncpy(tc->got, got, sizeof(tc->got));
+	if (CRYPTO_memcmp(tc->v->pin, got, 64)) {
+		str_ncpy(tc->v->got, got, sizeof(tc->v->got));
 		return TLSC_ECERT;
 	}
+
+	return 0;
+}
+
+
+/**
+ * Make an OpenSSL context verify the servers it connects to as
+ * tlsc_connect() does: with a pin, or a CA file or the system store and
+ * the host's name or address.  TLS 1.2 at least.
+ *
+ * @param ctx      The context (libre's: tls_openssl_context())
+ * @param host     The server's host name or IP address (not with a pin)
+ * @param pin      SHA-256 of the server certificate (hex), or NULL/""
+ * @param ca_file  PEM CA file, or NULL/"" (then the system store)
+ * @param vp       Returned: what a failed verification left (freed with
+ *                 the context)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int tlsc_ctx_verify(struct ssl_ctx_st *ctx, const char *host,
+		    const char *pin, const char *ca_file,
+		    struct tlsc_verify **vp)
+{
+	struct tlsc_verify *v;
+	X509_VERIFY_PARAM *vp_x;
+	struct sa sa;
+	int err = 0;
+
+	if (!ctx || !host || !vp)
+		return EINVAL;
+
+	v = verify_new(ctx);
+	if (!v)
+		return ENOMEM;
+
+	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+
+	if (pin && *pin) {
+		if (tlsc_pin_decode(v->pin, sizeof(v->pin), pin))
+			return EINVAL;
+
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, pin_verify_handler);
+		*vp = v;
+		return 0;
+	}
+
+	if (ca_file && *ca_file) {
+		if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1)
+			err = EINVAL;
+	}
+	else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		err = EINVAL;
+	}
+
+	vp_x = SSL_CTX_get0_param(ctx);
+	if (!err && 0 == sa_set_str(&sa, host, 0))
+		err = X509_VERIFY_PARAM_set1_ip_asc(vp_x, host) ? 0 : EINVAL;
+	else if (!err)
+		err = X509_VERIFY_PARAM_set1_host(vp_x, host, 0) ? 0 : EINVAL;
+
+	ERR_clear_error();
+	if (err)
+		return err;
+
+	/* libre limits the chain to one certificate above the server's */
+	SSL_CTX_set_verify_depth(ctx, 9);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, ca_verify_handler);
+	*vp = v;
 
 	return 0;
 }
@@ -314,12 +452,18 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 		goto out;
 	}
 
+	tc->v = verify_new(tc->ctx);
+	if (!tc->v) {
+		err = ENOMEM;
+		goto out;
+	}
+
 	(void)SSL_CTX_set_min_proto_version(tc->ctx, TLS1_2_VERSION);
 	/* The reply's Content-Length says whether it is complete. */
 	SSL_CTX_set_options(tc->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 
 	if (pinned) {
-		if (tlsc_pin_decode(tc->pin, sizeof(tc->pin), pin)) {
+		if (tlsc_pin_decode(tc->v->pin, sizeof(tc->v->pin), pin)) {
 			detail_set(detail, sz, "the pinned certificate"
 				   " fingerprint is not 64 hex digits"
 				   " (SHA-256)");
@@ -354,7 +498,6 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 		err = ENOMEM;
 		goto out;
 	}
-	SSL_set_app_data(tc->ssl, tc);
 
 	err = host_set(tc->ssl, host, !pinned);
 	if (err) {
@@ -385,9 +528,9 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 	if (r == 1 && pinned)
 		err = pin_check(tc, detail, sz);
 
-	if (pinned && tc->got[0]) {
+	if (pinned && tc->v->got[0]) {
 		detail_set(detail, sz, "server certificate SHA-256 %s does"
-			   " not match the pinned %s", tc->got, tc->pin);
+			   " not match the pinned %s", tc->v->got, tc->v->pin);
 		err = TLSC_ECERT;
 		goto out;
 	}

@@ -12,15 +12,25 @@
  *   - the system's trust store, with the host name or IP address checked.
  *
  * A certificate that fails is TLSC_ECERT and the request is never sent;
- * there is no "accept anything" mode.
+ * there is no "accept anything" mode.  tlsc_ctx_verify() makes an OpenSSL
+ * context made elsewhere (libre's, for the SDK's SIP over TLS) verify
+ * servers the same way.
  */
 
 struct tlsc;
 struct x509_st;
+struct ssl_ctx_st;
 
 enum {
 	TLSC_SHA256_HEX_SZ = 65,    /* 64 lowercase hex digits + NUL */
 	TLSC_DETAIL_SZ     = 256,
+};
+
+/* What a context verifies with, and what a handshake refused. */
+struct tlsc_verify {
+	char pin[TLSC_SHA256_HEX_SZ];     /* wanted, or "" */
+	char got[TLSC_SHA256_HEX_SZ];     /* a certificate that did not match */
+	bool refused;                     /* a server failed verification */
 };
 
 /* No errno says "certificate refused"; this one reads closest. */
@@ -33,6 +43,9 @@ int  tlsc_send(struct tlsc *tc, const void *p, size_t n);
 int  tlsc_recv(struct tlsc *tc, void *p, size_t n, size_t *got);
 void tlsc_close(struct tlsc *tc);
 
+int  tlsc_ctx_verify(struct ssl_ctx_st *ctx, const char *host,
+		     const char *pin, const char *ca_file,
+		     struct tlsc_verify **vp);
 int  tlsc_pin_decode(char *hex, size_t sz, const char *s);
 int  tlsc_cert_sha256(char *hex, size_t sz, const struct x509_st *x);
 int  tlsc_file_sha256(char *hex, size_t sz, const char *pem_path);

@@ -363,8 +363,8 @@ int ll__status_start(struct ll__acct *acct)
 	char uri[160];
 	int err;
 
-	if (re_snprintf(uri, sizeof(uri), "sip:" STATUS_USER "@%s",
-			acct->host) < 0)
+	if (re_snprintf(uri, sizeof(uri), "sip:" STATUS_USER "@%s%s",
+			acct->host, acct->tp_param) < 0)
 		return ENOMEM;
 
 	err = sip_dialog_alloc(&acct->st_dlg, uri, uri, NULL, acct->aor,

@@ -232,6 +232,13 @@ static int media_start(struct ll__call *call, const struct media_sdp *sdp)
 	if (err)
 		return err;
 
+	if (call->srtp) {
+		err = ll__stream_set_srtp(call->strm, &call->key,
+					  &sdp->crypto);
+		if (err)
+			return err;
+	}
+
 	err = ll__stream_start(call->strm, &call->codec, &sdp->raddr);
 	if (err)
 		return err;
@@ -273,6 +280,12 @@ static int answer_handler(const struct sip_msg *msg, void *arg)
 		return 0;
 
 	err = media_sdp_decode(&sdp, msg->mb);
+	if (!err && (sdp.secure != call->srtp ||
+		     (call->srtp && sdp.crypto.tag != call->key.tag))) {
+		log_warn("sdk: call %s: the answer %s SRTP", call->sid,
+			 call->srtp ? "refused" : "asked for");
+		err = EPROTO;
+	}
 	if (!err)
 		err = media_start(call, &sdp);
 	if (err)
@@ -433,6 +446,18 @@ void ll__call_conn_handler(const struct sip_msg *msg, void *arg)
 	err = media_sdp_decode(&call->offer, msg->mb);
 	if (!err)
 		err = codec_pick(&call->codec, &call->offer);
+
+	/* Over TLS the media is SRTP; plain RTP only where allowed. */
+	if (!err && !call->offer.secure && !sdk->insecure) {
+		log_warn("sdk: INVITE from %J without SRTP: refused (see"
+			 " ll_allow_insecure)", &msg->src);
+		err = ENOTSUP;
+	}
+	else if (!err && call->offer.secure) {
+		call->srtp = true;
+		err = media_crypto_new(&call->key, call->offer.crypto.tag);
+	}
+
 	if (err) {
 		log_info("sdk: INVITE from %J: unusable offer: %m", &msg->src,
 			 err);
@@ -498,7 +523,7 @@ static int answer_cmd(struct ll_sdk *sdk, void *arg)
 
 	stream_laddr(call, &laddr);
 	err = media_sdp_encode(&call->desc, &laddr, &call->codec, 1,
-			       &call->offer);
+			       &call->offer, call->srtp ? &call->key : NULL);
 	if (err)
 		goto out;
 
@@ -594,16 +619,23 @@ static int call_cmd(struct ll_sdk *sdk, void *arg)
 
 	if (!strncasecmp(a->to, "sip:", 4)) {
 		struct uri uri;
-		struct pl pl;
+		struct pl pl, tp;
 
-		str_ncpy(target, a->to, sizeof(target));
 		pl_set_str(&pl, a->to);
 		if (!uri_decode(&uri, &pl))
 			(void)pl_strcpy(&uri.user, to_user, sizeof(to_user));
+
+		/* Over TLS a URI without a transport goes over TLS too: the
+		 * stack has no plain transport. */
+		(void)re_snprintf(target, sizeof(target), "%s%s", a->to,
+				  acct->tls && msg_param_decode(&uri.params,
+								"transport",
+								&tp) ?
+				  acct->tp_param : "");
 	}
 	else {
-		(void)re_snprintf(target, sizeof(target), "sip:%s@%s", a->to,
-				  acct->host);
+		(void)re_snprintf(target, sizeof(target), "sip:%s@%s%s", a->to,
+				  acct->host, acct->tp_param);
 		str_ncpy(to_user, a->to, sizeof(to_user));
 	}
 
@@ -615,9 +647,17 @@ static int call_cmd(struct ll_sdk *sdk, void *arg)
 	if (err)
 		goto out;
 
+	if (acct->tls) {
+		call->srtp = true;
+		err = media_crypto_new(&call->key, 1);
+		if (err)
+			goto out;
+	}
+
 	codecc = ll__stream_codecs(codecv, ARRAY_SIZE(codecv));
 	stream_laddr(call, &laddr);
-	err = media_sdp_encode(&call->desc, &laddr, codecv, codecc, NULL);
+	err = media_sdp_encode(&call->desc, &laddr, codecv, codecc, NULL,
+			       call->srtp ? &call->key : NULL);
 	if (err)
 		goto out;
 
@@ -770,7 +810,8 @@ void ll__call_move(struct ll_sdk *sdk)
 
 	/* One codec, the one in use: a re-INVITE must not change it. */
 	stream_laddr(call, &laddr);
-	err = media_sdp_encode(&desc, &laddr, &call->codec, 1, NULL);
+	err = media_sdp_encode(&desc, &laddr, &call->codec, 1, NULL,
+			       call->srtp ? &call->key : NULL);
 	if (!err)
 		err = sipsess_modify(call->sess, desc);
 	if (err) {

@@ -82,6 +82,8 @@ LL_API const char *ll_strerror(int err)
 		return "the server does not allow this status or reason";
 	case LL_ERR_CERTIFICATE:
 		return "the server's certificate failed verification";
+	case LL_ERR_INSECURE:
+		return "plain (unencrypted) HTTP, SIP or RTP is not allowed";
 	}
 
 	return "unknown error";
@@ -144,6 +146,7 @@ int ll__code(int err)
 	case EHOSTUNREACH:
 	case EADDRNOTAVAIL:
 	case ENOTCONN:     return LL_ERR_NETWORK;
+	case LL__EINSECURE: return LL_ERR_INSECURE;
 	default:           return LL_ERR_INTERNAL;
 	}
 }

@@ -173,6 +173,7 @@ static void acct_destructor(void *arg)
 	mem_deref(acct->auth);
 	mem_deref(acct->sock);
 	mem_deref(acct->sip);
+	mem_deref(acct->tls_ctx);
 }
 
 
@@ -188,6 +189,7 @@ static int acct_alloc(struct ll__acct **acctp, struct ll_sdk *sdk,
 	acct->sdk = sdk;
 	acct->loginh = h;
 	acct->login_arg = arg;
+	acct->tp_param = "";
 	tmr_init(&acct->reg_tmr);
 	tmr_init(&acct->retry_tmr);
 	tmr_init(&acct->ka_tmr);
@@ -257,6 +259,50 @@ int ll__source_addr(struct sa *laddr, const struct sa *dst)
 }
 
 
+/*
+ * SIP over TLS when acct->reg_uri says ";transport=tls" (lianluod's
+ * /v1/login does so whenever it has a TLS listener), the server verified
+ * as the login's HTTPS was (a pin, a CA file or the system store); plain
+ * UDP only if the app allowed it.
+ */
+static int transport_prepare(struct ll__acct *acct, const struct uri *uri,
+			     const char *host)
+{
+	struct ll_sdk *sdk = acct->sdk;
+	struct pl tp;
+	int err;
+
+	acct->tls = 0 == msg_param_decode(&uri->params, "transport", &tp) &&
+		0 == pl_strcasecmp(&tp, "tls");
+	if (!acct->tls) {
+		if (!sdk->insecure) {
+			log_warn("sdk: %s: the server is plain SIP (%s): refused"
+				 " (see ll_allow_insecure)", acct->user_id,
+				 acct->reg_uri);
+			str_ncpy(acct->diag, "the server offers SIP without"
+				 " TLS", sizeof(acct->diag));
+			return LL__EINSECURE;
+		}
+		return 0;
+	}
+
+	acct->tp_param = ";transport=tls";
+
+	err = tls_alloc(&acct->tls_ctx, TLS_METHOD_SSLV23, NULL, NULL);
+	if (err)
+		return err;
+
+	return tlsc_ctx_verify(tls_openssl_context(acct->tls_ctx), host,
+			       sdk->cert_sha256, sdk->ca_file, &acct->tlsv);
+}
+
+
+static enum sip_transp transport(const struct ll__acct *acct)
+{
+	return acct->tls ? SIP_TRANSP_TLS : SIP_TRANSP_UDP;
+}
+
+
 /* Build the SIP stack for acct->reg_uri and start registering. */
 static int stack_start(struct ll__acct *acct)
 {
@@ -277,6 +323,11 @@ static int stack_start(struct ll__acct *acct)
 		return EINVAL;
 
 	(void)pl_strcpy(&uri.host, host, sizeof(host));
+
+	err = transport_prepare(acct, &uri, host);
+	if (err)
+		return err;
+
 	if (uri.port)
 		(void)re_snprintf(acct->host, sizeof(acct->host), "%s%r%s:%u",
 				  uri.af == AF_INET6 ? "[" : "", &uri.host,
@@ -312,12 +363,13 @@ static int stack_start(struct ll__acct *acct)
 	if (err)
 		goto out;
 
-	err = sip_transp_add(acct->sip, SIP_TRANSP_UDP, &laddr);
+	err = sip_transp_add(acct->sip, transport(acct), &laddr,
+			     acct->tls_ctx);
 	if (err)
 		goto out;
 
 	/* The port the kernel chose, for the media's address. */
-	err = sip_transp_laddr(acct->sip, &acct->laddr, SIP_TRANSP_UDP,
+	err = sip_transp_laddr(acct->sip, &acct->laddr, transport(acct),
 			       NULL);
 	if (err)
 		goto out;
@@ -363,10 +415,11 @@ int ll__acct_rebind(struct ll__acct *acct, const struct sa *laddr)
 
 	/* The same port if it is free there; any otherwise. */
 	sa_set_port(&tmp, sa_port(&acct->laddr));
-	err = sip_transp_add(acct->sip, SIP_TRANSP_UDP, &tmp);
+	err = sip_transp_add(acct->sip, transport(acct), &tmp, acct->tls_ctx);
 	if (err) {
 		sa_set_port(&tmp, 0);
-		err = sip_transp_add(acct->sip, SIP_TRANSP_UDP, &tmp);
+		err = sip_transp_add(acct->sip, transport(acct), &tmp,
+				     acct->tls_ctx);
 	}
 	if (err) {
 		/* No transport now: an unspecified address makes the next
@@ -375,7 +428,7 @@ int ll__acct_rebind(struct ll__acct *acct, const struct sa *laddr)
 		return err;
 	}
 
-	return sip_transp_laddr(acct->sip, &acct->laddr, SIP_TRANSP_UDP,
+	return sip_transp_laddr(acct->sip, &acct->laddr, transport(acct),
 				NULL);
 }
 
@@ -738,6 +791,14 @@ static int login_agent_cmd(struct ll_sdk *sdk, void *arg)
 	err = httpc_url_decode(&job->srv, a->url);
 	if (err)
 		goto out;
+
+	/* The token would travel in clear. */
+	if (!job->srv.tls && !sdk->insecure) {
+		log_warn("sdk: login of %s: http:// refused (see"
+			 " ll_allow_insecure)", acct->user_id);
+		err = LL__EINSECURE;
+		goto out;
+	}
 	job->srv.agent = "liblianluo/" LL_VERSION_STR;
 	job->srv.timeout_s = HTTP_TIMEOUT_S;
 	str_ncpy(job->srv.cert_sha256, sdk->cert_sha256,
@@ -860,6 +921,25 @@ LL_API int ll_set_server_certificate(struct ll_sdk *sdk,
 }
 
 
+static int insecure_cmd(struct ll_sdk *sdk, void *arg)
+{
+	sdk->insecure = *(const int *)arg != 0;
+	return 0;
+}
+
+
+LL_API int ll_allow_insecure(struct ll_sdk *sdk, int allow)
+{
+	int err;
+
+	err = ll__gate(sdk);
+	if (err)
+		return err;
+
+	return ll__run(sdk, insecure_cmd, &allow);
+}
+
+
 /* ---- SIP mode ---------------------------------------------------------- */
 
 static int login_sip_cmd(struct ll_sdk *sdk, void *arg)
@@ -867,7 +947,8 @@ static int login_sip_cmd(struct ll_sdk *sdk, void *arg)
 	const struct login_args *a = arg;
 	struct ll__acct *acct = NULL;
 	struct uri uri;
-	struct pl pl;
+	struct pl pl, tp;
+	bool tls;
 	int err;
 
 	if (sdk->acct)
@@ -884,16 +965,20 @@ static int login_sip_cmd(struct ll_sdk *sdk, void *arg)
 	(void)pl_strcpy(&uri.user, acct->user_id, sizeof(acct->user_id));
 	(void)pl_strcpy(&uri.user, acct->auth_user, sizeof(acct->auth_user));
 	str_ncpy(acct->aor, a->sip_uri, sizeof(acct->aor));
+	tls = 0 == msg_param_decode(&uri.params, "transport", &tp) &&
+		0 == pl_strcasecmp(&tp, "tls");
 	if (uri.port)
 		(void)re_snprintf(acct->reg_uri, sizeof(acct->reg_uri),
-				  "sip:%s%r%s:%u",
+				  "sip:%s%r%s:%u%s",
 				  uri.af == AF_INET6 ? "[" : "", &uri.host,
-				  uri.af == AF_INET6 ? "]" : "", uri.port);
+				  uri.af == AF_INET6 ? "]" : "", uri.port,
+				  tls ? ";transport=tls" : "");
 	else
 		(void)re_snprintf(acct->reg_uri, sizeof(acct->reg_uri),
-				  "sip:%s%r%s",
+				  "sip:%s%r%s%s",
 				  uri.af == AF_INET6 ? "[" : "", &uri.host,
-				  uri.af == AF_INET6 ? "]" : "");
+				  uri.af == AF_INET6 ? "]" : "",
+				  tls ? ";transport=tls" : "");
 
 	err = str_dup(&acct->auth_pass, a->password);
 	if (err)

@@ -38,6 +38,7 @@
 #include <re.h>
 #include "lianluo/lianluo.h"
 #include "common/log.h"
+#include "common/tlsc.h"
 #include "common/media_sdp.h"
 #include "audio/stream.h"
 #include "sdk.h"
@@ -206,8 +207,9 @@ static int send_handler(enum sip_transp tp, const struct sa *src,
 	(void)tp;
 
 	/* Contact: where the transport really sends from. */
-	return mbuf_printf(mb, "Contact: <sip:%s@%J>;expires=%u\r\n",
-			   acct->auth_user, src, REG_EXPIRES_S);
+	return mbuf_printf(mb, "Contact: <sip:%s@%J%s>;expires=%u\r\n",
+			   acct->auth_user, src, acct->tp_param,
+			   REG_EXPIRES_S);
 }
 
 
@@ -340,7 +342,23 @@ static void failed(struct ll__acct *acct, int err, const struct sip_msg *msg)
 	acct->registered = false;
 
 	if (!acct->logged_in) {
-		if (msg)
+		if (acct->tlsv && acct->tlsv->refused) {
+			acct->fail_code = LL_ERR_CERTIFICATE;
+			if (acct->tlsv->got[0])
+				(void)re_snprintf(acct->diag,
+						  sizeof(acct->diag),
+						  "SIP server certificate"
+						  " SHA-256 %s does not match"
+						  " the pinned %s",
+						  acct->tlsv->got,
+						  acct->tlsv->pin);
+			else
+				str_ncpy(acct->diag, "SIP server"
+					 " certificate not trusted",
+					 sizeof(acct->diag));
+			log_warn("sdk: %s: %s", acct->user_id, acct->diag);
+		}
+		else if (msg)
 			acct->fail_code = msg->scode;
 		else if (err == ETIMEDOUT)
 			acct->fail_code = LL_ERR_TIMEOUT;

@@ -34,6 +34,11 @@ struct ll_sdk;
 struct ll__call;
 struct ll__acct;
 struct ll__job;
+struct tlsc_verify;
+
+/* Internal: plain HTTP, SIP or RTP where the app did not allow it
+ * (ll_allow_insecure); ll__code() makes it LL_ERR_INSECURE. */
+#define LL__EINSECURE EPROTONOSUPPORT
 
 typedef int (ll__cmd_h)(struct ll_sdk *sdk, void *arg);
 
@@ -106,6 +111,10 @@ struct ll__acct {
 	char aor[256];               /* To of REGISTER */
 	char reg_uri[256];           /* Request-URI of REGISTER */
 	char host[128];              /* host[:port] of the server */
+	const char *tp_param;        /* ";transport=tls" or "" */
+	bool tls;                    /* SIP over TLS, calls with SRTP */
+	struct tls *tls_ctx;
+	struct tlsc_verify *tlsv;    /* how it verifies the server (mem) */
 	char auth_user[128];
 	char *auth_pass;             /* mem; wiped in the destructor */
 	struct sa laddr;             /* our address towards the server */
@@ -152,6 +161,8 @@ struct ll__call {
 	struct mbuf *desc;           /* our SDP */
 	struct media_sdp offer;      /* the peer's (inbound) */
 	struct media_codec codec;    /* what we send and receive */
+	struct media_crypto key;     /* our SRTP key, if srtp */
+	bool srtp;                   /* RTP/SAVP (the login is over TLS) */
 	char sid[48];
 	bool inbound;
 	bool answered;               /* we sent 200 (inbound) */
@@ -194,6 +205,7 @@ struct ll_sdk {
 	 * file, else the system store (both ""). */
 	char cert_sha256[65];
 	char ca_file[256];
+	bool insecure;               /* plain HTTP, SIP, RTP allowed */
 
 	struct ll__call *call;       /* one call at a time (call.c) */
 	struct ll__audio_cfg audio;  /* applied to the next stream */

@@ -21,8 +21,12 @@ void config_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 
 	str_ncpy(cfg->data_dir, "var/lianluo", sizeof(cfg->data_dir));
+	/* Encrypted by default (DESIGN rule 6): HTTPS and SIP over TLS;
+	 * plain SIP stays for desk phones and trunks, plain HTTP is off. */
 	(void)sa_set_str(&cfg->sip_laddr, "127.0.0.1", 5060);
-	(void)sa_set_str(&cfg->http_laddr, "127.0.0.1", 8080);
+	(void)sa_set_str(&cfg->sip_tls_laddr, "127.0.0.1", 5061);
+	(void)sa_set_str(&cfg->https_laddr, "127.0.0.1", 8443);
+	sa_init(&cfg->http_laddr, AF_UNSPEC);
 	str_ncpy(cfg->realm, "lianluo", sizeof(cfg->realm));
 	cfg->ring_timeout_s    = 20;
 	cfg->max_wait_s        = 300;
@@ -71,6 +75,25 @@ static int decode_addr(struct sa *sa, const char *s)
 }
 
 
+/** Is this optional listener on?  (Port 0: on, any free port.) */
+bool config_listening(const struct sa *laddr)
+{
+	return laddr && sa_af(laddr) != AF_UNSPEC;
+}
+
+
+/* A listener that may be turned off with "off". */
+static int decode_listener(struct sa *sa, const char *s)
+{
+	if (!strcmp(s, "off")) {
+		sa_init(sa, AF_UNSPEC);
+		return 0;
+	}
+
+	return decode_addr(sa, s);
+}
+
+
 static int set_str(char *dst, const char *src, size_t sz)
 {
 	if (strlen(src) >= sz)
@@ -91,10 +114,12 @@ static int config_set(struct config *cfg, const char *key, const char *val)
 		return set_str(cfg->data_dir, val, sizeof(cfg->data_dir));
 	if (!strcmp(key, "sip"))
 		return decode_addr(&cfg->sip_laddr, val);
+	if (!strcmp(key, "sip-tls"))
+		return decode_listener(&cfg->sip_tls_laddr, val);
 	if (!strcmp(key, "http"))
-		return decode_addr(&cfg->http_laddr, val);
+		return decode_listener(&cfg->http_laddr, val);
 	if (!strcmp(key, "https"))
-		return decode_addr(&cfg->https_laddr, val);
+		return decode_listener(&cfg->https_laddr, val);
 	if (!strcmp(key, "tls-cert"))
 		return set_str(cfg->tls_cert, val, sizeof(cfg->tls_cert));
 	if (!strcmp(key, "tls-key"))
@@ -240,7 +265,9 @@ int config_parse_args(struct config *cfg, int argc, char *argv[])
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf("usage: lianluod --data DIR [--sip ADDR:PORT]"
-			       " [--http ADDR:PORT] [--https ADDR:PORT]\n"
+			       " [--sip-tls ADDR:PORT|off]\n"
+			       "       [--https ADDR:PORT|off]"
+			       " [--http ADDR:PORT|off]\n"
 			       "       [--tls-cert FILE --tls-key FILE]"
 			       " [--trunk SIP-URI] [--config FILE]\n"
 			       "       [--ring-timeout S] [--max-wait S]"

@@ -7,8 +7,9 @@
 struct config {
 	char data_dir[256];
 	struct sa sip_laddr;          /* UDP and TCP */
-	struct sa http_laddr;
-	struct sa https_laddr;        /* HTTPS API; unset (no port) = off */
+	struct sa sip_tls_laddr;      /* SIP over TLS; AF_UNSPEC = off */
+	struct sa http_laddr;         /* plain HTTP API; AF_UNSPEC = off */
+	struct sa https_laddr;        /* HTTPS API; AF_UNSPEC = off */
 	char tls_cert[256];           /* PEM; "" = DATA/tls/cert.pem */
 	char tls_key[256];            /* PEM; "" = DATA/tls/key.pem */
 	char trunk_uri[256];          /* outbound calls go here; "" = none */
@@ -46,6 +47,7 @@ struct config {
 };
 
 void config_defaults(struct config *cfg);
+bool config_listening(const struct sa *laddr);
 int  config_load_file(struct config *cfg, const char *path);
 int  config_parse_args(struct config *cfg, int argc, char *argv[]);
 int  config_prompt_dir(const struct config *cfg, const char *sub, char *buf,

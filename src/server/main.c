@@ -33,6 +33,7 @@ enum {
 
 static struct config cfg;
 static struct sipfront *sipfront;
+static char http_url[64];           /* the plain listener's, or "" */
 static struct tmr drain_tmr;
 
 
@@ -74,8 +75,9 @@ static void app_first_handler(const struct store_app *app, void *arg)
  * every start so that the addresses follow the configuration.
  */
 static int credentials_write(const struct store_app *app,
-			     const char *sip_uri, const char *metrics_token,
-			     const char *https_url, const char *cert_sha256)
+			     const char *sip_uri, const char *sip_tls_uri,
+			     const char *metrics_token, const char *https_url,
+			     const char *cert_sha256)
 {
 	char path[300], tmp[310];
 	FILE *f;
@@ -99,15 +101,19 @@ static int credentials_write(const struct store_app *app,
 			 "  \"sdk_app_id\": %H,\n"
 			 "  \"secret_id\": %H,\n"
 			 "  \"secret_key\": %H,\n"
-			 "  \"http_url\": \"http://%J\",\n"
 			 "  \"sip_uri\": %H,\n"
 			 "  \"metrics_token\": %H",
 			 jsonw_str, app->sdk_app_id,
 			 jsonw_str, app->secret_id,
 			 jsonw_str, app->secret_key,
-			 &cfg.http_laddr,
 			 jsonw_str, sip_uri,
 			 jsonw_str, metrics_token) < 0 ? EIO : 0;
+	if (!err && http_url[0])
+		err = re_fprintf(f, ",\n  \"http_url\": %H",
+				 jsonw_str, http_url) < 0 ? EIO : 0;
+	if (!err && sip_tls_uri)
+		err = re_fprintf(f, ",\n  \"sip_tls_uri\": %H",
+				 jsonw_str, sip_tls_uri) < 0 ? EIO : 0;
 	if (!err && https_url && cert_sha256)
 		err = re_fprintf(f, ",\n"
 				 "  \"https_url\": %H,\n"
@@ -184,21 +190,22 @@ static void metrics_token_get(char *tok, size_t sz)
 
 
 /*
- * The HTTPS listener, when configured: its certificate (made in DATA/tls/
- * on the first start unless tls-cert and tls-key are given), and the URL
- * and certificate fingerprint that clients pin.
+ * The certificate of HTTPS and SIP over TLS (made in DATA/tls/ on the
+ * first start unless tls-cert and tls-key are given; made for the HTTPS
+ * host, else the SIP one): from here on cfg names its files, and sha256
+ * is what clients pin.
  */
-static int https_start(struct api *api, char *url, size_t url_sz,
-		       char *sha256, size_t sha_sz)
+static int tls_prepare(char *sha256, size_t sha_sz)
 {
-	char host[64], cert[300], key[300];
-	struct sa laddr;
+	const struct sa *host_sa = config_listening(&cfg.https_laddr) ?
+		&cfg.https_laddr : &cfg.sip_tls_laddr;
+	char host[64], cert[sizeof(cfg.tls_cert)], key[sizeof(cfg.tls_key)];
 	int err;
 
-	if (sa_is_any(&cfg.https_laddr))
-		str_ncpy(host, sa_af(&cfg.https_laddr) == AF_INET6 ?
+	if (sa_is_any(host_sa))
+		str_ncpy(host, sa_af(host_sa) == AF_INET6 ?
 			 "::1" : "127.0.0.1", sizeof(host));
-	else if (sa_ntop(&cfg.https_laddr, host, sizeof(host)))
+	else if (sa_ntop(host_sa, host, sizeof(host)))
 		return EINVAL;
 
 	err = api_cert_prepare(cert, key, sizeof(cert), cfg.tls_cert,
@@ -213,7 +220,22 @@ static int https_start(struct api *api, char *url, size_t url_sz,
 		return err;
 	}
 
-	err = api_https_listen(api, &cfg.https_laddr, cert, key);
+	str_ncpy(cfg.tls_cert, cert, sizeof(cfg.tls_cert));
+	str_ncpy(cfg.tls_key, key, sizeof(cfg.tls_key));
+	log_info("lianluod: TLS certificate %s, SHA-256 %s", cert, sha256);
+
+	return 0;
+}
+
+
+/* The HTTPS listener, and the URL clients use. */
+static int https_start(struct api *api, char *url, size_t url_sz)
+{
+	struct sa laddr;
+	int err;
+
+	err = api_https_listen(api, &cfg.https_laddr, cfg.tls_cert,
+			       cfg.tls_key);
 	if (err)
 		return err;
 
@@ -222,7 +244,6 @@ static int https_start(struct api *api, char *url, size_t url_sz,
 		return err;
 
 	(void)re_snprintf(url, url_sz, "https://%J", &laddr);
-	log_info("lianluod: HTTPS certificate %s, SHA-256 %s", cert, sha256);
 
 	return 0;
 }
@@ -301,20 +322,35 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
+	if (config_listening(&cfg.https_laddr) || config_listening(&cfg.sip_tls_laddr)) {
+		err = tls_prepare(cert_sha256, sizeof(cert_sha256));
+		if (err)
+			goto out;
+	}
+
 	err = sipfront_alloc(&sipfront, &cfg, st, acd);
 	if (err)
 		goto out;
 
-	err = api_alloc(&api, &cfg, st, sipfront_uri(sipfront), acd);
+	/* Agents logging in are sent to SIP over TLS when there is one. */
+	err = api_alloc(&api, &cfg, st, sipfront_tls_uri(sipfront) ?
+			sipfront_tls_uri(sipfront) : sipfront_uri(sipfront),
+			acd);
 	if (err) {
-		log_error("lianluod: http api on %J: %m", &cfg.http_laddr,
-			  err);
+		log_error("lianluod: api: %m", err);
 		goto out;
 	}
 
-	if (sa_port(&cfg.https_laddr)) {
-		err = https_start(api, https_url, sizeof(https_url),
-				  cert_sha256, sizeof(cert_sha256));
+	if (config_listening(&cfg.http_laddr)) {
+		struct sa laddr;
+
+		if (0 == api_laddr(api, &laddr))
+			(void)re_snprintf(http_url, sizeof(http_url),
+					  "http://%J", &laddr);
+	}
+
+	if (config_listening(&cfg.https_laddr)) {
+		err = https_start(api, https_url, sizeof(https_url));
 		if (err) {
 			log_error("lianluod: https api on %J: %m",
 				  &cfg.https_laddr, err);
@@ -326,6 +362,7 @@ int main(int argc, char *argv[])
 	err = api_metrics_token_set(api, metrics_token);
 	if (!err)
 		err = credentials_write(&app, sipfront_uri(sipfront),
+					sipfront_tls_uri(sipfront),
 					metrics_token,
 					https_url[0] ? https_url : NULL,
 					cert_sha256[0] ? cert_sha256 : NULL);
@@ -335,9 +372,13 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
-	log_info("lianluod %s ready: sip %s, http http://%J%s%s, data %s",
-		 LL_VERSION_STR, sipfront_uri(sipfront), &cfg.http_laddr,
-		 https_url[0] ? ", https " : "", https_url, cfg.data_dir);
+	log_info("lianluod %s ready: sip %s%s%s%s%s%s%s, data %s",
+		 LL_VERSION_STR, sipfront_uri(sipfront),
+		 sipfront_tls_uri(sipfront) ? ", " : "",
+		 sipfront_tls_uri(sipfront) ? sipfront_tls_uri(sipfront) : "",
+		 https_url[0] ? ", " : "", https_url,
+		 config_listening(&cfg.http_laddr) ? ", plain " : "",
+		 http_url, cfg.data_dir);
 
 	err = re_main(signal_handler);
 

@@ -559,7 +559,9 @@ class Server:
         self.data_dir = t.path(name + '-data')
         os.makedirs(self.data_dir, exist_ok=True)
         self.sip_port = free_port()
+        self.sip_tls_port = free_port()
         self.http_port = free_port()
+        self.https_port = free_port()
         self.trunk_port = trunk_port
         self.extra_args = list(args)
         self.log_path = t.path(name + '.log')
@@ -567,8 +569,13 @@ class Server:
         self.credentials = None
 
     def argv(self):
+        # The default, encrypted configuration (SIP over TLS and HTTPS)
+        # on free ports, plus plain HTTP for the tests' own requests and
+        # plain SIP for the baresip phones.
         argv = [bin_path('lianluod'), '--data', self.data_dir,
                 '--sip', '%s:%d' % (self.host, self.sip_port),
+                '--sip-tls', '%s:%d' % (self.host, self.sip_tls_port),
+                '--https', '%s:%d' % (self.host, self.https_port),
                 '--http', '%s:%d' % (self.host, self.http_port)]
         if self.trunk_port:
             argv += ['--trunk', 'sip:%s:%d' % (LOOPBACK, self.trunk_port)]
@@ -1605,11 +1612,19 @@ class Agent:
         return self.proc.log_tail(lines)
 
 
-def agent_args(srv, user, token, *extra, consent=True):
-    """lianluo-agent's agent-mode login options for `user` on `srv`."""
-    args = ['--server', srv.credentials['http_url'],
-            '--app', srv.credentials['sdk_app_id'],
-            '--user', user, '--token', token]
+def agent_args(srv, user, token, *extra, consent=True, insecure=False):
+    """lianluo-agent's agent-mode login options for `user` on `srv`: the
+    SDK's default, encrypted path (HTTPS with the certificate pinned, then
+    SIP over TLS and SRTP).  insecure: plain HTTP, and plain SIP and RTP
+    with a server started with --sip-tls off, for the tests that read
+    what the SDK sends (strace)."""
+    if insecure:
+        args = ['--server', srv.credentials['http_url'], '--insecure']
+    else:
+        args = ['--server', srv.credentials['https_url'],
+                '--cert-sha256', srv.credentials['cert_sha256']]
+    args += ['--app', srv.credentials['sdk_app_id'],
+             '--user', user, '--token', token]
     if consent:
         args += ['--consent', 'granted']
     return args + [str(a) for a in extra]

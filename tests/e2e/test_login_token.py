@@ -45,12 +45,16 @@ def main(t):
     e2e.check(again.status == 401,
               'the same token was accepted twice: %r' % again)
 
-    m = re.match(r'sips?:(?:[^@]*@)?\[?([0-9.]+)\]?:(\d+)', creds['sip_uri'])
+    # The SDK is sent to SIP over TLS; the ephemeral credentials also
+    # work on the plain port, where the baresip agent below registers.
+    m = re.match(r'sips?:(?:[^@]*@)?\[?([0-9.]+)\]?:(\d+);transport=tls$',
+                 creds['sip_uri'])
     e2e.check(m and m.group(1) == e2e.LOOPBACK,
               'cannot use sip_uri %r' % creds['sip_uri'])
-    port = int(m.group(2))
-    e2e.check(port == srv.sip_port, 'sip_uri %s is not the server\'s SIP '
-              'port %d' % (creds['sip_uri'], srv.sip_port))
+    e2e.check(int(m.group(2)) == srv.sip_tls_port,
+              'sip_uri %s is not the server\'s SIP TLS port %d'
+              % (creds['sip_uri'], srv.sip_tls_port))
+    port = srv.sip_port
 
     agent = t.phone('agent1', user=creds['sip_username'],
                     password=creds['sip_password'], registrar=port,

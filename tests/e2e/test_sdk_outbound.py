@@ -6,7 +6,13 @@ and user-to-user information; lianluod sends the call to the trunk (a
 baresip that answers as the called party, in Opus) with the skill group's
 service number 4001 as the caller.  Tones are checked both ways, the agent hangs
 up after --hangup-after seconds ("event ended reason=localBye") and exits
-0, and the CDR row is outbound with the remark and the uui.
+0, and the CDR row is outbound with the remark and the uui.  The SDK
+runs its default path: SIP over TLS and SRTP to lianluod.
+
+A second call is hung up by the called party: the server's BYE reaches
+the SDK down the TLS connection it opened ("event ended
+reason=remoteBye"), though the SDK's INVITE named its listening port in
+its Contact (lianluod sends a dialog's requests down the connection).
 """
 
 import os
@@ -72,6 +78,23 @@ def main(t):
     e2e.assert_cdr(row, direction='outbound', caller='4001', callee=CALLEE,
                    agent='agent1', end_status='answered',
                    hangup_side='agent', remark=REMARK, uui=UUI)
+
+    # The called party hangs up: the BYE goes back down the TLS flow.
+    token2 = srv.ctl('token', 'create', '--user', 'agent1', json=False)
+    agent2 = t.agent('agent1-again', e2e.agent_args(
+        srv, 'agent1', token2, '--call', CALLEE, '--play', t.tone(700),
+        '--timeout', 40))
+    agent2.wait_event('login', 15)
+    trunk.wait_event('CALL_ESTABLISHED', 15)
+    agent2.wait_event('accepted', 10)
+    trunk.wait_audio(2)
+    trunk.hangup()
+    ended = agent2.wait_event('ended', 10)
+    e2e.check(ended.get('reason') == 'remoteBye',
+              'the called party hung up and the SDK saw %s, expected '
+              'reason=remoteBye' % ended['line'])
+    e2e.check(agent2.wait_exit(10) == 0, 'the second call\'s agent did '
+              'not exit 0')
 
     e2e.assert_text_clean(agent.log_text(), 'the lianluo-agent log',
                           numbers=[CALLEE, AGENT_PHONE], secrets=[token])

@@ -14,6 +14,10 @@ but its log (stdout, stderr).  An answer to a request the server sent
 sends after the registration) is not the SDK's own request and is
 allowed.  Back in the foreground it registers again at once (a send
 follows "event foreground").
+
+The SDK runs with --insecure against a server without SIP over TLS, so
+that strace can read what it sends (which requests, not how they are
+protected: e2e.capture_encrypted checks that).
 """
 
 import os
@@ -28,7 +32,7 @@ BACKGROUND_S = 12
 
 
 def main(t):
-    srv = t.server()
+    srv = t.server(args=['--sip-tls', 'off'])
     e2e.provision(srv, group='support', number='4001',
                   agents=[('agent1', None, None, '13700001001')])
     token = srv.ctl('token', 'create', '--user', 'agent1', json=False)
@@ -36,7 +40,7 @@ def main(t):
     trace = t.path('agent1.trace')
     agent = t.agent('agent1', e2e.agent_args(
         srv, 'agent1', token, '--auto-answer',
-        '--background-for', BACKGROUND_S),
+        '--background-for', BACKGROUND_S, insecure=True),
         wrap=st.strace_wrap(trace, 'network,write'))
     login = agent.wait_event('login', 20)
     e2e.check('ok' in login['words'], 'login: %s' % login['line'])

@@ -70,7 +70,7 @@ class FakeLogin:
 def login_body(t, fake, name, *extra):
     args = ['--server', 'http://127.0.0.1:%d' % fake.port, '--app', 'app1',
             '--user', 'agent1', '--token', TOKEN, '--consent', 'granted',
-            '--auto-answer'] + list(extra)
+            '--auto-answer', '--insecure'] + list(extra)
     n = len(fake.bodies)
     agent = t.agent(name, args)
     rc = agent.wait_exit(15)

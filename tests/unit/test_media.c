@@ -14,6 +14,7 @@
 #include <re.h>
 #include <rem.h>
 #include "common/media_sdp.h"
+#include "common/media_srtp.h"
 #include "media/media.h"
 #include "testloop.h"
 
@@ -135,7 +136,7 @@ static void test_sdp_answer_declines_video(void **state)
 
 	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 30000));
 	assert_int_equal(0, media_sdp_encode(&mb, &laddr, sdp.codecv, 1,
-					     &sdp));
+					     &sdp, NULL));
 	assert_int_equal(0, mbuf_strdup(mb, &text, mbuf_get_left(mb)));
 
 	/* m=video declined first, in the offer's order (RFC 3264 6) */
@@ -205,6 +206,97 @@ static void test_sdp_hostile(void **state)
  * not allowed in SDP and such an offer is refused.  Found by fuzz_sdp
  * (fuzz/corpus/sdp/regress-nul-in-mline).
  */
+#define KEY_A "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"   /* 30 bytes */
+
+/* SDES (RFC 4568): what is taken, what makes the line or the stream
+ * unusable, and the key read back as written. */
+static void test_sdp_crypto(void **state)
+{
+	static const char *head =
+		"v=0\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/SAVP 0\r\n";
+	static const struct {
+		const char *attr;
+		int err;
+	} cases[] = {
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A "\r\n", 0},
+		{"a=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A "|2^20\r\n",
+		 0},
+		/* the first usable line wins */
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:" KEY_A "\r\n"
+		 "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A "\r\n", 0},
+		{"", ENOTSUP},
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:" KEY_A "\r\n",
+		 ENOTSUP},
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A
+		 "|2^20|1:4\r\n", ENOTSUP},
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A
+		 " UNENCRYPTED_SRTP\r\n", ENOTSUP},
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A
+		 ";inline:" KEY_A "\r\n", ENOTSUP},
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19z\r\n",
+		 ENOTSUP},
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A "AAAA\r\n",
+		 ENOTSUP},
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
+		 "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubG==\r\n", ENOTSUP},
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
+		 "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVub!?\r\n", ENOTSUP},
+		{"a=crypto:0 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A "\r\n",
+		 ENOTSUP},
+		{"a=crypto:1234567890 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A
+		 "\r\n", ENOTSUP},
+		{"a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:" KEY_A "\r\n",
+		 ENOTSUP},
+		{"a=crypto:1 AES_CM_128_HMAC_SHA1_80 " KEY_A "\r\n", ENOTSUP},
+		{"a=crypto:\r\n", ENOTSUP},
+	};
+	struct media_crypto ours, back;
+	struct media_sdp sdp, rsdp;
+	struct mbuf *mb = NULL;
+	struct sa laddr;
+	char text[1024];
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(text, sizeof(text), "%s%s", head, cases[i].attr);
+		assert_int_equal(cases[i].err, sdp_decode_str(&sdp, text));
+		if (!cases[i].err)
+			assert_true(sdp.secure);
+	}
+
+	/* Plain RTP/AVP with a crypto line stays plain. */
+	assert_int_equal(0, sdp_decode_str(&sdp,
+		"v=0\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/AVP 0\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A "\r\n"));
+	assert_false(sdp.secure);
+
+	/* An answer with our key, read back: the offer's tag, our key. */
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "a=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A "\r\n");
+	assert_int_equal(0, sdp_decode_str(&sdp, text));
+	assert_int_equal(7, sdp.crypto.tag);
+	assert_int_equal(0, media_crypto_new(&ours, sdp.crypto.tag));
+	assert_memory_not_equal(ours.key, sdp.crypto.key, sizeof(ours.key));
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 30000));
+	assert_int_equal(0, media_sdp_encode(&mb, &laddr, sdp.codecv, 1,
+					     &sdp, &ours));
+	assert_int_equal(0, media_sdp_decode(&rsdp, mb));
+	assert_true(rsdp.secure);
+	back = rsdp.crypto;
+	assert_int_equal(7, back.tag);
+	assert_memory_equal(ours.key, back.key, sizeof(ours.key));
+	mb = mem_deref(mb);
+
+	/* Keys are new each time; tags are 1..999999999 */
+	assert_int_equal(0, media_crypto_new(&back, 1));
+	assert_memory_not_equal(ours.key, back.key, sizeof(ours.key));
+	assert_int_equal(EINVAL, media_crypto_new(&back, 0));
+	assert_int_equal(EINVAL, media_crypto_new(&back, 1000000000));
+}
+
+
 static void test_sdp_nul_refused(void **state)
 {
 	static const char offer[] = "v=0\r\nc=IN IP4 192.0.2.1\r\n"
@@ -254,7 +346,7 @@ static void test_sdp_telev_pt_mapped_twice(void **state)
 	/* and the answer reads back as one codec */
 	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 5000));
 	assert_int_equal(0, media_sdp_encode(&mb, &laddr, sdp.codecv, 1,
-					     &sdp));
+					     &sdp, NULL));
 	assert_int_equal(0, media_sdp_decode(&back, mb));
 	assert_int_equal(1, back.codecc);
 	mem_deref(mb);
@@ -333,12 +425,12 @@ static void phone_open(struct phone *p)
 }
 
 
-static void rtp_send_raw(struct phone *p, const struct sa *dst, uint16_t seq,
-			 uint32_t ssrc)
+static struct mbuf *rtp_packet(uint16_t seq, uint32_t ssrc)
 {
 	struct mbuf *mb = mbuf_alloc(200);
 	struct rtp_header h;
 
+	assert_non_null(mb);
 	memset(&h, 0, sizeof(h));
 	h.ver = 2;
 	h.pt = 0;
@@ -349,8 +441,25 @@ static void rtp_send_raw(struct phone *p, const struct sa *dst, uint16_t seq,
 	for (int i = 0; i < 160; i++)
 		mbuf_write_u8(mb, 0xff);
 	mb->pos = 0;
-	assert_int_equal(0, udp_send(p->us, dst, mb));
+
+	return mb;
+}
+
+
+static void rtp_send_sock(struct udp_sock *us, const struct sa *dst,
+			  uint16_t seq, uint32_t ssrc)
+{
+	struct mbuf *mb = rtp_packet(seq, ssrc);
+
+	assert_int_equal(0, udp_send(us, dst, mb));
 	mem_deref(mb);
+}
+
+
+static void rtp_send_raw(struct phone *p, const struct sa *dst, uint16_t seq,
+			 uint32_t ssrc)
+{
+	rtp_send_sock(p->us, dst, seq, ssrc);
 }
 
 
@@ -502,6 +611,134 @@ static void test_relay_recv_hook(void **state)
 	mem_deref(r);
 	mem_deref(pa.us);
 	mem_deref(pb.us);
+}
+
+
+/* What reached a raw socket (an eavesdropper on the wire). */
+struct wire {
+	struct udp_sock *us;
+	struct sa addr;
+	struct mbuf *last;
+	unsigned count;
+};
+
+
+static void wire_recv(const struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct wire *w = arg;
+	(void)src;
+
+	mem_deref(w->last);
+	w->last = mbuf_alloc(mbuf_get_left(mb));
+	if (w->last) {
+		(void)mbuf_write_mem(w->last, mbuf_buf(mb),
+				     mbuf_get_left(mb));
+		w->last->pos = 0;
+	}
+	++w->count;
+}
+
+
+/* Leg B SRTP: the agent hears what leg A sends, decrypted with its key;
+ * the wire carries ciphertext with the 10-byte tag; what leg B sends
+ * reaches A in clear; plain, forged and replayed packets are dropped. */
+static void test_relay_srtp(void **state)
+{
+	struct media_crypto relay_key, agent_key;
+	struct media_srtp *agent_srtp = NULL;
+	struct relay *r = NULL;
+	struct srtp *tx = NULL;
+	struct mbuf *pkt;
+	struct wire w;
+	struct sa laddr, ra, rb;
+	(void)state;
+
+	assert_int_equal(0, media_crypto_new(&relay_key, 1));
+	assert_int_equal(0, media_crypto_new(&agent_key, 1));
+
+	phone_open(&pa);
+	phone_open(&pb);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 0));
+	assert_int_equal(0, udp_listen(&w.us, &laddr, wire_recv, &w));
+	assert_int_equal(0, udp_local_get(w.us, &w.addr));
+
+	assert_int_equal(0, relay_alloc(&r, &laddr));
+	assert_int_equal(0, relay_set_srtp(r, RELAY_B, &relay_key,
+					   &agent_key));
+	relay_bridge(r, true);
+	ra = rb = laddr;
+	sa_set_port(&ra, relay_port(r, RELAY_A));
+	sa_set_port(&rb, relay_port(r, RELAY_B));
+
+	/* On the wire: 12 + 160 + 10 bytes, payload not in clear */
+	relay_set_peer(r, RELAY_B, &w.addr);
+	rtp_send_raw(&pa, &ra, 100, 9);
+	run_loop_ms(200);
+	assert_int_equal(1, w.count);
+	assert_non_null(w.last);
+	assert_int_equal(182, mbuf_get_left(w.last));
+	assert_true(w.last->buf[12] != 0xff || w.last->buf[13] != 0xff);
+
+	/* The agent's socket with its keys: what A sends arrives plain. */
+	assert_int_equal(0, media_srtp_attach(&agent_srtp, pb.us, NULL,
+					      &agent_key, &relay_key));
+	mem_deref(r);
+	r = NULL;
+	assert_int_equal(0, relay_alloc(&r, &laddr));
+	assert_int_equal(0, relay_set_srtp(r, RELAY_B, &relay_key,
+					   &agent_key));
+	relay_bridge(r, true);
+	ra = rb = laddr;
+	sa_set_port(&ra, relay_port(r, RELAY_A));
+	sa_set_port(&rb, relay_port(r, RELAY_B));
+	relay_set_peer(r, RELAY_B, &pb.addr);
+	relay_set_peer(r, RELAY_A, &pa.addr);
+
+	rtp_send_raw(&pa, &ra, 200, 9);
+	run_loop_ms(200);
+	assert_int_equal(1, pb.count);
+	assert_int_equal(200, pb.seqv[0]);
+
+	/* The agent's SRTP reaches A decrypted. */
+	want_a = 1;
+	rtp_send_raw(&pb, &rb, 300, 11);
+	run_loop_ms(200);
+	assert_int_equal(1, pa.count);
+	assert_int_equal(300, pa.seqv[0]);
+	assert_int_equal(0, relay_srtp_dropped(r, RELAY_B));
+
+	/* Plain RTP to the SRTP leg (from the raw socket): dropped, and the
+	 * latched peer stays the agent. */
+	rtp_send_sock(w.us, &rb, 301, 11);
+	run_loop_ms(200);
+	assert_int_equal(1, pa.count);
+	assert_int_equal(1, relay_srtp_dropped(r, RELAY_B));
+
+	/* A packet encrypted with the agent's key passes once; the same
+	 * bytes again (a replay) are dropped. */
+	assert_int_equal(0, srtp_alloc(&tx, SRTP_AES_CM_128_HMAC_SHA1_80,
+				       agent_key.key, sizeof(agent_key.key),
+				       0));
+	pkt = rtp_packet(302, 11);
+	assert_int_equal(0, srtp_encrypt(tx, pkt));
+	for (int i = 0; i < 2; i++) {
+		pkt->pos = 0;
+		assert_int_equal(0, udp_send(w.us, &rb, pkt));
+		run_loop_ms(200);
+	}
+	assert_int_equal(2, pa.count);
+	assert_int_equal(302, pa.seqv[1]);
+	assert_int_equal(2, relay_srtp_dropped(r, RELAY_B));
+	mem_deref(pkt);
+	mem_deref(tx);
+	mem_deref(agent_srtp);
+
+	mem_deref(r);
+	mem_deref(pa.us);
+	mem_deref(pb.us);
+	mem_deref(w.us);
+	mem_deref(w.last);
 }
 
 
@@ -668,10 +905,12 @@ int main(void)
 		cmocka_unit_test(test_sdp_hostile),
 		cmocka_unit_test(test_sdp_too_many_streams),
 		cmocka_unit_test(test_sdp_nul_refused),
+		cmocka_unit_test(test_sdp_crypto),
 		cmocka_unit_test(test_sdp_telev_pt_mapped_twice),
 		cmocka_unit_test(test_relay_tone_then_bridge_is_one_stream),
 		cmocka_unit_test(test_relay_not_bridged_forwards_nothing),
 		cmocka_unit_test(test_relay_recv_hook),
+		cmocka_unit_test(test_relay_srtp),
 		cmocka_unit_test(test_player_once),
 		cmocka_unit_test(test_prompt_load),
 		cmocka_unit_test(test_prompt_load_no_data_chunk),

@@ -69,6 +69,7 @@ static struct {
 	char https_url[128];
 	char cert_sha256[65];
 	char sip_host[64];
+	char sip_tls_host[64];
 	struct httpc_server srv;
 	char app[64];
 } server;
@@ -522,6 +523,13 @@ static void test_login_refused(void **state)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u",
 		 ntohs(sin.sin_port));
 
+	/* Plain HTTP would carry the token in clear: refused at once. */
+	assert_int_equal(LL_ERR_INSECURE,
+			 ll_login_agent(sdk, url, "1400000001", "alice",
+					"token", login_handler, NULL));
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u",
+		 ntohs(sin.sin_port));
 	seen_reset();
 	assert_int_equal(0, ll_login_agent(sdk, url, "1400000001", "alice",
 					   "token", login_handler, NULL));
@@ -590,6 +598,8 @@ static int server_start(void **state)
 	snprintf(sip, sizeof(sip), "127.0.0.1:%u", free_port(SOCK_DGRAM));
 	snprintf(http, sizeof(http), "127.0.0.1:%u", free_port(SOCK_STREAM));
 	snprintf(server.sip_host, sizeof(server.sip_host), "%s", sip);
+	snprintf(server.sip_tls_host, sizeof(server.sip_tls_host),
+		 "127.0.0.1:%u", free_port(SOCK_STREAM));
 	snprintf(server.http_url, sizeof(server.http_url), "http://%s",
 		 http);
 	snprintf(https, sizeof(https), "127.0.0.1:%u",
@@ -600,7 +610,8 @@ static int server_start(void **state)
 	server.pid = fork();
 	if (server.pid == 0) {
 		execl(lianluod, lianluod, "--data", server.dir, "--sip", sip,
-		      "--http", http, "--https", https, (char *)NULL);
+		      "--sip-tls", server.sip_tls_host, "--http", http,
+		      "--https", https, (char *)NULL);
 		_exit(127);
 	}
 
@@ -689,6 +700,34 @@ static int token_create(char *token, size_t sz, const char *user)
 
 	return 0;
 }
+
+
+/* A listening TCP socket that never accepts: connections to it hang. */
+static int tcp_hole(uint16_t *port)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(fd, 4) ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+
+/* A SHA-256 that no certificate of the test has */
+#define WRONG_PIN \
+	"0000000000000000000000000000000000000000000000000000000000000001"
 
 
 /* ll_login_agent over https://: only a verified server gets the token. */
@@ -780,19 +819,29 @@ static void test_login_agent(void **state)
 {
 	struct ll_sdk *sdk = ll_shared_instance();
 	struct ll_agent_status_info st;
-	char token[512];
-	int n;
+	char token[512], uri[128];
+	uint16_t hole_port = 0;
+	int n, hole;
 	(void)state;
 
 	assert_int_equal(0, token_create(token, sizeof(token), "alice"));
+	assert_int_equal(0, ll_set_server_certificate(sdk,
+						      server.cert_sha256));
 
+	/* http:// only when the app allows it (then SIP is still TLS:
+	 * the server's login answer names its TLS listener). */
+	assert_int_equal(LL_ERR_INSECURE,
+			 ll_login_agent(sdk, server.http_url, server.app,
+					"alice", token, login_handler, NULL));
+	assert_int_equal(0, ll_allow_insecure(sdk, 1));
 	seen_reset();
 	assert_int_equal(0, ll_login_agent(sdk, server.http_url, server.app,
 					   "alice", token, login_handler,
 					   NULL));
 	assert_int_equal(LL_ERR_ALREADY_LOGGED_IN,
-			 ll_login_agent(sdk, server.http_url, server.app,
+			 ll_login_agent(sdk, server.https_url, server.app,
 					"alice", token, login_handler, NULL));
+	assert_int_equal(0, ll_allow_insecure(sdk, 0));
 	assert_true(wait_for(&seen.logins, 1));
 	assert_int_equal(0, seen.login_err);
 	assert_string_equal("alice", seen.login_user);
@@ -842,12 +891,16 @@ static void test_login_agent(void **state)
 	assert_int_equal(503, seen.result_err);
 	assert_int_equal(LL_ERR_NO_CALL, ll_terminate(sdk));
 
-	/* A call that rings (nobody answers on the discard port): a
-	 * second one is refused, it cannot be answered, and hanging up
-	 * cancels it. */
+	/* A call that rings (a peer that takes the connection and never
+	 * answers the TLS handshake): a second one is refused, it cannot
+	 * be answered, and hanging up cancels it. */
+	hole = tcp_hole(&hole_port);
+	assert_true(hole >= 0);
+	snprintf(uri, sizeof(uri), "sip:13900139000@127.0.0.1:%u",
+		 hole_port);
 	seen_reset();
-	assert_int_equal(0, ll_call(sdk, "sip:13900139000@127.0.0.1:9",
-				    NULL, NULL, result_handler, NULL));
+	assert_int_equal(0, ll_call(sdk, uri, NULL, NULL, result_handler,
+				    NULL));
 	assert_int_equal(LL_ERR_BUSY,
 			 ll_call(sdk, "13900139001", NULL, NULL, NULL, NULL));
 	assert_int_equal(LL_ERR_WRONG_STATE, ll_answer(sdk));
@@ -858,6 +911,7 @@ static void test_login_agent(void **state)
 	assert_true(wait_for(&seen.ended, 1));
 	assert_int_equal(LL_END_LOCAL_CANCEL, seen.reason);
 	assert_true(wait_for(&seen.results, 1));
+	close(hole);
 	assert_int_equal(487, seen.result_err);
 	assert_int_equal(LL_ERR_NO_CALL, ll_terminate(sdk));
 
@@ -874,7 +928,7 @@ static void test_login_agent(void **state)
 
 	/* The same token again: it was burnt by the first login. */
 	seen_reset();
-	assert_int_equal(0, ll_login_agent(sdk, server.http_url, server.app,
+	assert_int_equal(0, ll_login_agent(sdk, server.https_url, server.app,
 					   "alice", token, login_handler,
 					   NULL));
 	assert_true(wait_for(&seen.logins, 1));
@@ -884,11 +938,12 @@ static void test_login_agent(void **state)
 	/* A token for another user. */
 	assert_int_equal(0, token_create(token, sizeof(token), "bob"));
 	seen_reset();
-	assert_int_equal(0, ll_login_agent(sdk, server.http_url, server.app,
+	assert_int_equal(0, ll_login_agent(sdk, server.https_url, server.app,
 					   "alice", token, login_handler,
 					   NULL));
 	assert_true(wait_for(&seen.logins, 1));
 	assert_int_equal(LL_ERR_AUTH_FAILED, seen.login_err);
+	assert_int_equal(0, ll_set_server_certificate(sdk, ""));
 }
 
 
@@ -898,7 +953,25 @@ static void test_login_sip(void **state)
 	char uri[128];
 	(void)state;
 
+	/* Plain SIP: refused unless allowed. */
 	snprintf(uri, sizeof(uri), "sip:1002@%s", server.sip_host);
+	assert_int_equal(LL_ERR_INSECURE,
+			 ll_login_sip(sdk, uri, "s3cret", login_handler, NULL));
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN, ll_check_login(sdk));
+
+	/* SIP over TLS with a wrong pin: refused before the password is
+	 * sent. */
+	snprintf(uri, sizeof(uri), "sip:1002@%s;transport=tls",
+		 server.sip_tls_host);
+	assert_int_equal(0, ll_set_server_certificate(sdk, WRONG_PIN));
+	seen_reset();
+	assert_int_equal(0, ll_login_sip(sdk, uri, "s3cret", login_handler,
+					 NULL));
+	assert_true(wait_for(&seen.logins, 1));
+	assert_int_equal(LL_ERR_CERTIFICATE, seen.login_err);
+	assert_int_equal(LL_ERR_NOT_LOGGED_IN, ll_check_login(sdk));
+	assert_int_equal(0, ll_set_server_certificate(sdk,
+						      server.cert_sha256));
 
 	/* A wrong password: the registrar's 403 is passed through. */
 	seen_reset();
@@ -915,6 +988,17 @@ static void test_login_sip(void **state)
 	assert_int_equal(0, seen.login_err);
 	assert_int_equal(0, ll_check_login(sdk));
 	assert_int_equal(0, ll_logout(sdk, NULL, NULL));
+
+	/* Plain SIP where the app allows it. */
+	snprintf(uri, sizeof(uri), "sip:1002@%s", server.sip_host);
+	assert_int_equal(0, ll_allow_insecure(sdk, 1));
+	seen_reset();
+	assert_int_equal(0, ll_login_sip(sdk, uri, "s3cret", login_handler,
+					 NULL));
+	assert_true(wait_for(&seen.logins, 1));
+	assert_int_equal(0, seen.login_err);
+	assert_int_equal(0, ll_logout(sdk, NULL, NULL));
+	assert_int_equal(0, ll_allow_insecure(sdk, 0));
 }
 
 
@@ -924,8 +1008,11 @@ static void test_destroy_in_callback(void **state)
 	char uri[128];
 	(void)state;
 
-	snprintf(uri, sizeof(uri), "sip:1002@%s", server.sip_host);
+	snprintf(uri, sizeof(uri), "sip:1002@%s;transport=tls",
+		 server.sip_tls_host);
 
+	assert_int_equal(0, ll_set_server_certificate(sdk,
+						      server.cert_sha256));
 	seen_reset();
 	assert_int_equal(0, ll_login_sip(sdk, uri, "s3cret",
 					 login_destroy_handler, NULL));

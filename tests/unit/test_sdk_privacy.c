@@ -312,7 +312,7 @@ static void test_ledger(void **state)
 	assert_non_null(sdk);
 
 	/* Device details off (the default): not read. */
-	assert_int_equal(0, ll_login_agent(sdk, "http://127.0.0.1:9", "app",
+	assert_int_equal(0, ll_login_agent(sdk, "https://127.0.0.1:9", "app",
 					   "agent1", "tok", login_handler,
 					   NULL));
 	assert_true(wait_logins(1));
@@ -328,7 +328,7 @@ static void test_ledger(void **state)
 	assert_int_equal(0, ll_set_privacy_switch(sdk,
 						  LL_PRIVACY_DEVICE_DETAILS,
 						  true));
-	assert_int_equal(0, ll_login_agent(sdk, "http://127.0.0.1:9", "app",
+	assert_int_equal(0, ll_login_agent(sdk, "https://127.0.0.1:9", "app",
 					   "agent1", "tok", login_handler,
 					   NULL));
 	assert_true(wait_logins(2));
@@ -337,8 +337,9 @@ static void test_ledger(void **state)
 	assert_non_null(strstr(ledger, "{\"item\":\"device_details\""));
 
 	/* SIP mode reads the route towards the server. */
-	assert_int_equal(0, ll_login_sip(sdk, "sip:1001@127.0.0.1:9", "pw",
-					 login_handler, NULL));
+	assert_int_equal(0, ll_login_sip(sdk,
+					 "sip:1001@127.0.0.1:9;transport=tls",
+					 "pw", login_handler, NULL));
 	assert_true(wait_logins(3));
 	assert_int_not_equal(0, login_err);
 	assert_int_equal(0, ll_privacy_ledger_json(sdk, ledger,

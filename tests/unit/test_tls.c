@@ -597,16 +597,29 @@ static void test_config_keys(void **state)
 	char *ok[] = {"lianluod", "--https", "127.0.0.1:8443",
 		      "--tls-cert", "/etc/c.pem", "--tls-key", "/etc/k.pem"};
 	char *noport[] = {"lianluod", "--https", "127.0.0.1"};
+	char *off[] = {"lianluod", "--https", "off", "--sip-tls", "off"};
+	char *http[] = {"lianluod", "--http", "127.0.0.1:8080"};
 	char *port0[] = {"lianluod", "--https", "127.0.0.1:0"};
 	char *word[] = {"lianluod", "--https", "localhost:8443"};
 	char *junk[] = {"lianluod", "--https", "1.2.3.4:8443\r\nx"};
 	char longpath[300], *lng[] = {"lianluod", "--tls-key", longpath};
 	(void)state;
 
-	/* Off by default: no port. */
+	/* Encrypted by default: HTTPS and SIP over TLS on, plain HTTP off;
+	 * "off" turns a listener off. */
 	config_defaults(&cfg);
-	assert_int_equal(0, sa_port(&cfg.https_laddr));
+	assert_true(config_listening(&cfg.https_laddr));
+	assert_int_equal(8443, sa_port(&cfg.https_laddr));
+	assert_true(config_listening(&cfg.sip_tls_laddr));
+	assert_int_equal(5061, sa_port(&cfg.sip_tls_laddr));
+	assert_false(config_listening(&cfg.http_laddr));
 	assert_string_equal("", cfg.tls_cert);
+	assert_int_equal(0, config_parse_args(&cfg, 5, off));
+	assert_false(config_listening(&cfg.https_laddr));
+	assert_false(config_listening(&cfg.sip_tls_laddr));
+	assert_int_equal(0, config_parse_args(&cfg, 3, http));
+	assert_true(config_listening(&cfg.http_laddr));
+	assert_int_equal(8080, sa_port(&cfg.http_laddr));
 
 	assert_int_equal(0, config_parse_args(&cfg, 7, ok));
 	assert_int_equal(8443, sa_port(&cfg.https_laddr));

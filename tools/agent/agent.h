@@ -68,6 +68,7 @@ struct agent_args {
 	bool disclosure;             /**< --privacy-disclosure            */
 	const char *lang;            /**< --lang en|zh                    */
 	bool json;                   /**< --json                          */
+	bool insecure;               /**< --insecure                      */
 	const char *log_dir;         /**< --log-dir DIR                   */
 	const char *privacy_on;      /**< --privacy-on ITEM[,ITEM...]     */
 	const char *privacy_off;     /**< --privacy-off ITEM[,ITEM...]    */

@@ -24,9 +24,9 @@ void args_usage(FILE *f)
 	fputs(
 "Usage: lianluo-agent --server URL --app SDKAPPID --user USER --token TOKEN\n"
 "                     --consent granted [options]\n"
-"       (an https:// URL is verified: --cert-sha256 HEX pins the server's\n"
-"       certificate, as credentials.json's cert_sha256; --ca-file FILE\n"
-"       trusts those CAs; else the system's trust store)\n"
+"       (https:// and SIP over TLS are verified: --cert-sha256 HEX pins\n"
+"       the server's certificate, as credentials.json's cert_sha256;\n"
+"       --ca-file FILE trusts those CAs; else the system's trust store)\n"
 "       lianluo-agent --sip-uri URI --password PW --consent granted "
 "[options]\n"
 "\n"
@@ -37,6 +37,8 @@ void args_usage(FILE *f)
 "  --consent granted     the end user agreed to the privacy policy "
 "(required)\n"
 "  --auto-answer         bot: answer every incoming call\n"
+"  --insecure            allow plain HTTP, SIP and RTP (closed networks\n"
+"                        and tests only; refused by default)\n"
 "  --call NUMBER         bot: call NUMBER (a phone number or SIP URI)\n"
 "  --remark TEXT         remark stored in the CDR of --call\n"
 "  --uui TEXT            user-to-user information for --call\n"
@@ -246,6 +248,7 @@ static bool takes_value(const char *name)
 	return 0 != strcmp(name, "--auto-answer") &&
 		0 != strcmp(name, "--help") &&
 		0 != strcmp(name, "--privacy-disclosure") &&
+		0 != strcmp(name, "--insecure") &&
 		0 != strcmp(name, "--json");
 }
 
@@ -339,6 +342,10 @@ int args_parse(struct agent_args *a, int argc, char *argv[])
 		}
 		if (0 == strcmp(name, "--privacy-disclosure")) {
 			a->disclosure = true;
+			continue;
+		}
+		if (0 == strcmp(name, "--insecure")) {
+			a->insecure = true;
 			continue;
 		}
 		if (0 == strcmp(name, "--json")) {

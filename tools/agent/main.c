@@ -123,13 +123,15 @@ int agent_login(struct ll_sdk *sdk, const struct agent_args *a,
 	struct agent_ev ev;
 	int err;
 
-	if (a->sip_uri)
-		err = ll_login_sip(sdk, a->sip_uri, a->password,
-				   evq_login_handler, NULL);
-	else
+	/* Both modes verify the server's TLS certificate the same way. */
+	err = ll_allow_insecure(sdk, a->insecure);
+	if (!err)
 		err = ll_set_server_certificate(sdk, a->cert_sha256 ?
 						a->cert_sha256 : a->ca_file);
-	if (!err && !a->sip_uri)
+	if (!err && a->sip_uri)
+		err = ll_login_sip(sdk, a->sip_uri, a->password,
+				   evq_login_handler, NULL);
+	else if (!err)
 		err = ll_login_agent(sdk, a->server, a->app, a->user,
 				     a->token, evq_login_handler, NULL);
 	if (err) {

@@ -22,6 +22,7 @@
 #include <re.h>
 #include "common/log.h"
 #include "common/media_sdp.h"
+#include "common/media_srtp.h"
 #include "sdk/audio/stream.h"
 #include "audio.h"
 
@@ -50,6 +51,9 @@ struct ll__stream {
 	struct tmr tmr_quality;       /**< 2 s quality report             */
 	struct tmr tmr_volume;        /**< Volume evaluation              */
 	struct rtp_sock *rtp;
+	struct media_srtp *srtp;      /**< SRTP on rtp's sockets, or NULL */
+	struct media_crypto tx_key;   /**< ours and the peer's, if srtp   */
+	struct media_crypto rx_key;
 	char cname[16];               /**< Random RTCP CNAME (RFC 7022)   */
 	struct ll__audio_cfg cfg;
 	const struct ll__audrv *drv;
@@ -122,6 +126,7 @@ static void destructor(void *arg)
 
 	/* The driver first: the alsa driver joins its threads. */
 	mem_deref(s->dev);
+	mem_deref(s->srtp);          /* before its sockets */
 	mem_deref(s->rtp);
 	mem_deref(s->codec);
 	mem_deref(s->jb);
@@ -695,6 +700,38 @@ int ll__stream_alloc(struct ll__stream **sp, const struct sa *laddr,
 
 
 /**
+ * Make the stream SRTP: what it sends is encrypted with tx, what it
+ * receives must authenticate with rx or is dropped.  Before the first
+ * packet (ll__stream_start).
+ *
+ * @param s   Stream
+ * @param tx  Our key (in our a=crypto)
+ * @param rx  The peer's key (in its a=crypto)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int ll__stream_set_srtp(struct ll__stream *s, const struct media_crypto *tx,
+			const struct media_crypto *rx)
+{
+	if (!s || !tx || !rx || s->srtp)
+		return EINVAL;
+
+	s->tx_key = *tx;
+	s->rx_key = *rx;
+
+	return media_srtp_attach(&s->srtp, rtp_sock(s->rtp),
+				 rtcp_sock(s->rtp), tx, rx);
+}
+
+
+/** Packets dropped for failing SRTP authentication (or replayed). */
+uint64_t ll__stream_srtp_dropped(const struct ll__stream *s)
+{
+	return s ? media_srtp_dropped(s->srtp) : 0;
+}
+
+
+/**
  * Local RTP port, for the SDP
  *
  * @param s  Stream
@@ -734,6 +771,22 @@ int ll__stream_rebind(struct ll__stream *s, const struct sa *laddr)
 	if (err) {
 		log_warn("audio: no RTP port on the new address: %m", err);
 		return err;
+	}
+
+	/* SRTP goes on with the same keys: the new SSRC gives new
+	 * keystreams (RFC 3711 4.1.1), and the server keeps our key. */
+	if (s->srtp) {
+		struct media_srtp *srtp = NULL;
+
+		err = media_srtp_attach(&srtp, rtp_sock(rtp), rtcp_sock(rtp),
+					&s->tx_key, &s->rx_key);
+		if (err) {
+			mem_deref(rtp);
+			return err;
+		}
+
+		mem_deref(s->srtp);
+		s->srtp = srtp;
 	}
 
 	mem_deref(s->rtp);

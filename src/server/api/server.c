@@ -38,6 +38,7 @@
 #include "common/log.h"
 #include "common/jsonw.h"
 #include "common/ratelimit.h"
+#include "common/tlss.h"
 #include "config.h"
 #include "store/store.h"
 #include "api/api.h"
@@ -626,18 +627,22 @@ int api_alloc(struct api **apip, const struct config *cfg, struct store *st,
 	str_ncpy(api->sip_uri, sip_uri, sizeof(api->sip_uri));
 	sip_hostport(api->sip_hostport, sizeof(api->sip_hostport), sip_uri);
 
-	err = tcp_listen(&api->ts, &cfg->http_laddr, connect_handler, api);
-	if (err) {
-		log_error("api: cannot listen on %J: %m", &cfg->http_laddr,
-			  err);
-		goto out;
+	/* Plain HTTP only when configured (tests, closed networks). */
+	if (config_listening(&cfg->http_laddr)) {
+		err = tcp_listen(&api->ts, &cfg->http_laddr, connect_handler,
+				 api);
+		if (err) {
+			log_error("api: cannot listen on %J: %m",
+				  &cfg->http_laddr, err);
+			goto out;
+		}
+
+		err = tcp_local_get(api->ts, &api->laddr);
+		if (err)
+			goto out;
+
+		log_info("api: listening on http://%J", &api->laddr);
 	}
-
-	err = tcp_local_get(api->ts, &api->laddr);
-	if (err)
-		goto out;
-
-	log_info("api: listening on http://%J", &api->laddr);
 
 	if (cfg->auth_fail_addr)
 		err = ratelimit_alloc(&api->rl_addr, cfg->auth_fail_addr,
@@ -725,35 +730,15 @@ int api_https_listen(struct api *api, const struct sa *laddr,
 	if (!api || !laddr || !cert || !key || api->tls)
 		return EINVAL;
 
-	err = tls_alloc(&api->tls, TLS_METHOD_SSLV23, NULL, NULL);
+	err = tlss_alloc(&api->tls, cert, key);
 	if (err)
 		goto out;
 
-	ctx = tls_openssl_context(api->tls);
-	if (!ctx) {
-		err = EINVAL;
-		goto out;
-	}
-
-	/* Clients are not asked for certificates: requests are signed. */
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	/* One request per connection is the clients' pattern: TLS 1.3
 	 * session tickets would only be written after the client left. */
-	(void)SSL_CTX_set_num_tickets(ctx, 0);
-
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-		log_error("api: cannot read the certificate %s", cert);
-		err = EBADMSG;
-		goto out;
-	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
-		log_error("api: cannot read the key %s, or it does not"
-			  " match the certificate", key);
-		err = EBADMSG;
-		goto out;
-	}
+	ctx = tls_openssl_context(api->tls);
+	if (ctx)
+		(void)SSL_CTX_set_num_tickets(ctx, 0);
 
 	err = tcp_listen(&api->tls_ts, laddr, tls_connect_handler, api);
 	if (err) {

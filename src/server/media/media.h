@@ -13,7 +13,9 @@
  * latched: packets go to where the peer's packets come from (symmetric
  * RTP), since phones behind NAT or on loopback often announce another
  * address in their SDP.  The relay knows nothing about calls or agents.
- * Codecs and SDP are common/media_sdp.h, shared with the SDK.
+ * Codecs and SDP are common/media_sdp.h, shared with the SDK.  A leg can
+ * be SRTP (the agent's, common/media_srtp.h): packets are decrypted as
+ * they arrive and encrypted as they leave, so the rest sees plain RTP.
  */
 
 enum relay_leg {
@@ -47,6 +49,10 @@ int  relay_send(struct relay *r, enum relay_leg leg, struct mbuf *mb);
 void relay_stats(const struct relay *r, struct relay_stats *st);
 void relay_set_recv_handler(struct relay *r, enum relay_leg leg,
 			    relay_recv_h *recvh, void *arg);
+int  relay_set_srtp(struct relay *r, enum relay_leg leg,
+		    const struct media_crypto *tx,
+		    const struct media_crypto *rx);
+uint64_t relay_srtp_dropped(const struct relay *r, enum relay_leg leg);
 
 /* A prompt: 8 kHz mono samples, loaded once (mem_deref'able). */
 struct media_prompt {

@@ -18,6 +18,7 @@
 #include <re.h>
 #include "common/log.h"
 #include "common/media_sdp.h"
+#include "common/media_srtp.h"
 #include "media/media.h"
 
 
@@ -37,6 +38,7 @@ struct relay_leg_sock {
 	struct out_stream out;
 	struct udp_sock *rtp;
 	struct udp_sock *rtcp;
+	struct media_srtp *srtp; /* SRTP on this leg's sockets, or NULL */
 	struct sa peer;          /* where this leg's RTP goes */
 	struct sa peer_rtcp;
 	relay_recv_h *recvh;     /* sees what the leg receives, or NULL */
@@ -57,6 +59,7 @@ static void destructor(void *arg)
 	struct relay *r = arg;
 
 	for (int i = 0; i < 2; i++) {
+		mem_deref(r->legv[i].srtp);    /* before its sockets */
 		mem_deref(r->legv[i].rtp);
 		mem_deref(r->legv[i].rtcp);
 	}
@@ -315,6 +318,34 @@ int relay_send(struct relay *r, enum relay_leg leg, struct mbuf *mb)
 
 	out_stream_apply(r, &l->out, mb);
 	return udp_send(l->rtp, &l->peer, mb);
+}
+
+
+/**
+ * Make a leg SRTP (SDES keys): what it sends is encrypted with ours,
+ * what it receives must authenticate with the peer's or is dropped.
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int relay_set_srtp(struct relay *r, enum relay_leg leg,
+		   const struct media_crypto *tx, const struct media_crypto *rx)
+{
+	struct relay_leg_sock *l;
+
+	if (!r || !tx || !rx)
+		return EINVAL;
+
+	l = &r->legv[leg];
+	l->srtp = mem_deref(l->srtp);
+
+	return media_srtp_attach(&l->srtp, l->rtp, l->rtcp, tx, rx);
+}
+
+
+/** Packets a leg dropped for failing SRTP authentication. */
+uint64_t relay_srtp_dropped(const struct relay *r, enum relay_leg leg)
+{
+	return r ? media_srtp_dropped(r->legv[leg].srtp) : 0;
 }
 
 

@@ -24,6 +24,15 @@
  * When the agent calls that reference, outbound_start maps it back to the
  * number before the call goes to the trunk.  The CDR keeps the real
  * number: it is the operator's record, and erasure handles it.
+ *
+ * SRTP (SDES): a leg whose SIP runs over TLS carries keys that only the
+ * two ends can read, so its media is SRTP.  Agents registered over TLS
+ * are offered RTP/SAVP with a key of the call's; an offer that is
+ * RTP/SAVP (an SDK calling out) is answered so.  The relay decrypts and
+ * encrypts at that leg's sockets; the other leg (a trunk, a desk phone)
+ * stays as it was offered.  A re-INVITE must keep its key: a new key
+ * would need a new one of ours too (an SRTP key must never restart its
+ * packet index), and no client of ours changes keys mid-call.
  */
 #include <string.h>
 #include <time.h>
@@ -44,6 +53,8 @@ struct b_leg {
 	struct sipsess *sess;
 	struct tmr ring_tmr;
 	struct sa raddr;               /* media address of its answer */
+	struct media_crypto rkey;      /* its SRTP key, if srtp */
+	bool srtp;                     /* offered RTP/SAVP */
 	char user_id[STORE_ID_SZ];     /* the agent; "" for the trunk */
 };
 
@@ -61,6 +72,9 @@ struct b2bua_call {
 	struct media_codec codec;      /* what both legs send */
 	struct mbuf *a_desc;           /* our current SDP on each leg */
 	struct mbuf *b_desc;
+	struct mbuf *b_desc_srtp;      /* leg B's over TLS: RTP/SAVP */
+	struct media_crypto a_key;     /* our SRTP keys, if a_offer.secure */
+	struct media_crypto b_key;     /* and if b_desc_srtp */
 	struct tmr media_tmr;          /* watches RTP for a lost BYE */
 	uint64_t rx[2];                /* packets seen on each leg ... */
 	uint64_t rx_ms[2];             /* ... and when that count last grew */
@@ -91,6 +105,7 @@ static void destructor(void *arg)
 	mem_deref(call->acall);
 	mem_deref(call->a_desc);
 	mem_deref(call->b_desc);
+	mem_deref(call->b_desc_srtp);
 }
 
 
@@ -135,18 +150,59 @@ static void leg_laddr(const struct b2bua_call *call, enum relay_leg leg,
 }
 
 
-/* A re-INVITE on either leg: keep the media as it is. */
-static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
-			 void *arg, bool leg_a)
+/* Our answer to leg A's offer: its codec, and SRTP if it asked. */
+static int a_desc_make(struct b2bua_call *call)
 {
-	struct b2bua_call *call = arg;
+	struct sa laddr;
+
+	leg_laddr(call, RELAY_A, &laddr);
+	call->a_desc = mem_deref(call->a_desc);
+
+	return media_sdp_encode(&call->a_desc, &laddr, &call->codec, 1,
+				&call->a_offer, call->a_offer.secure ?
+				&call->a_key : NULL);
+}
+
+
+/* A re-offer keeps SRTP as it was, with the same key. */
+static bool same_security(const struct media_sdp *sdp, bool srtp,
+			  const struct media_crypto *key)
+{
+	if (sdp->secure != srtp)
+		return false;
+
+	return !srtp || (sdp->crypto.tag == key->tag &&
+			 0 == memcmp(sdp->crypto.key, key->key,
+				     sizeof(key->key)));
+}
+
+
+/* A re-INVITE on either leg (leg NULL: A): keep the media as it is. */
+static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+			 struct b2bua_call *call, const struct b_leg *leg)
+{
 	struct media_sdp sdp;
-	struct mbuf *desc = leg_a ? call->a_desc : call->b_desc;
+	struct mbuf *desc;
+	bool ok;
+
+	if (leg)
+		desc = leg->srtp ? call->b_desc_srtp : call->b_desc;
+	else
+		desc = call->a_desc;
 
 	if (!desc || media_sdp_decode(&sdp, msg->mb))
 		return EPROTO;
 
-	relay_set_peer(call->relay, leg_a ? RELAY_A : RELAY_B, &sdp.raddr);
+	ok = leg ? same_security(&sdp, leg->srtp, &leg->rkey) :
+		same_security(&sdp, call->a_offer.secure,
+			      &call->a_offer.crypto);
+	if (!ok) {
+		log_info("sip: call %s: re-INVITE changes SRTP: refused",
+			 acd_call_id(call->acall));
+		return EPROTO;
+	}
+
+	relay_set_peer(call->relay, leg ? RELAY_B : RELAY_A, &sdp.raddr);
 	desc->pos = 0;
 	*descp = mem_ref(desc);
 
@@ -157,7 +213,7 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 static int a_offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 			   void *arg)
 {
-	return offer_handler(descp, msg, arg, true);
+	return offer_handler(descp, msg, arg, NULL);
 }
 
 
@@ -224,7 +280,7 @@ static int b_offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 {
 	struct b_leg *leg = arg;
 
-	return offer_handler(descp, msg, leg->call, false);
+	return offer_handler(descp, msg, leg->call, leg);
 }
 
 
@@ -242,10 +298,20 @@ static int b_answer_handler(const struct sip_msg *msg, void *arg)
 		return err;
 	}
 
+	if (sdp.secure != leg->srtp ||
+	    (leg->srtp && sdp.crypto.tag != call->b_key.tag)) {
+		log_info("sip: call %s: leg B answered %s to an offer %s",
+			 acd_call_id(call->acall),
+			 sdp.secure ? "SRTP" : "plain RTP",
+			 leg->srtp ? "of SRTP" : "of plain RTP");
+		return EPROTO;
+	}
+
 	if (!call->inbound)
 		call->codec = sdp.codecv[0];
 
 	leg->raddr = sdp.raddr;
+	leg->rkey = sdp.crypto;
 
 	return 0;
 }
@@ -298,13 +364,18 @@ static void b_estab_handler(const struct sip_msg *msg, void *arg)
 
 	relay_set_peer(call->relay, RELAY_B, &leg->raddr);
 
+	if (leg->srtp &&
+	    relay_set_srtp(call->relay, RELAY_B, &call->b_key, &leg->rkey)) {
+		log_warn("sip: call %s: no SRTP on leg B",
+			 acd_call_id(call->acall));
+		call_end(call, "failed", "system", 500, NULL);
+		return;
+	}
+
 	if (!call->inbound) {
-		struct sa laddr;
 		int err;
 
-		leg_laddr(call, RELAY_A, &laddr);
-		err = media_sdp_encode(&call->a_desc, &laddr, &call->codec, 1,
-				       &call->a_offer);
+		err = a_desc_make(call);
 		if (!err)
 			err = sipsess_answer(call->a, 200, "OK", call->a_desc,
 					     NULL);
@@ -382,21 +453,45 @@ static void ring_timeout_handler(void *arg)
 }
 
 
+/* An agent registered over TLS (sip/register.c names the transport). */
+static bool uri_is_tls(const char *uri)
+{
+	struct pl pl, tp;
+	struct uri u;
+
+	pl_set_str(&pl, uri);
+	if (uri_decode(&u, &pl) ||
+	    msg_param_decode(&u.params, "transport", &tp))
+		return false;
+
+	return 0 == pl_strcasecmp(&tp, "tls");
+}
+
+
 static int b_connect(struct b2bua_call *call, const char *to_uri,
 		     const char *from_user, const struct media_codec *codecv,
 		     size_t codecc, const char *user_id, struct b_leg **legp)
 {
 	struct sipfront *sf = call->sf;
+	const bool srtp = uri_is_tls(to_uri);
+	struct mbuf **descp = srtp ? &call->b_desc_srtp : &call->b_desc;
 	char from_uri[256];
 	struct b_leg *leg;
 	struct sa laddr;
 	int err;
 
-	/* Every leg of a call offers the same: the relay's B side. */
-	if (!call->b_desc) {
+	/* Every leg of a call offers the same: the relay's B side, with
+	 * one key for those over TLS (only one of them will answer). */
+	if (!*descp) {
+		if (srtp) {
+			err = media_crypto_new(&call->b_key, 1);
+			if (err)
+				return err;
+		}
+
 		leg_laddr(call, RELAY_B, &laddr);
-		err = media_sdp_encode(&call->b_desc, &laddr, codecv, codecc,
-				       NULL);
+		err = media_sdp_encode(descp, &laddr, codecv, codecc, NULL,
+				       srtp ? &call->b_key : NULL);
 		if (err)
 			return err;
 	}
@@ -410,13 +505,14 @@ static int b_connect(struct b2bua_call *call, const char *to_uri,
 		return ENOMEM;
 
 	leg->call = call;
+	leg->srtp = srtp;
 	tmr_init(&leg->ring_tmr);
 	str_ncpy(leg->user_id, user_id, sizeof(leg->user_id));
 
 	err = sipsess_connect(&leg->sess, sf->sock, to_uri,
 			      call->from_name[0] ? call->from_name : NULL,
 			      from_uri, "lianluo", NULL, 0, "application/sdp",
-			      call->b_desc, NULL, NULL, false,
+			      *descp, NULL, NULL, false,
 			      b_offer_handler, b_answer_handler,
 			      b_progress_handler, b_estab_handler, NULL,
 			      NULL, b_close_handler, leg,
@@ -553,6 +649,15 @@ static int call_alloc(struct b2bua_call **callp, struct sipfront *sf,
 	err = relay_alloc(&call->relay, &sf->laddr);
 	if (err)
 		goto out;
+
+	if (call->a_offer.secure) {
+		err = media_crypto_new(&call->a_key, call->a_offer.crypto.tag);
+		if (!err)
+			err = relay_set_srtp(call->relay, RELAY_A, &call->a_key,
+					     &call->a_offer.crypto);
+		if (err)
+			goto out;
+	}
 
 	relay_set_peer(call->relay, RELAY_A, &call->a_offer.raddr);
 	list_append(&sf->calls, &call->le, call);
@@ -712,7 +817,6 @@ static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
 {
 	char caller[STORE_NUMBER_SZ * 2], callee[STORE_NUMBER_SZ];
 	struct b2bua_call *call = NULL;
-	struct sa laddr;
 	int err;
 
 	(void)pl_strcpy(&msg->from.uri.user, caller, sizeof(caller));
@@ -734,9 +838,7 @@ static void inbound_start(struct sipfront *sf, const struct sip_msg *msg,
 	str_ncpy(call->app, app, sizeof(call->app));
 	str_ncpy(call->caller, caller, sizeof(call->caller));
 
-	leg_laddr(call, RELAY_A, &laddr);
-	err = media_sdp_encode(&call->a_desc, &laddr, &call->codec, 1,
-			       &call->a_offer);
+	err = a_desc_make(call);
 	if (err)
 		goto fail;
 

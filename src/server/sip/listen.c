@@ -3,8 +3,10 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * UDP and TCP listen on the same address; the choice of transports is made
- * here alone (TLS comes in beside them).  Every request passes a sanity
+ * UDP and TCP listen on the same address, TLS on its own (sip-tls, with
+ * the HTTPS certificate); the choice of transports is made here alone.
+ * UDP and TCP serve desk phones and trunks; the SDK uses TLS, and its
+ * calls then use SRTP (sip/b2bua.c).  Every request passes a sanity
  * check first, so that a malformed request gets 400 and never reaches the
  * registrar or the B2BUA; libre drops what it cannot parse at all.
  * Requests larger than SIP_MSG_MAX get 513 (RFC 3261 21.5.11), more than
@@ -22,6 +24,7 @@
 #include <re.h>
 #include "common/log.h"
 #include "common/ratelimit.h"
+#include "common/tlss.h"
 #include "store/store.h"
 #include "config.h"
 #include "common/media_sdp.h"
@@ -100,6 +103,58 @@ static bool over_rate(struct sipfront *sf, const struct sip_msg *msg)
 }
 
 
+/**
+ * The URI that reaches a client down the TCP or TLS connection a request
+ * came on: its source address, the transport named.
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int sipfront_flow_uri(char *buf, size_t sz, const struct pl *user,
+		      const struct sip_msg *msg)
+{
+	if (re_snprintf(buf, sz, "sip:%r%s%J;transport=%s", user,
+			user->l ? "@" : "", &msg->src,
+			msg->tp == SIP_TRANSP_TLS ? "tls" : "tcp") < 0)
+		return ENAMETOOLONG;
+
+	return 0;
+}
+
+
+/*
+ * An INVITE over TCP or TLS: its dialog is to send its requests (a BYE)
+ * down the connection the client opened, not to the address its Contact
+ * names.  The SDK over TLS has no certificate to accept connections
+ * with, and libre writes its listening port there, not the connection's;
+ * a phone behind NAT names an address nobody reaches.  So the Contact is
+ * rewritten to the source before the dialog reads it, as NAT-aware
+ * proxies do (Kamailio's fix_nated_contact).  The header's value is
+ * pointed at sf->flow_contact, which lives until the next request: the
+ * session layer copies what it keeps while this request is handled.
+ */
+static void contact_to_flow(struct sipfront *sf, const struct sip_msg *msg)
+{
+	struct sip_hdr *hdr;
+	struct sip_addr addr;
+	char uri[sizeof(sf->flow_contact) - 2];
+
+	if ((msg->tp != SIP_TRANSP_TCP && msg->tp != SIP_TRANSP_TLS) ||
+	    pl_strcmp(&msg->met, "INVITE"))
+		return;
+
+	/* libre hands requests out as const; this one field is ours to
+	 * change before the session layer reads it. */
+	hdr = (struct sip_hdr *)sip_msg_hdr(msg, SIP_HDR_CONTACT);
+	if (!hdr || sip_addr_decode(&addr, &hdr->val) ||
+	    sipfront_flow_uri(uri, sizeof(uri), &addr.uri.user, msg))
+		return;
+
+	(void)re_snprintf(sf->flow_contact, sizeof(sf->flow_contact), "<%s>",
+			  uri);
+	pl_set_str(&hdr->val, sf->flow_contact);
+}
+
+
 /* Every request reaches us first (fuzz/fuzz_sip.c calls this directly). */
 bool sipfront_request_handler(const struct sip_msg *msg, void *arg)
 {
@@ -158,6 +213,8 @@ bool sipfront_request_handler(const struct sip_msg *msg, void *arg)
 		return true;
 	}
 
+	contact_to_flow(sf, msg);
+
 	/* Dialog methods belong to sipsess. */
 	if (!pl_strcmp(&msg->met, "INVITE") || !pl_strcmp(&msg->met, "ACK") ||
 	    !pl_strcmp(&msg->met, "BYE") || !pl_strcmp(&msg->met, "CANCEL") ||
@@ -181,6 +238,7 @@ static void destructor(void *arg)
 	mem_deref(sf->sock);
 	sip_close(sf->sip, true);
 	mem_deref(sf->sip);
+	mem_deref(sf->tls);
 	mem_deref(sf->wmedia);
 	list_flush(&sf->ivr_prompts);
 	mem_deref(sf->acd);
@@ -218,7 +276,8 @@ static int limits_alloc(struct sipfront *sf, const struct config *cfg)
 
 
 /**
- * Start the SIP front end on cfg->sip_laddr over UDP and TCP.
+ * Start the SIP front end on cfg->sip_laddr over UDP and TCP, and on
+ * cfg->sip_tls_laddr over TLS (cfg->tls_cert and tls_key) if it is set.
  *
  * @return 0 if success, otherwise errorcode
  */
@@ -272,6 +331,27 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 		goto out;
 	}
 
+	if (config_listening(&cfg->sip_tls_laddr)) {
+		struct sa laddr;
+
+		err = tlss_alloc(&sf->tls, cfg->tls_cert, cfg->tls_key);
+		if (!err)
+			err = sip_transp_add(sf->sip, SIP_TRANSP_TLS,
+					     &cfg->sip_tls_laddr, sf->tls);
+		if (!err)
+			err = sip_transp_laddr(sf->sip, &laddr,
+					       SIP_TRANSP_TLS, NULL);
+		if (err) {
+			log_error("sip: cannot listen on tls %J: %m",
+				  &cfg->sip_tls_laddr, err);
+			goto out;
+		}
+
+		(void)re_snprintf(sf->tls_uri, sizeof(sf->tls_uri),
+				  "sip:%J;transport=tls", &laddr);
+		log_info("sip: listening on %J (tls)", &laddr);
+	}
+
 	/* Ours first: sanity, REGISTER, OPTIONS; then sipsess. */
 	err = sip_listen(&sf->lsnr, sf->sip, true,
 			 sipfront_request_handler, sf);
@@ -303,6 +383,13 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 const char *sipfront_uri(const struct sipfront *sf)
 {
 	return sf ? sf->uri : NULL;
+}
+
+
+/** The URI of SIP over TLS, or NULL without it. */
+const char *sipfront_tls_uri(const struct sipfront *sf)
+{
+	return sf && sf->tls_uri[0] ? sf->tls_uri : NULL;
 }
 
 

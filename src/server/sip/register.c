@@ -6,6 +6,13 @@
  * One contact per agent: a new registration replaces the old one, as an
  * agent works from one phone or one SDK instance at a time.  Expiry is
  * clamped to the configured maximum and honoured by the ACD's tick.
+ *
+ * Over TCP and TLS the contact kept is the connection the REGISTER came
+ * on (its source address, the transport named), not the address in the
+ * Contact header: the agent's calls then go down the connection it
+ * opened and keeps open, as RFC 5626 does with flows.  A client behind
+ * NAT or without a listening socket (the SDK over TLS has no certificate
+ * to accept connections with) is reached so.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -114,7 +121,16 @@ void registrar_handle(struct sipfront *sf, const struct sip_msg *msg)
 		(void)sip_reply(sf->sip, msg, 400, "Contact Too Long");
 		return;
 	}
-	(void)pl_strcpy(&ctx.addr.auri, contact, sizeof(contact));
+	if (msg->tp == SIP_TRANSP_TCP || msg->tp == SIP_TRANSP_TLS) {
+		if (sipfront_flow_uri(contact, sizeof(contact),
+				      &ctx.addr.uri.user, msg)) {
+			(void)sip_reply(sf->sip, msg, 400, "Contact Too Long");
+			return;
+		}
+	}
+	else {
+		(void)pl_strcpy(&ctx.addr.auri, contact, sizeof(contact));
+	}
 
 	err = acd_agent_register(sf->acd, id.app, id.user_id, contact,
 				 sip_transp_name(msg->tp), &msg->src,

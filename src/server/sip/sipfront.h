@@ -12,4 +12,5 @@ struct config;
 int  sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 		    struct store *st, struct acd *acd);
 const char *sipfront_uri(const struct sipfront *sf);
+const char *sipfront_tls_uri(const struct sipfront *sf);
 void sipfront_close(struct sipfront *sf);

@@ -20,6 +20,9 @@ struct sipfront {
 	struct list ivr_prompts;      /**< IVR prompts loaded (sip/ivr.c) */
 	struct sa laddr;
 	char uri[64];                 /**< "sip:127.0.0.1:5060" */
+	char tls_uri[80];             /**< "sip:...;transport=tls" or "" */
+	char flow_contact[STORE_URI_SZ];  /**< see contact_to_flow() */
+	struct tls *tls;              /**< SIP over TLS, or NULL */
 	uint8_t nonce_key[32];        /**< signs digest nonces */
 	struct list notes;            /**< status MESSAGEs in flight */
 	struct status_note *st_capture;  /**< see agentstatus_handle() */
@@ -57,6 +60,8 @@ int  sipauth_agent(struct sipfront *sf, const struct sip_msg *msg,
 int  sipauth_refuse(struct sipfront *sf, const struct sip_msg *msg,
 		    bool trans, uint32_t retry_s);
 bool sipfront_request_handler(const struct sip_msg *msg, void *arg);
+int  sipfront_flow_uri(char *buf, size_t sz, const struct pl *user,
+		       const struct sip_msg *msg);
 void registrar_handle(struct sipfront *sf, const struct sip_msg *msg);
 void b2bua_conn_handler(const struct sip_msg *msg, void *arg);
 void b2bua_close_all(struct sipfront *sf);
