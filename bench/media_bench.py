@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""bench/media_bench.py  Figure 2: concurrent calls with media relayed
+
+Copyright (C) 2026 The lianluo authors
+
+Finds the most concurrent two-way G.711 calls (20 ms, 160-byte payload,
+50 packets/s each way) that a relay on one core carries with < 0.1 % RTP
+loss and < 5 ms added jitter (the 99th percentile over the streams of RFC
+3550's interarrival jitter, measured at the receiving phones), for three
+relays in the same run, each pinned to the same core:
+
+  lianluo    the server's relay (src/server/media/relay.c) on one libre
+             loop, as lianluod runs it, in bench/relay_host.c;
+  rtpengine  Debian's rtpengine-daemon, userspace only (--table=-1), calls
+             set up over its ng protocol (bench/ngclient.py);
+  bare       bench/bare_relay.c, recvmmsg/sendmmsg only: the ceiling.
+
+The load (bench/rtp_load.c) runs on the other core.  Prints the figures,
+`ROW|...` lines for bench/run, and a table.
+
+Usage: media_bench.py [--quick] [--bin DIR] [--seconds S] [--cap N]
+"""
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ngclient  # noqa: E402
+
+LOSS_MAX = 0.001
+JITTER_MAX_MS = 5.0
+RELAY_CORE = '0'
+LOAD_CORE = '1'
+SOCKS = 4
+
+
+def cores():
+    return len(os.sched_getaffinity(0))
+
+
+def pin(core):
+    if shutil.which('taskset') and cores() > 1:
+        return ['taskset', '-c', core]
+    return []
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process, all its threads, in seconds."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def free_udp_base(count, start=10000):
+    """A base port with count free UDP ports above it, below the relays'
+    ranges (lianluo 16384-32767, rtpengine 40000-59999)."""
+    for base in range(start, 16000, 64):
+        socks = []
+        try:
+            for i in range(count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                socks.append(s)
+                s.bind(('127.0.0.1', base + i))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError('no free UDP ports for the load generator')
+
+
+class HostRelay:
+    """bench/relay_host or bench/bare_relay: commands on stdin."""
+
+    def __init__(self, name, path):
+        self.name = name
+        self.proc = subprocess.Popen(pin(RELAY_CORE) + [path],
+                                     stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        self.pid = self.proc.pid
+        self._expect_ok()
+
+    def _expect_ok(self):
+        lines = []
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError('%s exited' % self.name)
+            line = line.strip()
+            if line == 'ok':
+                return lines
+            if line.startswith('error'):
+                raise RuntimeError('%s: %s' % (self.name, line))
+            lines.append(line)
+
+    def _cmd(self, cmd):
+        self.proc.stdin.write(cmd + '\n')
+        self.proc.stdin.flush()
+        return self._expect_ok()
+
+    def setup(self, n, port_a, port_b):
+        lines = self._cmd('calls %d %d %d %d' % (n, port_a, port_b, SOCKS))
+        return [tuple(int(x) for x in line.split()) for line in lines]
+
+    def teardown(self):
+        self._cmd('reset')
+
+    def stop(self):
+        try:
+            self.proc.stdin.write('quit\n')
+            self.proc.stdin.flush()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Rtpengine:
+    """rtpengine-daemon in the foreground, userspace forwarding only."""
+
+    def __init__(self, path, ng_port, log_path):
+        self.name = 'rtpengine'
+        self.log = open(log_path, 'w')
+        argv = pin(RELAY_CORE) + [
+            path, '--config-file=none', '--table=-1', '--foreground',
+            '--log-stderr', '--interface=127.0.0.1',
+            '--listen-ng=127.0.0.1:%d' % ng_port,
+            '--port-min=40000', '--port-max=59999',
+            '--num-threads=1', '--delete-delay=0', '--log-level=4']
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                     stdout=self.log, stderr=self.log)
+        self.pid = self.proc.pid
+        self.ng = ngclient.NgClient(ng_port, timeout=1.0)
+        self.calls = []
+        deadline = time.time() + 10
+        while True:
+            try:
+                self.ng.ping()
+                break
+            except (OSError, RuntimeError):
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError('rtpengine did not start, see %s'
+                                       % log_path)
+                time.sleep(0.1)
+        self.ng.sock.settimeout(5.0)
+
+    def setup(self, n, port_a, port_b):
+        ports = []
+        for i in range(n):
+            cid = 'bench-%d-%d' % (len(self.calls), i)
+            ports.append(self.ng.call(cid, port_a + i % SOCKS,
+                                      port_b + i % SOCKS))
+            self.calls.append(cid)
+        return ports
+
+    def teardown(self):
+        for cid in self.calls:
+            self.ng.delete(cid)
+        self.calls = []
+
+    def stop(self):
+        self.ng.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def run_step(relay, rtp_load, n, seconds, port_a, port_b):
+    """n calls through relay for seconds: a dict of the load's figures."""
+    ports = relay.setup(n, port_a, port_b)
+    calls = ''.join('%d %d\n' % p for p in ports)
+    cpu0 = cpu_seconds(relay.pid)
+    r = subprocess.run(pin(LOAD_CORE) + [
+        rtp_load, '-a', str(port_a), '-b', str(port_b), '-k', str(SOCKS),
+        '-s', str(seconds)], input=calls, capture_output=True, text=True,
+        timeout=seconds + 60)
+    cpu1 = cpu_seconds(relay.pid)
+    relay.teardown()
+    if r.returncode != 0:
+        raise RuntimeError('rtp_load failed: %s' % r.stderr.strip())
+    res = {}
+    for kv in r.stdout.split():
+        k, _, v = kv.partition('=')
+        res[k] = float(v)
+    res['cpu_us_per_pkt'] = ((cpu1 - cpu0) * 1e6 / res['received']
+                             if res['received'] else 0.0)
+    res['cpu_share'] = (cpu1 - cpu0) / seconds
+    res['ok'] = (res['loss'] < LOSS_MAX and
+                 res['jitter_p99_ms'] < JITTER_MAX_MS)
+    return res
+
+
+def search(relay, rtp_load, args, port_a, port_b):
+    """Largest call count that passes, and the figures of that step."""
+    best, best_res = 0, None
+    lo, hi = 0, None
+    n = args.start
+    steps = 0
+
+    def step(n):
+        nonlocal steps
+        steps += 1
+        res = run_step(relay, rtp_load, n, args.seconds, port_a, port_b)
+        print('  %-9s %5d calls: loss %.4f %%, jitter p99 %.2f ms, '
+              'max %.2f ms, relay CPU %.0f %%, %.2f us/packet%s' % (
+                  relay.name, n, res['loss'] * 100, res['jitter_p99_ms'],
+                  res['jitter_max_ms'], res['cpu_share'] * 100,
+                  res['cpu_us_per_pkt'], '' if res['ok'] else '  FAIL'),
+              flush=True)
+        return res
+
+    # grow until a step fails, then bisect
+    while steps < args.max_steps:
+        res = step(n)
+        if not res['ok']:
+            hi = n
+            break
+        lo, best, best_res = n, n, res
+        if n >= args.cap:
+            return best, best_res
+        n = min(int(n * args.growth), args.cap)
+
+    while hi is not None and steps < args.max_steps and \
+            hi - lo > max(lo * 0.04, 10):
+        mid = (lo + hi) // 2
+        res = step(mid)
+        if res['ok']:
+            lo, best, best_res = mid, mid, res
+        else:
+            hi = mid
+
+    return best, best_res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--quick', action='store_true',
+                    help='a short smoke run (under 30 s)')
+    ap.add_argument('--bin', default=None,
+                    help='directory of relay_host, bare_relay, rtp_load')
+    ap.add_argument('--seconds', type=float, default=None)
+    ap.add_argument('--start', type=int, default=None)
+    ap.add_argument('--cap', type=int, default=None)
+    ap.add_argument('--only', default=None,
+                    help='comma-separated subset: lianluo,rtpengine,bare')
+    args = ap.parse_args()
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    bindir = args.bin or os.path.join(root, 'build-bench')
+    if args.quick:
+        args.seconds = args.seconds or 1.5
+        args.start = args.start or 250
+        args.cap = args.cap or 1000
+        args.growth, args.max_steps = 2.0, 3
+    else:
+        args.seconds = args.seconds or 5.0
+        args.start = args.start or 400
+        args.cap = args.cap or 4000
+        args.growth, args.max_steps = 1.5, 14
+
+    tools = {}
+    for name in ('relay_host', 'bare_relay', 'rtp_load'):
+        tools[name] = os.path.join(bindir, name)
+        if not os.access(tools[name], os.X_OK):
+            print('media_bench: %s not built (cmake -DLL_BUILD_BENCH=ON)'
+                  % tools[name], file=sys.stderr)
+            return 1
+
+    only = set((args.only or 'lianluo,rtpengine,bare').split(','))
+    rtpengine = shutil.which('rtpengine')
+    if 'rtpengine' in only and not rtpengine:
+        print('media_bench: rtpengine is not installed (Debian package '
+              'rtpengine-daemon): the reference is skipped')
+        only.discard('rtpengine')
+
+    base = free_udp_base(2 * 64)
+    port_a, port_b = base, base + 64
+    print('Figure 2: concurrent two-way G.711 calls relayed on core %s '
+          '(load on core %s), pass: loss < %.1f %%, jitter p99 < %.0f ms, '
+          '%.1f s per step' % (RELAY_CORE, LOAD_CORE, LOSS_MAX * 100,
+                               JITTER_MAX_MS, args.seconds), flush=True)
+    if cores() < 2:
+        print('media_bench: one core only: relay and load share it')
+
+    results = {}
+    for name in ('lianluo', 'rtpengine', 'bare'):
+        if name not in only:
+            continue
+        if name == 'lianluo':
+            relay = HostRelay('lianluo', tools['relay_host'])
+        elif name == 'bare':
+            relay = HostRelay('bare', tools['bare_relay'])
+        else:
+            ng_port = free_udp_base(1, port_b + 64)
+            relay = Rtpengine(rtpengine, ng_port,
+                              os.path.join('/tmp', 'media_bench-rtpengine-%d'
+                                           '.log' % os.getpid()))
+        try:
+            results[name] = search(relay, tools['rtp_load'], args,
+                                   port_a, port_b)
+        finally:
+            relay.stop()
+
+    print()
+    print('%-10s %14s %12s %14s %14s' % ('relay', 'max calls', 'packets/s',
+                                         'CPU us/packet', 'jitter p99 ms'))
+    for name, (n, res) in results.items():
+        print('%-10s %14d %12d %14s %14s' % (
+            name, n, n * 100,
+            '%.2f' % res['cpu_us_per_pkt'] if res else '-',
+            '%.2f' % res['jitter_p99_ms'] if res else '-'))
+    if args.quick:
+        print('(quick: coarse steps; a max equal to the cap means "at '
+              'least")')
+
+    ll = results.get('lianluo', (0, None))[0]
+    if 'rtpengine' in results:
+        ref = results['rtpengine'][0]
+        print('ROW|2. concurrent relayed calls|%d|%d rtpengine|%s|>= 1.0' % (
+            ll, ref, '%.2f' % (ll / ref) if ref else 'n/a'))
+    else:
+        print('ROW|2. concurrent relayed calls|%d|n/a (rtpengine not '
+              'installed)|n/a|>= 1.0' % ll)
+    if 'bare' in results:
+        ref = results['bare'][0]
+        print('ROW|2. relayed calls, ceiling|%d|%d bare recvmmsg relay|%s|'
+              '(ceiling)' % (ll, ref, '%.2f' % (ll / ref) if ref else 'n/a'))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
