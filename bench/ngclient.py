@@ -32,9 +32,15 @@ def bencode(v):
     raise TypeError('cannot bencode %r' % type(v))
 
 
+MAX_DEPTH = 32
+
+
 def bdecode(data):
-    """Decode one bencoded value; strings come back as str when UTF-8."""
-    def dec(i):
+    """Decode one bencoded value; strings come back as str when UTF-8.
+    Anything malformed raises ValueError."""
+    def dec(i, depth=0):
+        if depth > MAX_DEPTH:
+            raise ValueError('nested too deep')
         c = data[i:i + 1]
         if c == b'i':
             end = data.index(b'e', i)
@@ -43,19 +49,23 @@ def bdecode(data):
             i += 1
             out = []
             while data[i:i + 1] != b'e':
-                v, i = dec(i)
+                v, i = dec(i, depth + 1)
                 out.append(v)
             return out, i + 1
         if c == b'd':
             i += 1
             out = {}
             while data[i:i + 1] != b'e':
-                k, i = dec(i)
-                v, i = dec(i)
+                k, i = dec(i, depth + 1)
+                if not isinstance(k, (str, bytes)):
+                    raise ValueError('dictionary key is not a string')
+                v, i = dec(i, depth + 1)
                 out[k] = v
             return out, i + 1
         if c.isdigit():
             colon = data.index(b':', i)
+            if not data[i:colon].isdigit():
+                raise ValueError('bad string length')
             n = int(data[i:colon])
             s = data[colon + 1:colon + 1 + n]
             if len(s) != n:
@@ -108,6 +118,9 @@ class NgClient:
             if head == cookie:
                 break
         reply = bdecode(rest)
+        if not isinstance(reply, dict):
+            raise RuntimeError('rtpengine %s: answer is not a dictionary'
+                               % cmd)
         if reply.get('result') not in ('ok', 'pong'):
             raise RuntimeError('rtpengine %s: %s' %
                                (cmd, reply.get('error-reason', reply)))
