@@ -17,7 +17,10 @@
  * timestamps: it is what the path (kernel and relay) adds, not the
  * generator's own scheduling.
  *
- * Usage: rtp_load -a PORT -b PORT [-k SOCKETS] [-s SECONDS]
+ * The first WARMUP seconds (default 1) are sent but not counted: a relay
+ * may still be learning its peers' addresses then.
+ *
+ * Usage: rtp_load -a PORT -b PORT [-k SOCKETS] [-s SECONDS] [-w WARMUP]
  *   stdin: one line per call, "RELAY_PORT_FOR_A RELAY_PORT_FOR_B"
  *   (all on 127.0.0.1); the phones of side A use ports PORT..PORT+K-1,
  *   those of side B the same above their own base; call i uses socket
@@ -68,6 +71,9 @@ static struct stream *streamv;  /* 2 per call: A->B, B->A */
 static size_t ncalls;
 static int sockv[2][MAX_SOCKS];
 static int nsocks = 4;
+static int64_t count_from;      /* packets sent before: warm-up, not
+				   counted (a relay may still be learning
+				   its peers) */
 
 
 static int64_t realtime_ns(void)
@@ -184,7 +190,8 @@ static void send_slot(unsigned slot)
 
 				pkt_build(bufv[n], (uint32_t)(2 * i + d + 1),
 					  st->seq++, now);
-				++st->sent;
+				if (now >= count_from)
+					++st->sent;
 				iov[n].iov_base = bufv[n];
 				iov[n].iov_len = PKT;
 				memset(&msgv[n], 0, sizeof(msgv[n]));
@@ -221,6 +228,8 @@ static void on_packet(const uint8_t *p, size_t len, int64_t rx)
 
 	st = &streamv[ssrc - 1];
 	memcpy(&tx, p + 12, sizeof(tx));
+	if (tx < count_from)
+		return;
 	transit = rx - tx;
 	if (st->received++) {
 		double dd = fabs((double)(transit - st->prev_transit));
@@ -319,22 +328,23 @@ int main(int argc, char *argv[])
 	struct itimerspec its;
 	struct epoll_event ev;
 	unsigned a_port = 0, b_port = 0;
-	double seconds = 5.0, late_max_ms = 0.0;
+	double seconds = 5.0, warmup = 1.0, late_max_ms = 0.0;
 	uint64_t ticks_total, tick = 0, drain_ticks = 0;
 	int opt, ep, tfd;
 
-	while ((opt = getopt(argc, argv, "a:b:k:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:k:s:w:")) != -1) {
 		switch (opt) {
 
 		case 'a': a_port = (unsigned)atoi(optarg); break;
 		case 'b': b_port = (unsigned)atoi(optarg); break;
 		case 'k': nsocks = atoi(optarg); break;
 		case 's': seconds = atof(optarg); break;
+		case 'w': warmup = atof(optarg); break;
 		default:  return 2;
 		}
 	}
 	if (!a_port || !b_port || nsocks < 1 || nsocks > MAX_SOCKS ||
-	    seconds <= 0.0 || a_port + nsocks > 65535 ||
+	    seconds <= 0.0 || warmup < 0.0 || a_port + nsocks > 65535 ||
 	    b_port + nsocks > 65535)
 		return 2;
 
@@ -372,7 +382,8 @@ int main(int argc, char *argv[])
 	ev.data.fd = tfd;
 	(void)epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
 
-	ticks_total = (uint64_t)(seconds * 1000.0);
+	ticks_total = (uint64_t)((warmup + seconds) * 1000.0);
+	count_from = realtime_ns() + (int64_t)(warmup * 1e9);
 
 	while (drain_ticks < DRAIN_MS) {
 		struct epoll_event evv[MAX_SOCKS * 2 + 1];

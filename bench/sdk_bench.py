@@ -14,10 +14,12 @@ when logged in and idle is measured before its call.
 
 Reuses the end-to-end harness (tests/e2e/lianluo_e2e.py).
 
-Usage: sdk_bench.py [--quick] [--bin DIR] [--seconds S]
+Usage: sdk_bench.py [--quick] [--bin DIR] [--seconds S] [--profile]
 """
 import argparse
 import os
+import signal
+import subprocess
 import sys
 import time
 
@@ -66,17 +68,43 @@ class QuietPhone(e2e.Phone):
         return '\n'.join(lines + BARESIP_OPUS) + '\n'
 
 
-def measure_call(customer, number_uri, pid, seconds, established):
+def perf_start(pid, name):
+    path = '/tmp/sdk_bench-%s-%d.perf' % (name, os.getpid())
+    return path, subprocess.Popen(
+        ['perf', 'record', '-q', '-e', 'cpu-clock', '-g', '-o', path,
+         '-p', str(pid)], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+
+
+def perf_report(path, proc, name):
+    proc.send_signal(signal.SIGINT)
+    proc.wait(30)
+    rep = subprocess.run(['perf', 'report', '-i', path, '--stdio',
+                          '--no-children', '--sort', 'dso,symbol', '-g',
+                          'none', '--percent-limit', '2'],
+                         capture_output=True, text=True)
+    os.unlink(path)
+    return '%s, hottest functions (self):\n%s' % (name, '\n'.join(
+        '    ' + line.strip() for line in rep.stdout.splitlines()
+        if line.strip() and not line.startswith('#')))
+
+
+def measure_call(customer, number_uri, pid, seconds, established,
+                 profile=None):
     """Dial, wait for the answer, then CPU and memory of pid over
-    `seconds` of talk."""
+    `seconds` of talk (under perf when profile names the process)."""
     customer.dial(number_uri)
     customer.wait_event('CALL_ESTABLISHED', 15)
     established()
     # what setting up the call cost is not the call's steady weight
     time.sleep(0.5)
+    if profile:
+        perf = perf_start(pid, profile)
     cpu0, t0 = proc_cpu(pid), time.monotonic()
     time.sleep(seconds)
     cpu1, t1 = proc_cpu(pid), time.monotonic()
+    if profile:
+        print(perf_report(perf[0], perf[1], profile))
     rss = proc_kib(pid, 'VmRSS')
     hwm = proc_kib(pid, 'VmHWM')
     customer.hangup()
@@ -85,7 +113,7 @@ def measure_call(customer, number_uri, pid, seconds, established):
             'hwm_kib': hwm}
 
 
-def bench(t, seconds):
+def bench(t, seconds, profile=False):
     srv = t.server()
     e2e.provision(srv, group='sdk', number='4001', wrap_up=1,
                   agents=[('agent1', None, None, SDK_PHONE)])
@@ -116,10 +144,12 @@ def bench(t, seconds):
                        register=False, tone_hz=1000, codecs=('opus',))
 
     sdk = measure_call(customer, srv.number_uri('4001'), agent.proc.pid,
-                       seconds, lambda: agent.wait_event('accepted', 10))
+                       seconds, lambda: agent.wait_event('accepted', 10),
+                       'lianluo-agent' if profile else None)
     ref = measure_call(customer, srv.number_uri('4002'), sip.proc.pid,
                        seconds,
-                       lambda: sip.wait_event('CALL_ESTABLISHED', 10))
+                       lambda: sip.wait_event('CALL_ESTABLISHED', 10),
+                       'baresip' if profile else None)
     e2e.check(srv.log_text().count('connected (opus)') == 2,
               'the two calls were not both relayed in Opus')
     return sdk, ref, idle, sip_idle_rss
@@ -134,6 +164,9 @@ def main():
                     'lianluo-agent')
     ap.add_argument('--seconds', type=float, default=None,
                     help='talk time measured per call')
+    ap.add_argument('--profile', action='store_true',
+                    help='perf (cpu-clock) on both agents during the '
+                    'calls: their hottest functions')
     args = ap.parse_args()
     seconds = args.seconds or (5.0 if args.quick else 30.0)
     root = os.path.dirname(HERE)
@@ -143,7 +176,7 @@ def main():
     t = e2e.Test('sdk_bench')
     ok = False
     try:
-        sdk, ref, idle, sip_idle_rss = bench(t, seconds)
+        sdk, ref, idle, sip_idle_rss = bench(t, seconds, args.profile)
         ok = True
     except e2e.TestFailure as e:
         print('sdk_bench: %s (logs in %s)' % (e, t.dir), file=sys.stderr)
