@@ -56,11 +56,12 @@ def pin(core):
     return RT
 
 
-def cpu_seconds(pid):
-    """utime + stime of a process, all its threads, in seconds."""
+def cpu_times(pid):
+    """(utime, stime) of a process, all its threads, in seconds."""
     with open('/proc/%d/stat' % pid) as f:
         fields = f.read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    tck = os.sysconf('SC_CLK_TCK')
+    return int(fields[11]) / tck, int(fields[12]) / tck
 
 
 def free_udp_base(count, start=10000):
@@ -186,12 +187,13 @@ def run_step(relay, rtp_load, n, seconds, port_a, port_b):
     """n calls through relay for seconds: a dict of the load's figures."""
     ports = relay.setup(n, port_a, port_b)
     calls = ''.join('%d %d\n' % p for p in ports)
-    cpu0 = cpu_seconds(relay.pid)
+    u0, s0 = cpu_times(relay.pid)
     r = subprocess.run(pin(LOAD_CORE) + [
         rtp_load, '-a', str(port_a), '-b', str(port_b), '-k', str(SOCKS),
         '-s', str(seconds), '-w', str(WARMUP_S)], input=calls,
         capture_output=True, text=True, timeout=seconds + 60)
-    cpu1 = cpu_seconds(relay.pid)
+    u1, s1 = cpu_times(relay.pid)
+    cpu0, cpu1 = u0 + s0, u1 + s1
     relay.teardown()
     if r.returncode != 0:
         raise RuntimeError('rtp_load failed: %s' % r.stderr.strip())
@@ -205,6 +207,7 @@ def run_step(relay, rtp_load, n, seconds, port_a, port_b):
     res['cpu_us_per_pkt'] = ((cpu1 - cpu0) * 1e6 / relayed
                              if relayed else 0.0)
     res['cpu_share'] = (cpu1 - cpu0) / total
+    res['sys_share'] = (s1 - s0) / (cpu1 - cpu0) if cpu1 > cpu0 else 0.0
     res['ok'] = (res['loss'] < LOSS_MAX and
                  res['jitter_p99_ms'] < JITTER_MAX_MS)
     return res
@@ -255,10 +258,12 @@ def step(relay, rtp_load, n, args, port_a, port_b):
     for attempt in (1, 2):
         res = run_step(relay, rtp_load, n, args.seconds, port_a, port_b)
         print('  %-9s %5d calls: loss %.4f %%, jitter p99 %.2f ms, '
-              'max %.2f ms, relay CPU %.0f %%, %.2f us/packet%s' % (
+              'max %.2f ms, relay CPU %.0f %% (%.0f %% kernel), '
+              '%.2f us/packet%s' % (
                   relay.name, n, res['loss'] * 100, res['jitter_p99_ms'],
                   res['jitter_max_ms'], res['cpu_share'] * 100,
-                  res['cpu_us_per_pkt'], '' if res['ok'] else '  FAIL'),
+                  res['sys_share'] * 100, res['cpu_us_per_pkt'],
+                  '' if res['ok'] else '  FAIL'),
               flush=True)
         if res['ok'] or args.quick:
             break
@@ -270,21 +275,22 @@ def profile(relay, rtp_load, args, port_a, port_b):
     often missing in VMs): the relay's hottest functions, self time."""
     data = '/tmp/media_bench-%s-%d.perf' % (relay.name, os.getpid())
     perf = subprocess.Popen(['perf', 'record', '-q', '-e', 'cpu-clock',
-                             '-g', '-o', data, '-p', str(relay.pid)],
+                             '-o', data, '-p', str(relay.pid)],
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     time.sleep(0.5)
     step(relay, rtp_load, args.profile, args, port_a, port_b)
     perf.send_signal(2)
     perf.wait(30)
-    rep = subprocess.run(['perf', 'report', '-i', data, '--stdio',
-                          '--no-children', '--sort', 'symbol', '-g',
-                          'none', '--percent-limit', '1.5'],
-                         capture_output=True, text=True)
-    print('  %s, hottest functions (self):' % relay.name)
-    for line in rep.stdout.splitlines():
-        if line.strip() and not line.startswith('#'):
-            print('    ' + line.strip())
+    for title, sort in (('hottest functions', 'symbol'),
+                        ('by object', 'dso')):
+        rep = subprocess.run(['perf', 'report', '-i', data, '--stdio',
+                              '--sort', sort, '--percent-limit', '1.5'],
+                             capture_output=True, text=True)
+        print('  %s, %s (self):' % (relay.name, title))
+        for line in rep.stdout.splitlines()[:40]:
+            if line.strip() and not line.startswith('#'):
+                print('    ' + line.strip())
     os.unlink(data)
 
 
