@@ -58,6 +58,21 @@ BARESIP_OPUS = ['opus_stereo\t\tno', 'opus_sprop_stereo\tno',
                 'opus_packet_loss\t10']
 
 
+def proc_switches(pid):
+    """Context switches of all the process's threads: how often it
+    sleeps and wakes."""
+    n = 0
+    for tid in os.listdir('/proc/%d/task' % pid):
+        try:
+            with open('/proc/%d/task/%s/status' % (pid, tid)) as f:
+                for line in f:
+                    if 'ctxt_switches:' in line:
+                        n += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return n
+
+
 class QuietPhone(e2e.Phone):
     """baresip as the harness runs it, but recording nothing and encoding
     Opus as the SDK does: the agent side must do what the SDK agent does,
@@ -107,9 +122,10 @@ def measure_call(customer, number_uri, pid, seconds, established,
     time.sleep(0.5)
     if profile:
         perf = perf_start(pid, profile)
-    cpu0, t0 = proc_cpu(pid), time.monotonic()
+    sw0, cpu0, t0 = proc_switches(pid), proc_cpu(pid), time.monotonic()
     time.sleep(seconds)
-    cpu1, t1 = proc_cpu(pid), time.monotonic()
+    sw1, cpu1, t1 = proc_switches(pid), proc_cpu(pid), time.monotonic()
+    threads = len(os.listdir('/proc/%d/task' % pid))
     if profile:
         print(perf_report(perf[0], perf[1], profile))
     rss = proc_kib(pid, 'VmRSS')
@@ -117,7 +133,8 @@ def measure_call(customer, number_uri, pid, seconds, established,
     customer.hangup()
     customer.wait_event('CALL_CLOSED', 10)
     return {'cpu_s': cpu1 - cpu0, 'wall_s': t1 - t0, 'rss_kib': rss,
-            'hwm_kib': hwm}
+            'hwm_kib': hwm, 'switches_per_s': (sw1 - sw0) / (t1 - t0),
+            'threads': threads}
 
 
 def bench(t, seconds, profile=False):
@@ -203,12 +220,13 @@ def main():
         return r['cpu_s'] * 1000.0 * 60.0 / r['wall_s']
 
     print('Figure 5: agent side of one Opus call, %.0f s of talk' % seconds)
-    print('%-22s %16s %12s %12s' % ('agent', 'CPU ms/min', 'RSS MiB',
-                                     'peak MiB'))
+    print('%-22s %12s %10s %10s %10s %8s' % (
+        'agent', 'CPU ms/min', 'RSS MiB', 'peak MiB', 'switch/s',
+        'threads'))
     for name, r in (('lianluo-agent (SDK)', sdk), ('baresip', ref)):
-        print('%-22s %16.0f %12.1f %12.1f' % (
+        print('%-22s %12.0f %10.1f %10.1f %10.0f %8d' % (
             name, ms_per_min(r), r['rss_kib'] / 1024.0,
-            r['hwm_kib'] / 1024.0))
+            r['hwm_kib'] / 1024.0, r['switches_per_s'], r['threads']))
     print('SDK logged in, idle: RSS %.1f MiB, CPU %.0f ms over 2 s '
           '(baresip registered, idle: RSS %.1f MiB)' % (
               idle['rss_kib'] / 1024.0, idle['cpu_s'] * 1000.0,
