@@ -315,7 +315,7 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     bindir = args.bin or os.path.join(root, 'build-bench')
     if args.quick:
-        args.seconds = args.seconds or 1.5
+        args.seconds = args.seconds or 1.0
         args.start = args.start or 250
         args.cap = args.cap or 1000
         args.growth, args.max_steps = 2.0, 3
