@@ -13,12 +13,16 @@ relays in the same run, each pinned to the same core:
              loop, as lianluod runs it, in bench/relay_host.c;
   rtpengine  Debian's rtpengine-daemon, userspace only (--table=-1), calls
              set up over its ng protocol (bench/ngclient.py);
-  bare       bench/bare_relay.c, recvmmsg/sendmmsg only: the ceiling.
+  bare       bench/bare_relay.c, recvmmsg/sendmmsg only: the ceiling of
+             a relay with a socket per leg (it does nothing but the
+             system calls).
 
 The load (bench/rtp_load.c) runs on the other core.  Prints the figures,
-`ROW|...` lines for bench/run, and a table.
+`ROW|...` lines for bench/run, and a table.  docs/PERFORMANCE-media.md
+tells what the figures mean.
 
-Usage: media_bench.py [--quick] [--bin DIR] [--seconds S] [--cap N]
+Usage: media_bench.py [--quick] [--bin DIR] [--seconds S] [--start N]
+                      [--cap N] [--only NAMES] [--no-rt] [--profile N]
 """
 import argparse
 import os
