@@ -138,6 +138,7 @@ class Rtpengine:
 
     def __init__(self, path, ng_port, log_path):
         self.name = 'rtpengine'
+        self.log_path = log_path
         self.log = open(log_path, 'w')
         argv = pin(RELAY_CORE) + [
             path, '--config-file=none', '--table=-1', '--foreground',
@@ -185,6 +186,7 @@ class Rtpengine:
             self.proc.kill()
             self.proc.wait()
         self.log.close()
+        os.unlink(self.log_path)
 
 
 def run_step(relay, rtp_load, n, seconds, port_a, port_b):
