@@ -421,7 +421,9 @@ def main():
             name, us, 1e6 / us / 100))
 
     ll = results.get('lianluo', (0, None))[0]
-    if 'rtpengine' in results:
+    if 'lianluo' not in results:
+        pass                        # --only without lianluo: no ratio
+    elif 'rtpengine' in results:
         ref = results['rtpengine'][0]
         print('ROW|2. concurrent relayed calls|%d|%d rtpengine|%s|>= 1.0' % (
             ll, ref, '%.2f' % (ll / ref) if ref else 'n/a'))
