@@ -276,6 +276,9 @@ static int ca_verify_handler(int ok, X509_STORE_CTX *xs)
 				SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct tlsc_verify *v = ssl ? verify_get(SSL_get_SSL_CTX(ssl)) : NULL;
 
+	if (v && v->serving && SSL_is_server(ssl))
+		return 1;
+
 	if (!ok && v)
 		v->refused = true;
 
@@ -296,6 +299,9 @@ static int pin_verify_handler(int ok, X509_STORE_CTX *xs)
 
 	if (!v)
 		return 0;
+
+	if (v->serving && SSL_is_server(ssl))
+		return 1;
 
 	if (X509_STORE_CTX_get_error_depth(xs) > 0)
 		return 1;

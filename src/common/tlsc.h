@@ -31,6 +31,9 @@ struct tlsc_verify {
 	char pin[TLSC_SHA256_HEX_SZ];     /* wanted, or "" */
 	char got[TLSC_SHA256_HEX_SZ];     /* a certificate that did not match */
 	bool refused;                     /* a server failed verification */
+	bool serving;                     /* the context also accepts
+					     connections: their clients are
+					     not verified by certificate */
 };
 
 /* No errno says "certificate refused"; this one reads closest. */

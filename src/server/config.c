@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <re.h>
 #include "common/log.h"
+#include "common/tlsc.h"
 #include "config.h"
 
 
@@ -133,6 +134,12 @@ static int config_set(struct config *cfg, const char *key, const char *val)
 			return EINVAL;
 		return set_str(cfg->trunk_uri, val, sizeof(cfg->trunk_uri));
 	}
+	if (!strcmp(key, "trunk-cert-sha256"))
+		return tlsc_pin_decode(cfg->trunk_cert_sha256,
+				       sizeof(cfg->trunk_cert_sha256), val);
+	if (!strcmp(key, "trunk-ca-file"))
+		return set_str(cfg->trunk_ca_file, val,
+			       sizeof(cfg->trunk_ca_file));
 	if (!strcmp(key, "realm"))
 		return set_str(cfg->realm, val, sizeof(cfg->realm));
 	if (!strcmp(key, "queue-prompt"))

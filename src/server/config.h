@@ -13,6 +13,8 @@ struct config {
 	char tls_cert[256];           /* PEM; "" = DATA/tls/cert.pem */
 	char tls_key[256];            /* PEM; "" = DATA/tls/key.pem */
 	char trunk_uri[256];          /* outbound calls go here; "" = none */
+	char trunk_cert_sha256[65];   /* a TLS trunk's certificate pin, or */
+	char trunk_ca_file[256];      /* its CA file; neither: system store */
 	char realm[64];               /* SIP digest realm */
 	char queue_prompt[256];       /* WAV played once to waiting callers,
 					 "" = none */

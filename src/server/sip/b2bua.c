@@ -454,7 +454,7 @@ static void ring_timeout_handler(void *arg)
 
 
 /* An agent registered over TLS (sip/register.c names the transport). */
-static bool uri_is_tls(const char *uri)
+static bool is_tls(const char *uri)
 {
 	struct pl pl, tp;
 	struct uri u;
@@ -468,12 +468,11 @@ static bool uri_is_tls(const char *uri)
 }
 
 
-static int b_connect(struct b2bua_call *call, const char *to_uri,
+static int b_connect(struct b2bua_call *call, const char *to_uri, bool srtp,
 		     const char *from_user, const struct media_codec *codecv,
 		     size_t codecc, const char *user_id, struct b_leg **legp)
 {
 	struct sipfront *sf = call->sf;
-	const bool srtp = uri_is_tls(to_uri);
 	struct mbuf **descp = srtp ? &call->b_desc_srtp : &call->b_desc;
 	char from_uri[256];
 	struct b_leg *leg;
@@ -540,8 +539,8 @@ static void agent_offer_handler(struct acd_call *acall, const char *user_id,
 	struct b_leg *leg = NULL;
 	int err;
 
-	err = b_connect(call, contact, call->from_user, &call->codec, 1,
-			user_id, &leg);
+	err = b_connect(call, contact, is_tls(contact), call->from_user,
+			&call->codec, 1, user_id, &leg);
 	if (err) {
 		log_warn("sip: call %s: cannot ring agent %s: %m",
 			 acd_call_id(acall), user_id, err);
@@ -1070,7 +1069,8 @@ static void outbound_start(struct sipfront *sf, const struct sip_msg *msg)
 	if (err)
 		goto fail;
 
-	err = b_connect(call, target, callerid, call->a_offer.codecv,
+	/* A trunk over TLS keeps plain RTP: trunks rarely take SDES. */
+	err = b_connect(call, target, false, callerid, call->a_offer.codecv,
 			call->a_offer.codecc, "", NULL);
 	if (err) {
 		(void)sipsess_reject(call->a, 503, "Trunk Unreachable", NULL);

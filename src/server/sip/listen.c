@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "common/ratelimit.h"
 #include "common/tlss.h"
+#include "common/tlsc.h"
 #include "store/store.h"
 #include "config.h"
 #include "common/media_sdp.h"
@@ -275,6 +276,52 @@ static int limits_alloc(struct sipfront *sf, const struct config *cfg)
 }
 
 
+/*
+ * A trunk over TLS (";transport=tls" in its URI) is reached through the
+ * SIP-TLS transport, whose context then verifies the servers it connects
+ * to, as the SDK does: the trunk's pinned certificate, a CA file, or the
+ * system store with the host checked.  Clients connecting to us are not
+ * asked for certificates (they authenticate with digest).
+ */
+static int trunk_tls_prepare(struct sipfront *sf, const struct config *cfg)
+{
+	struct tlsc_verify *v;
+	struct pl pl, tp;
+	struct uri uri;
+	char host[256];
+	int err;
+
+	pl_set_str(&pl, cfg->trunk_uri);
+	if (!cfg->trunk_uri[0] || uri_decode(&uri, &pl) ||
+	    msg_param_decode(&uri.params, "transport", &tp) ||
+	    pl_strcasecmp(&tp, "tls"))
+		return 0;
+
+	if (!sf->tls) {
+		log_error("sip: the trunk is over TLS: sip-tls must be on");
+		return EINVAL;
+	}
+
+	(void)pl_strcpy(&uri.host, host, sizeof(host));
+	err = tlsc_ctx_verify(tls_openssl_context(sf->tls), host,
+			      cfg->trunk_cert_sha256, cfg->trunk_ca_file, &v);
+	if (err) {
+		log_error("sip: cannot verify the trunk's certificate with"
+			  " %s: %m", cfg->trunk_cert_sha256[0] ? "the pin" :
+			  cfg->trunk_ca_file[0] ? cfg->trunk_ca_file :
+			  "the system store", err);
+		return err;
+	}
+
+	v->serving = true;
+	log_info("sip: trunk over TLS, verified by %s",
+		 cfg->trunk_cert_sha256[0] ? "its pinned certificate" :
+		 cfg->trunk_ca_file[0] ? "a CA file" : "the system store");
+
+	return 0;
+}
+
+
 /**
  * Start the SIP front end on cfg->sip_laddr over UDP and TCP, and on
  * cfg->sip_tls_laddr over TLS (cfg->tls_cert and tls_key) if it is set.
@@ -351,6 +398,10 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 				  "sip:%J;transport=tls", &laddr);
 		log_info("sip: listening on %J (tls)", &laddr);
 	}
+
+	err = trunk_tls_prepare(sf, cfg);
+	if (err)
+		goto out;
 
 	/* Ours first: sanity, REGISTER, OPTIONS; then sipsess. */
 	err = sip_listen(&sf->lsnr, sf->sip, true,
