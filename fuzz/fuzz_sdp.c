@@ -53,13 +53,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	(void)sa_set_str(&laddr, "127.0.0.1", 40000);
 
-	if (!media_sdp_encode(&desc, &laddr, &sdp.codecv[0], 1, &sdp, NULL) &&
+	/* The answer carries SRTP exactly when the offer did: the peer's
+	 * tag and, read back, our key. */
+	if (!media_sdp_encode(&desc, &laddr, &sdp.codecv[0], 1, &sdp,
+			      sdp.secure ? &sdp.crypto : NULL) &&
 	    (media_sdp_decode(&back, desc) || back.codecc != 1 ||
-	     back.audio_index != sdp.audio_index))
+	     back.audio_index != sdp.audio_index ||
+	     back.secure != sdp.secure ||
+	     (sdp.secure && (back.crypto.tag != sdp.crypto.tag ||
+			     memcmp(back.crypto.key, sdp.crypto.key,
+				    sizeof(sdp.crypto.key))))))
 		abort();
 	desc = mem_deref(desc);
 
-	if (!media_sdp_encode(&desc, &laddr, sdp.codecv, sdp.codecc, NULL, NULL) &&
+	if (!media_sdp_encode(&desc, &laddr, sdp.codecv, sdp.codecc, NULL,
+			      NULL) &&
 	    media_sdp_decode(&back, desc))
 		abort();
 

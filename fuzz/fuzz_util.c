@@ -60,6 +60,10 @@ int fuzz_server_init(struct fuzz_server *fs)
 	config_defaults(&fs->cfg);
 	(void)sa_set_str(&fs->cfg.sip_laddr, "127.0.0.1", 0);
 	(void)sa_set_str(&fs->cfg.http_laddr, "127.0.0.1", 0);
+	/* No TLS listeners: they need the certificate files a server makes
+	 * at start-up; the parsers behind them are the same. */
+	sa_init(&fs->cfg.sip_tls_laddr, AF_UNSPEC);
+	sa_init(&fs->cfg.https_laddr, AF_UNSPEC);
 
 	/* Every input comes from one address: with the abuse limits on,
 	 * the fuzzer would soon reach only the refusals. */
