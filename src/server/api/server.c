@@ -422,6 +422,13 @@ static void recv_handler(struct mbuf *mb, void *arg)
 			err = conn_refuse(conn, 413, "RequestTooLarge",
 					  "request header too large");
 		}
+		else if (memchr(conn->mb->buf + pos, '\0', hlen)) {
+			/* RFC 9110 5.5: a header value read as a C string
+			 * would end at the NUL, so two readers (a proxy and
+			 * us, or two parts of us) could see two values. */
+			err = conn_refuse(conn, 400, "InvalidParameter",
+					  "NUL in request header");
+		}
 		else if (list_count(&msg->hdrl) > API_HDR_COUNT_MAX) {
 			err = conn_refuse(conn, 413, "RequestTooLarge",
 					  "too many header fields");

@@ -74,6 +74,11 @@ static bool is_sane(const struct sip_msg *msg, const char **why)
 		*why = "Missing Via branch";
 	else if (pl_strcasecmp(&msg->ver, "SIP/2.0"))
 		*why = "Bad Version";
+	/* RFC 3261 25.1 allows no NUL in the head; C strings made of a
+	 * header would end there while libre's view goes on. */
+	else if (memchr(msg->met.p, '\0',
+			(size_t)((const char *)mbuf_buf(msg->mb) - msg->met.p)))
+		*why = "NUL in Header";
 	else if (pl_isset(&msg->clen) && !clen_valid(&msg->clen))
 		*why = "Bad Content-Length";
 	/* A datagram shorter than its Content-Length (RFC 3261 18.3) */
