@@ -30,6 +30,7 @@ What test_sip_bad_input, test_api_bad_input and test_abuse leave out:
   outside the data; SQL metacharacters and odd Unicode in every string
   field -> 400, or stored and read back byte-exact (passwords: a phone
   registers with them).
+- REGISTER with Expires -1, 2^32, 1e3 or 10^20 -> still bound.
 - Afterwards: OPTIONS and /healthz, a real call from a customer's baresip
   to an agent's baresip with tones checked both ways, everything created
   before the attack unchanged, the log clean.
@@ -631,6 +632,24 @@ def replays(srv):
         c.close()
 
 
+def odd_expires(srv):
+    """Malformed Expires values must not remove a binding."""
+    for value in ('-1', '4294967296', '1e3', '99999999999999999999'):
+        r = e2e.sip_register(srv, '1002', AGENT2_PW, expires=value)
+        m = re.search(r';expires=(\d+)', r.header('Contact') or '')
+        e2e.check(m and int(m.group(1)) > 0,
+                  'REGISTER with Expires: %s: %r, Contact %r'
+                  % (value, r, r.header('Contact')))
+        e2e.check(srv.agent_statuses().get('agent2') == 'free',
+                  'agent2 after a REGISTER with Expires: %s: %s'
+                  % (value, srv.agent_statuses()))
+    e2e.sip_register(srv, '1002', AGENT2_PW, expires=0)
+    e2e.check(srv.agent_statuses().get('agent2') == 'offline',
+              'agent2 after Expires: 0: %s' % srv.agent_statuses())
+    e2e.log('SIP: REGISTER with Expires -1, 2^32, 1e3, 10^20 -> bound for '
+            'the longest time allowed, not removed')
+
+
 # --------------------------------------------------------------------------
 # HTTP
 
@@ -1049,6 +1068,7 @@ def main(t):
     invite_flood(srv, agent, customer)
     bad_digests(srv)
     replays(srv)
+    odd_expires(srv)
     http_signatures(srv)
     path_traversal(srv)
     sql_strings(srv)
