@@ -394,7 +394,9 @@ def invite_flood(srv, agent, customer):
                       '503 without Retry-After: %r' % m.raw[:300])
     e2e.log('SIP: a flood of %d INVITEs from 127.0.0.21 -> %s'
             % (FLOOD, codes))
-    e2e.check(codes.get(503, 0) > FLOOD // 2,
+    # A busy machine drops datagrams: judge the answers that came.
+    e2e.check(codes.get(503, 0) >= 100 and
+              codes.get(503, 0) > 2 * codes.get(200, 0),
               'the flood got %s: expected mostly 503' % codes)
     e2e.check(codes.get(200, 0) <= CALLS_PER_ADDR,
               'the flood had %d calls answered, more than %d'

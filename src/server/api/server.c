@@ -199,20 +199,32 @@ static int conn_refuse(struct api_conn *conn, uint16_t scode,
  * and a client could send that again and again.  So libre sees a request
  * only once its head is complete (the empty line, RFC 9112 2.1), and the
  * request line is bounded first (RFC 9112 3: 414); no URL of the API
- * comes near.
+ * comes near.  A control character (NUL included) in the head refuses the
+ * request at once: no head has one (RFC 9110 5.5, 5.6.2), a value read as
+ * a C string would end at a NUL, and what sends it (a TLS ClientHello to
+ * the plain port, say) is not going to send an empty line.
+ *
+ * @return 0 if the head is complete, ENODATA if it may go on, EBADMSG if
+ *         it can not be one
  */
-static bool head_complete(const struct mbuf *mb)
+static int head_scan(const struct mbuf *mb)
 {
 	const size_t n = mbuf_get_left(mb);
 	const uint8_t *p = mbuf_buf(mb);
 	size_t i;
 
-	for (i = 0; i + 3 < n; i++) {
-		if (p[i] == '\r' && !memcmp(p + i, "\r\n\r\n", 4))
-			return true;
+	for (i = 0; i < n; i++) {
+		const uint8_t c = p[i];
+
+		if (c == '\r' && i + 4 <= n && !memcmp(p + i, "\r\n\r\n", 4))
+			return 0;
+
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
+		    c == 0x7f)
+			return EBADMSG;
 	}
 
-	return false;
+	return ENODATA;
 }
 
 
@@ -440,8 +452,9 @@ static void recv_handler(struct mbuf *mb, void *arg)
 			break;
 		}
 
-		err = head_complete(conn->mb) ?
-			http_msg_decode(&msg, conn->mb, true) : ENODATA;
+		err = head_scan(conn->mb);
+		if (!err)
+			err = http_msg_decode(&msg, conn->mb, true);
 		if (err == ENODATA) {
 			err = 0;
 			conn->mb->pos = pos;
@@ -461,13 +474,6 @@ static void recv_handler(struct mbuf *mb, void *arg)
 		if (hlen > API_HDR_MAX) {
 			err = conn_refuse(conn, 413, "RequestTooLarge",
 					  "request header too large");
-		}
-		else if (memchr(conn->mb->buf + pos, '\0', hlen)) {
-			/* RFC 9110 5.5: a header value read as a C string
-			 * would end at the NUL, so two readers (a proxy and
-			 * us, or two parts of us) could see two values. */
-			err = conn_refuse(conn, 400, "InvalidParameter",
-					  "NUL in request header");
 		}
 		else if (list_count(&msg->hdrl) > API_HDR_COUNT_MAX) {
 			err = conn_refuse(conn, 413, "RequestTooLarge",
