@@ -757,6 +757,8 @@ def http_signatures(srv):
              'Host: x\r\nno colon here\r\n\r\n'),
             ('a NUL in a header', 'GET /healthz HTTP/1.1\r\nHost: x\r\n'
              'X-A: a\x00b\r\n\r\n'),
+            ('binary without an end', '\x16\x03\x01\x02\x00\x01\x00\x01'
+             '\xfc\x03\x03' + 'a' * 200),
             ('a Content-Length of 2^64', 'POST /v1/login HTTP/1.1\r\n'
              'Host: x\r\nContent-Length: 18446744073709551616\r\n\r\n{}'),
             ('a Content-Length of -1', 'POST /v1/login HTTP/1.1\r\n'
@@ -764,6 +766,9 @@ def http_signatures(srv):
         r = e2e.http_raw(srv.http_port, head.encode(), timeout=5)
         e2e.check(r is None or r.status in (400, 413, 414, 431),
                   'HTTP with %s: %r' % (what, r))
+        # No end will come: the answer must not wait for one.
+        e2e.check(r is not None or 'without an end' not in what,
+                  'HTTP with %s: no answer' % what)
         e2e.log('HTTP: %s -> %s' % (what, r.status if r else 'closed'))
         e2e.check(srv.healthz() == 200, '/healthz after %s' % what)
 
