@@ -22,7 +22,8 @@ What test_sip_bad_input, test_api_bad_input and test_abuse leave out:
   never 200.  Replays: a REGISTER's Authorization from a real
   registration sent again, verbatim and from elsewhere -> 401 stale,
   while the client's own next count is taken; a qop-less answer works
-  once; an agent's INVITE Proxy-Authorization replayed -> 407 stale.
+  once; an agent's INVITE Proxy-Authorization replayed -> 407 stale, and
+  the (always busy) trunk saw one call.
 - HTTP: signatures of another body, method or with garbled fields, huge
   headers and request lines, a stalled request; every route with a path
   parameter (read from the route tables in src/server/api) with path
@@ -31,6 +32,8 @@ What test_sip_bad_input, test_api_bad_input and test_abuse leave out:
   field -> 400, or stored and read back byte-exact (passwords: a phone
   registers with them).
 - REGISTER with Expires -1, 2^32, 1e3 or 10^20 -> still bound.
+- An agent's outbound calls with SQL and Unicode in X-Lianluo-Remark and
+  X-Lianluo-UUI -> the CDRs hold them byte-exact.
 - Afterwards: OPTIONS and /healthz, a real call from a customer's baresip
   to an agent's baresip with tones checked both ways, everything created
   before the attack unchanged, the log clean.
@@ -55,6 +58,7 @@ AGENT1_PW = 'Ag1-pw-Hs4Tq9'
 AGENT2_PW = 'Ag2-pw-Lc7Vb2'
 FLOOD = 1000
 CALLS_PER_ADDR = 50       # sip-max-calls-per-address, default
+TRUNK_ADDR = '127.0.0.30'
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 
@@ -94,6 +98,56 @@ class SrcClient(e2e.SipClient):
                 self.server, timeout=5, source_address=(self.src, 0))
         self.local = self.sock.getsockname()
         self._buf = b''
+
+
+class Trunk:
+    """A SIP trunk on its own address that is always busy: 486 to every
+    INVITE, 200 to CANCEL and BYE; counts the INVITEs."""
+
+    def __init__(self, addr=TRUNK_ADDR):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((addr, 0))
+        self.sock.settimeout(0.3)
+        self.uri = 'sip:%s:%d' % self.sock.getsockname()
+        self.invites = []
+        self.stop = False
+        self.th = threading.Thread(target=self._run, daemon=True)
+        self.th.start()
+
+    def _run(self):
+        while not self.stop:
+            try:
+                data, peer = self.sock.recvfrom(65535)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            method = data.split(b' ', 1)[0]
+            if method == b'INVITE':
+                cid = e2e.SipMessage(data).header('Call-ID')
+                if cid not in self.invites:
+                    self.invites.append(cid)
+                self._reply(data, peer, '486 Busy Here')
+            elif method in (b'CANCEL', b'BYE'):
+                self._reply(data, peer, '200 OK')
+
+    def _reply(self, data, peer, status):
+        m = e2e.SipMessage(data)
+        to = m.header('To') or ''
+        if ';tag=' not in to:
+            to += ';tag=trunk'
+        lines = ['SIP/2.0 %s' % status]
+        lines += ['Via: %s' % v for k, v in m.headers if k in ('via', 'v')]
+        lines += ['From: %s' % m.header('From'), 'To: %s' % to,
+                  'Call-ID: %s' % m.header('Call-ID'),
+                  'CSeq: %s' % m.header('CSeq'), 'Content-Length: 0']
+        self.sock.sendto(('\r\n'.join(lines) + '\r\n\r\n').encode(),
+                         peer)
+
+    def close(self):
+        self.stop = True
+        self.th.join(2)
+        self.sock.close()
 
 
 def to_tag_of(r):
@@ -528,7 +582,7 @@ def bad_digests(srv):
     e2e.log('SIP digest: %s' % '; '.join(got))
 
 
-def replays(srv):
+def replays(srv, trunk):
     ruri = 'sip:%s:%d' % (e2e.LOOPBACK, srv.sip_port)
     aor = '<sip:1002@%s:%d>' % (e2e.LOOPBACK, srv.sip_port)
 
@@ -593,45 +647,88 @@ def replays(srv):
             '(same address and another); counts 2, 5 taken, 2, 1, 3 '
             'refused; a qop-less answer works once')
 
-    # An agent's outbound INVITE: no trunk is configured, so a right
-    # answer gets 503 No Trunk Configured; the same credentials in a new
-    # transaction get a new challenge.
+    # An agent's outbound INVITE: a right answer reaches the (busy) trunk;
+    # the same credentials in a new transaction get a new challenge.
     c = SrcClient(srv.sip_port, '127.0.0.71', user='1002')
     try:
-        target = 'sip:13900000000@%s:%d' % (e2e.LOOPBACK, srv.sip_port)
         call_id = 'replay-invite@127.0.0.71'
-        r = c.request('INVITE', target, call_id=call_id, cseq=1,
-                      branch='z9hG4bKri1', body=e2e.sdp_offer(40002))
-        e2e.check(r is not None and r.status == 407,
-                  'an agent\'s INVITE: expected 407, got %r' % r)
-        c.send_raw(c.build('ACK', target, call_id=call_id, cseq=1,
-                           branch='z9hG4bKri1', to_tag=to_tag_of(r)))
-        n = e2e.parse_challenge(r.header('Proxy-Authenticate'))['nonce']
-        pa = auth_value(digest('1002', AGENT2_PW, 'INVITE', target, n))
-        results = []
-        for i in range(2):
-            branch = 'z9hG4bKri%d' % (i + 2)
-            r = c.request('INVITE', target, call_id=call_id, cseq=2 + i,
-                          branch=branch, body=e2e.sdp_offer(40002),
-                          headers=[('Proxy-Authorization', pa)])
-            results.append(r)
-            if r is not None:
-                c.send_raw(c.build('ACK', target, call_id=call_id,
-                                   cseq=2 + i, branch=branch,
-                                   to_tag=to_tag_of(r)))
-        e2e.check(results[0] is not None and results[0].status == 503 and
-                  'No Trunk' in results[0].first_line,
-                  'the agent\'s INVITE with its credentials: %r'
-                  % results[0])
-        e2e.check(results[1] is not None and results[1].status == 407 and
-                  'stale=true' in
-                  (results[1].header('Proxy-Authenticate') or ''),
+        r, pa = agent_invite(c, srv, trunk, call_id)
+        e2e.check(r is not None and r.status == 486 and
+                  len(trunk.invites) == 1,
+                  'the agent\'s INVITE with its credentials: %r (the trunk '
+                  'got %s)' % (r, trunk.invites))
+        target = 'sip:13900000000@%s:%d' % (e2e.LOOPBACK, srv.sip_port)
+        r = c.request('INVITE', target, call_id=call_id, cseq=3,
+                      branch='z9hG4bKri3', body=e2e.sdp_offer(40002),
+                      headers=[('Proxy-Authorization', pa)])
+        e2e.check(r is not None and r.status == 407 and
+                  'stale=true' in (r.header('Proxy-Authenticate') or ''),
                   'the same Proxy-Authorization again: expected 407 '
-                  'stale, got %r' % results[1])
+                  'stale, got %r' % r)
+        c.send_raw(c.build('ACK', target, call_id=call_id, cseq=3,
+                           branch='z9hG4bKri3', to_tag=to_tag_of(r)))
+        e2e.check(len(trunk.invites) == 1, 'the replay reached the '
+                  'trunk: %s' % trunk.invites)
         e2e.log('SIP digest replay: an INVITE\'s Proxy-Authorization '
-                'again -> %s' % results[1].first_line)
+                'again -> %s; the trunk saw one call' % r.first_line)
     finally:
         c.close()
+
+
+def agent_invite(c, srv, trunk, call_id, headers=()):
+    """agent2 calls out: 407, then the INVITE with its credentials;
+    returns (final answer, the Proxy-Authorization sent)."""
+    target = 'sip:13900000000@%s:%d' % (e2e.LOOPBACK, srv.sip_port)
+    r = c.request('INVITE', target, call_id=call_id, cseq=1,
+                  branch='z9hG4bKa' + call_id.split('@')[0].replace('-', ''),
+                  body=e2e.sdp_offer(40002))
+    e2e.check(r is not None and r.status == 407,
+              'an agent\'s INVITE: expected 407, got %r' % r)
+    c.send_raw(c.build('ACK', target, call_id=call_id, cseq=1,
+                       branch='z9hG4bKa' + call_id.split('@')[0]
+                       .replace('-', ''), to_tag=to_tag_of(r)))
+    n = e2e.parse_challenge(r.header('Proxy-Authenticate'))['nonce']
+    pa = auth_value(digest('1002', AGENT2_PW, 'INVITE', target, n))
+    branch = 'z9hG4bKb' + call_id.split('@')[0].replace('-', '')
+    r = c.request('INVITE', target, call_id=call_id, cseq=2, branch=branch,
+                  body=e2e.sdp_offer(40002), timeout=10,
+                  headers=[('Proxy-Authorization', pa)] + list(headers))
+    if r is not None:
+        c.send_raw(c.build('ACK', target, call_id=call_id, cseq=2,
+                           branch=branch, to_tag=to_tag_of(r)))
+    return r, pa
+
+
+def remarks(srv, trunk):
+    """The UUI and remark an agent's INVITE carries land in the CDR as
+    they were sent."""
+    c = SrcClient(srv.sip_port, '127.0.0.72', user='1002')
+    try:
+        for i, s in enumerate(NASTY):
+            r, _ = agent_invite(c, srv, trunk, 'remark-%d@127.0.0.72' % i,
+                                headers=[('X-Lianluo-Remark', s),
+                                         ('X-Lianluo-UUI', s[::-1])])
+            e2e.check(r is not None and r.status == 486,
+                      'an outbound call with remark %r: %r' % (s, r))
+    finally:
+        c.close()
+    want = {(s, s[::-1]) for s in NASTY}
+    got = set()
+
+    def written():
+        got.clear()
+        got.update((r.get('remark'), r.get('uui')) for r in srv.api_ok(
+            'GET', '/v1/cdrs?limit=1000')['cdrs']
+            if r.get('direction') == 'outbound')
+        return want <= got
+    try:
+        e2e.wait_until(written, 10, 'the CDRs of the calls with remarks')
+    except e2e.TestFailure:
+        e2e.fail('CDRs without the remark and uui sent: %s; outbound CDRs '
+                 'have %s' % (sorted(want - got), sorted(got)))
+    e2e.log('SIP: %d outbound calls with SQL, escape and Unicode in '
+            'X-Lianluo-Remark and -UUI -> CDRs hold them byte-exact'
+            % len(NASTY))
 
 
 def odd_expires(srv):
@@ -1041,10 +1138,12 @@ def snapshot(srv):
 
 
 def main(t):
-    srv = t.server()
+    trunk = Trunk()
+    srv = t.server(args=['--trunk', trunk.uri])
     e2e.provision(srv, group='support', number='4001', wrap_up=0,
                   agents=[('agent1', '1001', AGENT1_PW, AGENT1_PHONE)])
-    e2e.skill_group(srv, 'backoffice')
+    # agent2's calls out go from this group's number.
+    e2e.skill_group(srv, 'backoffice', number='4003')
     e2e.staff(srv, 'agent2', AGENT2_PHONE, groups=['backoffice'],
               extension='1002', password=AGENT2_PW)
     e2e.skill_group(srv, 'empty', number='4002')
@@ -1074,8 +1173,9 @@ def main(t):
     out_of_dialog(srv)
     invite_flood(srv, agent, customer)
     bad_digests(srv)
-    replays(srv)
+    replays(srv, trunk)
     odd_expires(srv)
+    remarks(srv, trunk)
     http_signatures(srv)
     path_traversal(srv)
     sql_strings(srv)
@@ -1110,6 +1210,10 @@ def main(t):
     stalled_sip.close()
     stalled_http.close()
     srv.check_alive('the call after the attack')
+    trunk.close()
+    # The phones unregister while the server still answers.
+    agent.quit()
+    customer.quit()
     # A clean stop (exit 0), after which a sanitizer build has written
     # any report it has.
     srv.stop()
