@@ -12,8 +12,9 @@
  * lookup, agent check, digest check).  Replies go to a discard address.
  *
  * Credentials for extension FUZZ_EXT are made right before the message
- * is handled (a nonce of this front end's and the response the password
- * gives; the fuzzer keeps the rest of the header), so that what lies
+ * is handled (a nonce of this front end's, the Request-URI as digest-uri
+ * and the response the password gives; the fuzzer keeps the rest of the
+ * header), so that what lies
  * behind the digest check runs too: the registrar's Contact handling, the
  * agent status MESSAGE, an agent's outbound INVITE up to the trunk (none
  * is configured: no call is set up).
@@ -52,16 +53,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 
-/* As sip/auth.c makes them, with the key the harness set */
+/* As sip/auth.c makes them, with the key the harness set; a new random
+ * part each time, so that its nonce-count tracking lets each in. */
 static void nonce_make(const struct sipfront *sf, char *buf, size_t sz)
 {
 	uint8_t mac[20];
-	char ts[20];
+	char head[40];
 
-	(void)re_snprintf(ts, sizeof(ts), "%llx", (uint64_t)time(NULL));
-	hmac_sha1(sf->nonce_key, sizeof(sf->nonce_key), (uint8_t *)ts,
-		  strlen(ts), mac, sizeof(mac));
-	(void)re_snprintf(buf, sz, "%s.%w", ts, mac, (size_t)10);
+	(void)re_snprintf(head, sizeof(head), "%llx.%llx",
+			  (uint64_t)time(NULL), rand_u64());
+	hmac_sha1(sf->nonce_key, sizeof(sf->nonce_key), (uint8_t *)head,
+		  strlen(head), mac, sizeof(mac));
+	(void)re_snprintf(buf, sz, "%s.%w", head, mac, (size_t)10);
 }
 
 
@@ -92,7 +95,7 @@ static struct mbuf *authorize(const struct sipfront *sf,
 
 	err  = md5_printf(ha1, "%s:%s:%s", FUZZ_EXT, srv.cfg.realm,
 			  FUZZ_PASSWORD);
-	err |= md5_printf(ha2, "%r:%r", &msg->met, &resp.uri);
+	err |= md5_printf(ha2, "%r:%r", &msg->met, &msg->ruri);
 	if (pl_isset(&resp.qop))
 		err |= md5_printf(digest, "%w:%s:%r:%r:%r:%w",
 				  ha1, sizeof(ha1), nonce, &resp.nc,
@@ -111,7 +114,7 @@ static struct mbuf *authorize(const struct sipfront *sf,
 	err  = mbuf_write_mem(mb, buf, head);
 	err |= mbuf_printf(mb, "Digest username=\"%r\", realm=\"%r\", "
 			   "nonce=\"%s\", uri=\"%r\", response=\"%w\"",
-			   &resp.username, &resp.realm, nonce, &resp.uri,
+			   &resp.username, &resp.realm, nonce, &msg->ruri,
 			   digest, sizeof(digest));
 	if (pl_isset(&resp.qop))
 		err |= mbuf_printf(mb, ", qop=%r, nc=%r, cnonce=\"%r\"",

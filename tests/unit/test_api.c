@@ -799,6 +799,18 @@ static void test_input_bounds(void **state)
 	assert_null(strstr(jstr(&r, "error.message"), "nested"));
 	resp_reset(&r);
 	assert_healthy(f);
+
+	/* A NUL in the head would cut a header value short in C. */
+	{
+		static const char nul[] = "GET /healthz HTTP/1.1\r\n"
+			"X-A: a\0b\r\n\r\n";
+
+		assert_int_equal(0, run_raw(f, nul, sizeof(nul) - 1, false,
+					    &r));
+		ASSERT_ERROR(&r, 400, "InvalidParameter");
+		resp_reset(&r);
+		assert_healthy(f);
+	}
 }
 
 
@@ -932,6 +944,22 @@ static void test_skill_groups(void **state)
 	resp_reset(&r);
 	REQ(f, "POST", "/v1/skill-groups", "{\"name\":42}", AUTH_OK, &r);
 	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	/* Path steps: a URL would lose them on the way. */
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\".\"}", AUTH_OK,
+	    &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"..\"}", AUTH_OK,
+	    &r);
+	ASSERT_ERROR(&r, 400, "InvalidParameter");
+	resp_reset(&r);
+	REQ(f, "POST", "/v1/skill-groups", "{\"name\":\"...\"}", AUTH_OK,
+	    &r);
+	assert_int_equal(201, r.scode);
+	resp_reset(&r);
+	REQ(f, "DELETE", "/v1/skill-groups/...", NULL, AUTH_OK, &r);
+	assert_int_equal(200, r.scode);
 	resp_reset(&r);
 
 	REQ(f, "GET", "/v1/skill-groups", NULL, AUTH_OK, &r);

@@ -9,6 +9,7 @@
 
 enum {
 	API_HDR_MAX       = 16384,  /* request line + headers */
+	API_LINE_MAX      = 8192,   /* request line (see api/server.c) */
 	API_CONN_MAX      = 256,    /* open connections */
 	API_IDLE_MS       = 30000,  /* a request must be complete by then */
 	API_DRAIN_MS      = 5000,   /* reading the rest of a refused body */

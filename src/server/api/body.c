@@ -391,11 +391,16 @@ bool api_valid_text(const char *s)
 }
 
 
-/* Skill group names are path segments too: no '/', no controls. */
+/*
+ * Skill group and IVR menu names are path segments too: no '/', no
+ * controls, and not "." or "..", which clients and proxies fold into the
+ * path (RFC 3986 5.2.4), so that such a group could be made but never
+ * reached again by its own URL.
+ */
 bool api_valid_name(const char *s)
 {
 	return s[0] && strlen(s) < STORE_NAME_SZ && api_valid_text(s) &&
-		!strchr(s, '/');
+		!strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
 }
 
 

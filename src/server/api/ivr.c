@@ -29,11 +29,10 @@ static int menu_print(struct re_printf *pf, const struct store_ivr *m)
 }
 
 
-/* A name is a path segment: "." and ".." would read as a path. */
+/* A name is a path segment (api_valid_name refuses "." and ".."). */
 static bool valid_menu_name(struct api_req *req)
 {
-	if (api_valid_name(req->param) && strcmp(req->param, ".") &&
-	    strcmp(req->param, ".."))
+	if (api_valid_name(req->param))
 		return true;
 
 	api_error(req, 400, "InvalidParameter", "invalid IVR menu name");

@@ -193,6 +193,51 @@ static int conn_refuse(struct api_conn *conn, uint16_t scode,
 }
 
 
+/*
+ * libre parses a request line with a backtracking match that, on a line
+ * with no end yet, takes time growing with the square of its length: the
+ * 8 KiB of one read held the loop for a second, longer on a busy machine,
+ * and a client could send that again and again.  So libre sees a request
+ * only once its head is complete (the empty line, RFC 9112 2.1), and the
+ * request line is bounded first (RFC 9112 3: 414); no URL of the API
+ * comes near.  A control character (NUL included) in the head refuses the
+ * request at once: no head has one (RFC 9110 5.5, 5.6.2), a value read as
+ * a C string would end at a NUL, and what sends it (a TLS ClientHello to
+ * the plain port, say) is not going to send an empty line.
+ *
+ * @return 0 if the head is complete, ENODATA if it may go on, EBADMSG if
+ *         it can not be one
+ */
+static int head_scan(const struct mbuf *mb)
+{
+	const size_t n = mbuf_get_left(mb);
+	const uint8_t *p = mbuf_buf(mb);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t c = p[i];
+
+		if (c == '\r' && i + 4 <= n && !memcmp(p + i, "\r\n\r\n", 4))
+			return 0;
+
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
+		    c == 0x7f)
+			return EBADMSG;
+	}
+
+	return ENODATA;
+}
+
+
+static bool line_too_long(const struct mbuf *mb)
+{
+	const size_t left = mbuf_get_left(mb);
+
+	return !memchr(mbuf_buf(mb), '\n', MIN(left, API_LINE_MAX)) &&
+		left >= API_LINE_MAX;
+}
+
+
 static bool hdr_has_token(const struct http_msg *msg, enum http_hdrid id,
 			  const char *token)
 {
@@ -402,7 +447,15 @@ static void recv_handler(struct mbuf *mb, void *arg)
 		uint64_t clen;
 		size_t hlen;
 
-		err = http_msg_decode(&msg, conn->mb, true);
+		if (line_too_long(conn->mb)) {
+			err = conn_refuse(conn, 414, "RequestTooLarge",
+					  "request line too long");
+			break;
+		}
+
+		err = head_scan(conn->mb);
+		if (!err)
+			err = http_msg_decode(&msg, conn->mb, true);
 		if (err == ENODATA) {
 			err = 0;
 			conn->mb->pos = pos;

@@ -3,11 +3,23 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * Nonces are stateless: "<unix time in hex>.<HMAC-SHA1 of it, hex>" under a
- * key made at start-up, so any nonce we issued is recognised for
- * NONCE_TTL_S without keeping a table; an older one is answered with a new
- * challenge marked stale.  Credentials are either a staff extension with
- * its password's HA1, or the ephemeral credentials of POST /v1/login.
+ * Nonces are signed: "<unix time, hex>.<random, hex>.<HMAC-SHA1 of both,
+ * hex>" under a key made at start-up, so any nonce we issued is recognised
+ * for NONCE_TTL_S without a table of those issued; an older one is
+ * answered with a new challenge marked stale.  The random part makes each
+ * challenge's nonce its own, so that its counts below are one client's.
+ *
+ * Replays (RFC 7616 3.4, RFC 3261 22.4): a captured Authorization with a
+ * right answer would otherwise be good for NONCE_TTL_S.  Once a digest is
+ * right, its nonce-count must be higher than any accepted with that nonce
+ * before (common/replay.c; a request without qop may use a nonce once),
+ * and its digest-uri must be the Request-URI (RFC 2617 3.2.2.5), so that
+ * an answer for one request is no answer for another.  A replay gets a new
+ * challenge marked stale, as an old nonce does: a client that knows the
+ * password answers it at once (libre's clients count up from 1 with each
+ * nonce and take stale=true as the cue), one that only copied a request
+ * cannot.  Credentials are either a staff extension with its password's
+ * HA1, or the ephemeral credentials of POST /v1/login.
  *
  * Wrong credentials (an unknown user included) are counted per source
  * address and per username (config auth-fail-limit-address, -user,
@@ -18,11 +30,13 @@
  * domain (RFC 3263) and the refusal is about these credentials; 429 is
  * HTTP's (RFC 6585) and no SIP phone knows it.
  */
+#include <ctype.h>
 #include <string.h>
 #include <time.h>
 #include <re.h>
 #include "common/log.h"
 #include "common/ratelimit.h"
+#include "common/replay.h"
 #include "store/store.h"
 #include "config.h"
 #include "common/media_sdp.h"
@@ -36,43 +50,102 @@ enum {
 };
 
 
-static void nonce_make(const struct sipfront *sf, uint64_t t, char *buf,
-		       size_t sz)
+static void nonce_make(const struct sipfront *sf, uint64_t t, uint64_t rnd,
+		       char *buf, size_t sz)
 {
 	uint8_t mac[20];    /* HMAC-SHA1 */
-	char ts[20];
+	char head[40];
 
-	(void)re_snprintf(ts, sizeof(ts), "%llx", t);
-	hmac_sha1(sf->nonce_key, sizeof(sf->nonce_key), (uint8_t *)ts,
-		  strlen(ts), mac, sizeof(mac));
-	(void)re_snprintf(buf, sz, "%s.%w", ts, mac, (size_t)10);
+	(void)re_snprintf(head, sizeof(head), "%llx.%llx", t, rnd);
+	hmac_sha1(sf->nonce_key, sizeof(sf->nonce_key), (uint8_t *)head,
+		  strlen(head), mac, sizeof(mac));
+	(void)re_snprintf(buf, sz, "%s.%w", head, mac, (size_t)10);
 }
 
 
 /*
- * 0 when the nonce is ours and fresh.  Anything else is ETIMEDOUT: the
- * caller checks the digest first, so a client that got here knows the
- * password and only holds an old nonce, or one from before a restart (the
- * key is made at start-up); it gets a new challenge marked stale.
+ * 0 when the nonce is ours and fresh, with the time it was issued.
+ * Anything else is ETIMEDOUT: the caller checks the digest first, so a
+ * client that got here knows the password and only holds an old nonce, or
+ * one from before a restart (the key is made at start-up); it gets a new
+ * challenge marked stale.
  */
-static int nonce_verify(const struct sipfront *sf, const struct pl *nonce)
+static int nonce_verify(const struct sipfront *sf, const struct pl *nonce,
+			uint64_t *issued)
 {
 	char expect[NONCE_SZ];
-	struct pl ts;
+	struct pl ts, rnd;
 	uint64_t t, now = (uint64_t)time(NULL);
 
-	if (re_regex(nonce->p, nonce->l, "[0-9a-f]+.", &ts) || ts.l > 16)
+	if (nonce->l >= NONCE_SZ ||
+	    re_regex(nonce->p, nonce->l, "[0-9a-f]+.[0-9a-f]+.", &ts, &rnd) ||
+	    ts.l > 16 || rnd.l > 16)
 		return ETIMEDOUT;
 
 	t = pl_x64(&ts);
-	nonce_make(sf, t, expect, sizeof(expect));
+	nonce_make(sf, t, pl_x64(&rnd), expect, sizeof(expect));
 	if (pl_strcmp(nonce, expect))
 		return ETIMEDOUT;
 
 	if (t > now + 5 || now - t > NONCE_TTL_S)
 		return ETIMEDOUT;
 
+	*issued = t;
 	return 0;
+}
+
+
+/* RFC 7616 3.4: nc is exactly 8 hex digits; 0 stands for no qop. */
+static int nc_decode(const struct httpauth_digest_resp *resp, uint32_t *nc)
+{
+	size_t i;
+
+	*nc = 0;
+	if (!pl_isset(&resp->qop))
+		return 0;
+
+	if (resp->nc.l != 8)
+		return EBADMSG;
+	for (i = 0; i < resp->nc.l; i++) {
+		if (!isxdigit((unsigned char)resp->nc.p[i]))
+			return EBADMSG;
+	}
+
+	*nc = pl_x32(&resp->nc);
+	return *nc ? 0 : EBADMSG;
+}
+
+
+/*
+ * The digest-uri names the Request-URI (RFC 2617 3.2.2.5), compared as
+ * RFC 3261 19.1.4 does: user and password exactly, the rest without case;
+ * parameters and headers are not compared.
+ */
+static bool uri_matches(const struct pl *dig, const struct uri *ruri)
+{
+	struct uri u;
+
+	if (uri_decode(&u, dig))
+		return false;
+
+	return !pl_casecmp(&u.scheme, &ruri->scheme) &&
+		!pl_cmp(&u.user, &ruri->user) &&
+		!pl_cmp(&u.password, &ruri->password) &&
+		!pl_casecmp(&u.host, &ruri->host) &&
+		u.port == ruri->port;
+}
+
+
+/**
+ * Set up digest authentication: the replay tracker of nonce-counts.
+ *
+ * @param sf SIP front end (nonce_key already made)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int sipauth_init(struct sipfront *sf)
+{
+	return replay_alloc(&sf->replay, SIP_NONCE_MAX, NONCE_TTL_S);
 }
 
 
@@ -81,7 +154,8 @@ int sipauth_challenge(struct sipfront *sf, const struct sip_msg *msg,
 {
 	char nonce[NONCE_SZ];
 
-	nonce_make(sf, (uint64_t)time(NULL), nonce, sizeof(nonce));
+	nonce_make(sf, (uint64_t)time(NULL), rand_u64(), nonce,
+		   sizeof(nonce));
 
 	return sip_replyf(sf->sip, msg, proxy ? 407 : 401,
 			  proxy ? "Proxy Authentication Required" :
@@ -198,7 +272,8 @@ static int identity_lookup(struct sipfront *sf, const struct pl *username,
  * @param id     Returned identity on success
  *
  * @return 0 if authenticated, ENOENT if no credentials were sent,
- *         ETIMEDOUT if the nonce is stale, EACCES if they are wrong,
+ *         ETIMEDOUT if the nonce is stale or the credentials a replay,
+ *         EACCES if they are wrong,
  *         EAGAIN if the address or username is over its failure limit
  *         (id->retry_s is then set; see sipauth_refuse)
  */
@@ -209,6 +284,8 @@ int sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
 	const struct sip_hdr *hdr;
 	uint8_t ha1[MD5_SIZE];
 	char addr[RATELIMIT_KEY_SZ];
+	uint64_t issued = 0;
+	uint32_t nc;
 	int err;
 
 	memset(id, 0, sizeof(*id));
@@ -225,7 +302,8 @@ int sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
 		return ENOENT;
 
 	if (httpauth_digest_response_decode(&resp, &hdr->val) ||
-	    pl_strcmp(&resp.realm, sf->cfg->realm)) {
+	    pl_strcmp(&resp.realm, sf->cfg->realm) ||
+	    nc_decode(&resp, &nc) || !uri_matches(&resp.uri, &msg->uri)) {
 		failed(sf, addr, NULL);
 		return EACCES;
 	}
@@ -250,9 +328,20 @@ int sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
 	}
 
 	/* A right answer to an old challenge: ask again (stale=true). */
-	err = nonce_verify(sf, &resp.nonce);
+	err = nonce_verify(sf, &resp.nonce, &issued);
 	if (err)
 		return err;
+
+	/* A right answer given before: a replay, or overtaken by a later
+	 * request of the same client; ask again (stale=true) either way. */
+	err = replay_use(sf->replay, &resp.nonce, issued, nc,
+			 (uint64_t)time(NULL));
+	if (err) {
+		log_info("sip: %r from %J: digest nonce-count %u of user '%s'"
+			 " already used: new challenge", &msg->met, &msg->src,
+			 nc, id->username);
+		return ETIMEDOUT;
+	}
 
 	return 0;
 }

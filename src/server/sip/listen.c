@@ -42,6 +42,29 @@ enum {
 #define ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO, MESSAGE"
 
 
+/*
+ * Content-Length is 1*DIGIT (RFC 3261 20.14).  libre reads "-1", "1e3" or
+ * a value past 2^32 as some other number (0, 1, the value mod 2^32) and
+ * takes the request with that length; answer 400 instead, so that no two
+ * parties read one request with two lengths.  Nine digits are more than
+ * any request we take.
+ */
+static bool clen_valid(const struct pl *clen)
+{
+	size_t i;
+
+	if (!clen->l || clen->l > 9)
+		return false;
+
+	for (i = 0; i < clen->l; i++) {
+		if (clen->p[i] < '0' || clen->p[i] > '9')
+			return false;
+	}
+
+	return true;
+}
+
+
 static bool is_sane(const struct sip_msg *msg, const char **why)
 {
 	if (!pl_isset(&msg->callid))
@@ -55,6 +78,13 @@ static bool is_sane(const struct sip_msg *msg, const char **why)
 		*why = "Missing Via branch";
 	else if (pl_strcasecmp(&msg->ver, "SIP/2.0"))
 		*why = "Bad Version";
+	/* RFC 3261 25.1 allows no NUL in the head; C strings made of a
+	 * header would end there while libre's view goes on. */
+	else if (memchr(msg->met.p, '\0',
+			(size_t)((const char *)mbuf_buf(msg->mb) - msg->met.p)))
+		*why = "NUL in Header";
+	else if (pl_isset(&msg->clen) && !clen_valid(&msg->clen))
+		*why = "Bad Content-Length";
 	/* A datagram shorter than its Content-Length (RFC 3261 18.3) */
 	else if (pl_isset(&msg->clen) &&
 		 pl_u32(&msg->clen) > mbuf_get_left(msg->mb))
@@ -247,6 +277,7 @@ static void destructor(void *arg)
 	mem_deref(sf->rl_addr);
 	mem_deref(sf->rl_user);
 	mem_deref(sf->rl_req);
+	mem_deref(sf->replay);
 }
 
 
@@ -349,6 +380,9 @@ int sipfront_alloc(struct sipfront **sfp, const struct config *cfg,
 	list_init(&sf->notes);
 	list_init(&sf->ivr_prompts);
 	rand_bytes(sf->nonce_key, sizeof(sf->nonce_key));
+	err = sipauth_init(sf);
+	if (err)
+		goto out;
 	sa_init(&sf->trunk_addr, AF_UNSPEC);
 
 	err = limits_alloc(sf, cfg);

@@ -40,6 +40,31 @@ struct contact_ctx {
 };
 
 
+/*
+ * delta-seconds (RFC 3261 20.19, 25.1): digits only.  libre's pl_u32()
+ * reads "-1" as 0 and 4294967296 as 0 too, which would have removed the
+ * binding; a malformed value means 3600 (RFC 3261 20.19) and one past
+ * 2^32-1 the largest (then clamped to the configured maximum).
+ */
+static uint32_t expires_decode(const struct pl *pl)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!pl->l)
+		return 3600;
+
+	for (i = 0; i < pl->l; i++) {
+		if (pl->p[i] < '0' || pl->p[i] > '9')
+			return 3600;
+		if (v <= UINT32_MAX)
+			v = v * 10 + (uint64_t)(pl->p[i] - '0');
+	}
+
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+
 static bool contact_handler(const struct sip_hdr *hdr,
 			    const struct sip_msg *msg, void *arg)
 {
@@ -60,7 +85,7 @@ static bool contact_handler(const struct sip_hdr *hdr,
 		return false;
 
 	if (0 == msg_param_decode(&ctx->addr.params, "expires", &expires)) {
-		ctx->expires = pl_u32(&expires);
+		ctx->expires = expires_decode(&expires);
 		ctx->has_expires = true;
 	}
 
@@ -96,7 +121,7 @@ void registrar_handle(struct sipfront *sf, const struct sip_msg *msg)
 	if (ctx.has_expires)
 		expires = ctx.expires;
 	else if (pl_isset(&msg->expires))
-		expires = pl_u32(&msg->expires);
+		expires = expires_decode(&msg->expires);
 	else
 		expires = 3600;
 

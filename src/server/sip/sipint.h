@@ -31,6 +31,7 @@ struct sipfront {
 	struct ratelimit *rl_addr;    /**< failed digests per address */
 	struct ratelimit *rl_user;    /**< failed digests per username */
 	struct ratelimit *rl_req;     /**< requests per address (bucket) */
+	struct replay *replay;        /**< digest nonce-counts in use */
 	struct sa trunk_addr;         /**< the trunk's, if an IP literal */
 	bool closing;
 };
@@ -39,6 +40,8 @@ enum {
 	SIP_RL_KEYS   = 4096,         /* keys of each rate-limit table */
 	SIP_MSG_MAX   = 32768,        /* bytes of one request */
 	SIP_HDR_MAX   = 100,          /* header fields of one request */
+	SIP_NONCE_MAX = 8192,         /* digest nonces whose counts are
+					 tracked (see sip/auth.c) */
 	SIP_BUSY_RETRY_S = 5,         /* Retry-After of a call refused for
 					 too many calls */
 };
@@ -51,6 +54,7 @@ struct sip_identity {
 	uint32_t retry_s;             /* when refused (EAGAIN): Retry-After */
 };
 
+int  sipauth_init(struct sipfront *sf);
 int  sipauth_check(struct sipfront *sf, const struct sip_msg *msg,
 		   bool proxy, struct sip_identity *id);
 int  sipauth_challenge(struct sipfront *sf, const struct sip_msg *msg,
