@@ -25,11 +25,6 @@
 #include "acd/acdint.h"
 
 
-enum {
-	MAX_CANDIDATES = 256,
-};
-
-
 const char *acd_call_state_str(enum acd_call_state state)
 {
 	switch (state) {
@@ -196,6 +191,17 @@ static int group_enter(struct acd_call *call, const char *group)
 
 	str_ncpy(call->cdr.group, group, sizeof(call->cdr.group));
 
+	/* A caller who called before meets their last agent, if free:
+	 * looked up once, when a group that asks for it is entered, so
+	 * that routing decisions need not. */
+	if (call->group.last_agent_first && !call->last_agent_known) {
+		call->last_agent_known = true;
+		if (store_cdr_last_agent(acd->st, call->cdr.sdk_app_id,
+					 call->cdr.caller, call->last_agent,
+					 sizeof(call->last_agent)))
+			call->last_agent[0] = '\0';
+	}
+
 	if (call->group.max_queue_len &&
 	    queued_in_group(acd, call) >= call->group.max_queue_len) {
 
@@ -320,17 +326,6 @@ void acd_call_ringing(struct acd_call *call)
 }
 
 
-static bool was_tried(const struct acd_call *call, const char *user_id)
-{
-	for (size_t i = 0; i < call->triedc; i++) {
-		if (0 == strcmp(call->tried[i], user_id))
-			return true;
-	}
-
-	return false;
-}
-
-
 /* The ring set entry of this agent (NULL user_id: the only one) */
 static size_t ring_index(const struct acd_call *call, const char *user_id)
 {
@@ -353,6 +348,7 @@ static struct acd_agent *ring_remove(struct acd_call *call, size_t i)
 	call->ringv[i] = call->ringv[--call->ringc];
 	call->ringv[call->ringc] = NULL;
 	ag->call = NULL;
+	acd_route_update(ag);
 
 	return ag;
 }
@@ -403,7 +399,7 @@ void acd_call_offer_failed(struct acd_call *call, const char *user_id,
 	log_info("acd: agent %s did not take call %s (%s)", ag->user_id,
 		 call->cdr.session_id, no_answer ? "no answer" : "rejected");
 
-	if (call->triedc < ACD_MAX_TRIED && !was_tried(call, ag->user_id))
+	if (call->triedc < ACD_MAX_TRIED && !acd_call_tried(call, ag->user_id))
 		str_ncpy(call->tried[call->triedc++], ag->user_id,
 			 sizeof(call->tried[0]));
 
@@ -411,6 +407,7 @@ void acd_call_offer_failed(struct acd_call *call, const char *user_id,
 	ag->offer_after = ag->idle_since + 1000ULL *
 		(no_answer ? call->acd->cfg->no_answer_delay_s :
 		 call->acd->cfg->reject_delay_s);
+	acd_route_update(ag);
 	if (no_answer && ++ag->misses >= ACD_MAX_MISSES &&
 	    ag->pending == ACD_AGENT_OFFLINE && ag->reg_expires) {
 		char why[ACD_REASON_SZ];
@@ -481,6 +478,9 @@ void acd_call_answered(struct acd_call *call, const char *user_id)
 	else if (call->agent) {
 		++call->agent->answered;
 	}
+
+	if (call->agent)
+		acd_route_update(call->agent);
 }
 
 
@@ -563,6 +563,7 @@ int acd_call_outbound(struct acd_call *call, const char *user_id,
 		call->agent = ag;
 		ag->call = call;
 		acd_agent_call_out(ag);
+		acd_route_update(ag);
 	}
 
 	return 0;
@@ -637,97 +638,12 @@ void acd_call_end(struct acd_call *call, const char *status,
 
 		acd_agent_release(ag, talked, wrapup);
 	}
+	else if (ag) {
+		acd_route_update(ag);    /* its talk time */
+	}
 
 	list_unlink(&call->le);
 	acd_dispatch_schedule(call->acd);
-}
-
-
-struct cand_ctx {
-	struct acd *acd;
-	const struct acd_call *call;
-	struct acd_agent *candv[MAX_CANDIDATES];
-	size_t candc;
-	size_t triedc;     /* free agents skipped because already tried */
-	uint32_t level;    /* skill level of the candidates so far */
-	bool use_tried;
-	struct acd_agent *last;   /* the caller's last agent, if eligible */
-};
-
-
-static void member_handler(const struct store_member *m, void *arg)
-{
-	struct cand_ctx *ctx = arg;
-	struct acd_agent *ag;
-
-	ag = acd_agent_find(ctx->acd, ctx->call->cdr.sdk_app_id, m->user_id);
-	if (!ag || ag->status != ACD_AGENT_FREE || ag->call)
-		return;
-	if (!ag->contact[0] || ag->offer_after > tmr_jiffies())
-		return;
-
-	if (!ctx->use_tried && was_tried(ctx->call, ag->user_id)) {
-		++ctx->triedc;
-		return;
-	}
-
-	if (ctx->call->group.last_agent_first &&
-	    0 == strcmp(ag->user_id, ctx->call->last_agent))
-		ctx->last = ag;
-
-	/*
-	 * Skill-level priority: only the lowest level that has a free agent
-	 * competes, so the strategy applies within it.  Done in this one
-	 * pass over the members: a lower level drops what was gathered.
-	 */
-	if (ctx->candc && m->level > ctx->level)
-		return;
-	if (ctx->candc && m->level < ctx->level)
-		ctx->candc = 0;
-	ctx->level = m->level;
-
-	if (ctx->candc < ARRAY_SIZE(ctx->candv))
-		ctx->candv[ctx->candc++] = ag;
-}
-
-
-/* The free agents of the call's group who may ring for it now. */
-static int candidates(struct cand_ctx *ctx, struct acd *acd,
-		      struct acd_call *call)
-{
-	int err;
-
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->acd = acd;
-	ctx->call = call;
-
-	/* A caller who called before meets their last agent, if free: looked
-	 * up once, and only for a group that asks for it. */
-	if (call->group.last_agent_first && !call->last_agent_known) {
-		call->last_agent_known = true;
-		if (store_cdr_last_agent(acd->st, call->cdr.sdk_app_id,
-					 call->cdr.caller, call->last_agent,
-					 sizeof(call->last_agent)))
-			call->last_agent[0] = '\0';
-	}
-
-	err = store_member_list_by_group(acd->st, call->cdr.sdk_app_id,
-					 call->group.name, member_handler,
-					 ctx);
-	if (err)
-		return err;
-
-	/* Everyone free was tried once: start a new round. */
-	if (!ctx->candc && ctx->triedc && !call->ringc) {
-		call->triedc = 0;
-		ctx->use_tried = true;
-		err = store_member_list_by_group(acd->st,
-						 call->cdr.sdk_app_id,
-						 call->group.name,
-						 member_handler, ctx);
-	}
-
-	return err;
 }
 
 
@@ -739,6 +655,7 @@ static void ring(struct acd_call *call, struct acd_agent *ag)
 {
 	ag->call = call;
 	call->ringv[call->ringc++] = ag;
+	acd_route_update(ag);
 
 	if (call->state != ACD_CALL_RINGING) {
 		call->state = ACD_CALL_RINGING;
@@ -760,34 +677,37 @@ static void ring(struct acd_call *call, struct acd_agent *ag)
  * Offer a queued call as its group's strategy says; false if nobody.
  * *group_emptyp is set when the group has no free agent at all (not only
  * none this call has not tried yet): the calls behind it in the same
- * group need not look again in this dispatch run.
+ * group need not look again in this dispatch run.  The group's strategy
+ * is the one it has now (route.c loads it again when the API changes
+ * it), also for callers who were waiting already.
  */
 static bool offer(struct acd *acd, struct acd_call *call, bool *group_emptyp)
 {
+	struct acd_agent *ringv[ACD_MAX_RINGING];
 	const struct acd_strategy *strat;
+	struct acd_route rt;
 	struct acd_agent *ag;
-	struct cand_ctx *ctx;
 	bool offered = false;
+	size_t n;
 
 	*group_emptyp = false;
 
-	ctx = mem_alloc(sizeof(*ctx), NULL);
-	if (!ctx)
+	if (acd_route_find(&rt, acd, call, true))
 		return false;
 
-	if (candidates(ctx, acd, call))
-		goto out;
+	*group_emptyp = rt.empty;
+	if (!rt.lvl)
+		return false;
 
-	if (!ctx->candc) {
-		*group_emptyp = !ctx->triedc;
-		goto out;
-	}
-
-	strat = acd_strategy_find(call->group.strategy);
+	strat = rt.grp->strat;
 
 	if (strat->ring == ACD_RING_ALL) {
-		for (size_t i = 0; i < ctx->candc; i++) {
-			ag = ctx->candv[i];
+		/* Taken first: an offer may fail at once and change the
+		 * level while we ring. */
+		n = acd_route_list(&rt, call, ringv, ARRAY_SIZE(ringv));
+
+		for (size_t i = 0; i < n; i++) {
+			ag = ringv[i];
 
 			if (call->state == ACD_CALL_ENDED ||
 			    call->ringc >= ACD_MAX_RINGING)
@@ -798,16 +718,15 @@ static bool offer(struct acd *acd, struct acd_call *call, bool *group_emptyp)
 			ring(call, ag);
 			offered = true;
 		}
-		goto out;
+
+		return offered;
 	}
 
-	ag = ctx->last ? ctx->last : strat->selecth(acd, call, ctx->candv,
-						      ctx->candc);
+	ag = rt.last ? rt.last : strat->selecth(&rt, call, rand_u32(), true);
 	if (!ag)
-		goto out;
+		return false;
 
 	ring(call, ag);
-	offered = true;
 
 	if (strat->ring == ACD_RING_PROGRESSIVE &&
 	    call->state == ACD_CALL_RINGING)
@@ -815,17 +734,16 @@ static bool offer(struct acd *acd, struct acd_call *call, bool *group_emptyp)
 			  (call->group.ring_step_s ? call->group.ring_step_s :
 			   5) * 1000ULL, step_handler, call);
 
- out:
-	mem_deref(ctx);
-	return offered;
+	return true;
 }
 
 
-/* Ring-progressively: one more agent every ring_step_s while ringing. */
+/* Ring-progressively: one more agent every ring_step_s while ringing,
+ * in the group's order (longest idle). */
 static void step_handler(void *arg)
 {
 	struct acd_call *call = arg;
-	struct cand_ctx *ctx;
+	struct acd_route rt;
 	struct acd_agent *ag;
 
 	if (call->state != ACD_CALL_RINGING)
@@ -838,18 +756,12 @@ static void step_handler(void *arg)
 	if (call->ringc >= ACD_MAX_RINGING)
 		return;
 
-	ctx = mem_alloc(sizeof(*ctx), NULL);
-	if (!ctx)
+	if (acd_route_find(&rt, call->acd, call, true) || !rt.lvl)
 		return;
 
-	if (!candidates(ctx, call->acd, call)) {
-		ag = acd_strategy_find(NULL)->selecth(call->acd, call,
-						      ctx->candv, ctx->candc);
-		if (ag)
-			ring(call, ag);
-	}
-
-	mem_deref(ctx);
+	ag = rt.grp->strat->selecth(&rt, call, rand_u32(), true);
+	if (ag)
+		ring(call, ag);
 }
 
 
