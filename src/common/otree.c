@@ -173,6 +173,7 @@ void otree_init(struct otree *t, otree_cmp_h *cmph)
 		return;
 
 	t->root = NULL;
+	t->first = NULL;
 	t->cmph = cmph;
 }
 
@@ -199,6 +200,8 @@ int otree_insert(struct otree *t, struct otree_node *n)
 	t->root = insert(t->cmph, t->root, n, &err);
 	if (err)
 		n->height = 0;
+	else if (!t->first || t->cmph(n, t->first) < 0)
+		t->first = n;
 
 	return err;
 }
@@ -220,19 +223,37 @@ int otree_remove(struct otree *t, struct otree_node *n)
 		return ENOENT;
 
 	t->root = delete_node(t->cmph, t->root, n, &err);
-	if (!err) {
-		n->left = n->right = NULL;
-		n->size = 0;
-		n->height = 0;
+	if (err)
+		return err;
+
+	n->left = n->right = NULL;
+	n->size = 0;
+	n->height = 0;
+
+	if (n == t->first) {
+		struct otree_node *m = t->root;
+
+		while (m && m->left)
+			m = m->left;
+		t->first = m;
 	}
 
-	return err;
+	return 0;
 }
 
 
 uint32_t otree_count(const struct otree *t)
 {
 	return t ? size(t->root) : 0;
+}
+
+
+/**
+ * The smallest node, or NULL if the tree is empty; O(1)
+ */
+struct otree_node *otree_first(const struct otree *t)
+{
+	return t ? t->first : NULL;
 }
 
 
@@ -335,6 +356,9 @@ int otree_check(const struct otree *t)
 {
 	if (!t)
 		return EINVAL;
+
+	if (t->first != otree_at(t, 0))
+		return EBADMSG;
 
 	return check(t->cmph, t->root, NULL, NULL);
 }

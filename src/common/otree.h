@@ -6,7 +6,7 @@
  * An AVL tree whose nodes are embedded in the caller's objects (as
  * libre's struct le), each node counting the nodes below it, so that
  * besides O(log n) insert and remove it answers "the i-th smallest" and
- * "how many are smaller" in O(log n).  libre 1.1.0 has lists and hashes
+ * "how many are smaller" in O(log n), and the smallest in O(1).  libre 1.1.0 has lists and hashes
  * but no ordered structure.  Keys must be unique under the compare
  * handler (break ties with an id), and a node's key must not change
  * while it is in a tree: remove it, change it, insert it again.  No
@@ -26,6 +26,7 @@ typedef int (otree_cmp_h)(const struct otree_node *a,
 
 struct otree {
 	struct otree_node *root;
+	struct otree_node *first;    /* the smallest, for O(1) otree_first */
 	otree_cmp_h *cmph;
 };
 
@@ -33,6 +34,7 @@ void     otree_init(struct otree *t, otree_cmp_h *cmph);
 int      otree_insert(struct otree *t, struct otree_node *n);
 int      otree_remove(struct otree *t, struct otree_node *n);
 uint32_t otree_count(const struct otree *t);
+struct otree_node *otree_first(const struct otree *t);
 struct otree_node *otree_at(const struct otree *t, uint32_t i);
 uint32_t otree_rank(const struct otree *t, const struct otree_node *key,
 		    bool *foundp);

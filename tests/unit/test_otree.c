@@ -179,6 +179,7 @@ static void test_random_model(void **state)
 						 otree_at(&t, (uint32_t)i))->key);
 		}
 		assert_null(otree_at(&t, (uint32_t)mc));
+		assert_ptr_equal(otree_at(&t, 0), otree_first(&t));
 
 		if (s % 97 == 0)
 			assert_int_equal(0, otree_check(&t));

@@ -18,6 +18,7 @@
 struct ref_member {
 	char user_id[STORE_ID_SZ];
 	uint32_t level;
+	struct acd_agent *ag;       /* NULL: looked up by user id */
 };
 
 /* A group's members in the store's order (by user id) */
@@ -59,6 +60,7 @@ static inline void ref_member_handler(const struct store_member *m,
 
 	str_ncpy(rg->v[rg->n].user_id, m->user_id, sizeof(rg->v[0].user_id));
 	rg->v[rg->n].level = m->level;
+	rg->v[rg->n].ag = NULL;
 	++rg->n;
 }
 
@@ -129,8 +131,9 @@ static inline struct acd_agent *ref_pick(struct ref_group *rg,
 		for (size_t i = 0; i < rg->n; i++) {
 			struct acd_agent *ag;
 
-			ag = acd_agent_find(acd, call->cdr.sdk_app_id,
-					    rg->v[i].user_id);
+			ag = rg->v[i].ag ? rg->v[i].ag :
+				acd_agent_find(acd, call->cdr.sdk_app_id,
+					       rg->v[i].user_id);
 			if (!ref_free_now(ag, now))
 				continue;
 

@@ -16,7 +16,7 @@
 enum {
 	TICK_MS = 1000,
 	RETENTION_PERIOD_S = 60,
-	AGENT_HASH_SIZE = 256,
+	AGENT_HASH_SIZE = 4096,    /* a large site has 10,000s of agents */
 };
 
 

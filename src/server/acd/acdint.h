@@ -120,13 +120,14 @@ struct acd_group {
 /* One agent in one group; in a tree of the group while free */
 struct acd_member {
 	struct otree_node node;       /* first: the trees hold nodes */
+	uint64_t k1, k2;              /* the key it was inserted with */
+	char user_id[STORE_ID_SZ];    /* a copy: a tree walk compares keys
+					 without touching the agents */
+	struct acd_agent *ag;
+	struct acd_group *grp;
+	uint32_t level;               /* 1..ACD_LEVELS */
 	struct le gle;                /* in grp->members */
 	struct le ale;                /* in ag->members */
-	struct acd_group *grp;
-	struct acd_agent *ag;
-	const char *user_id;          /* the agent's, or a probe's */
-	uint32_t level;               /* 1..ACD_LEVELS */
-	uint64_t k1, k2;              /* the key it was inserted with */
 };
 
 /* Where one call may go now (acd_route_find) */

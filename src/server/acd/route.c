@@ -123,7 +123,7 @@ static int member_add(struct acd_group *grp, struct acd_agent *ag,
 
 	mb->grp = grp;
 	mb->ag = ag;
-	mb->user_id = ag->user_id;
+	str_ncpy(mb->user_id, ag->user_id, sizeof(mb->user_id));
 	mb->level = level < 1 ? 1 : level > ACD_LEVELS ? ACD_LEVELS : level;
 
 	list_append(&grp->members, &mb->gle, mb);
@@ -453,6 +453,11 @@ struct acd_agent *acd_route_first(const struct acd_route *rt,
 
 	if (!rt->lvl)
 		return NULL;
+
+	/* The usual case, nobody tried yet: the smallest, in O(1). */
+	mb = from ? NULL : (void *)otree_first(rt->lvl);
+	if (mb && !skip(rt, call, mb->ag))
+		return mb->ag;
 
 	while ((mb = (void *)otree_at(rt->lvl, from++))) {
 		if (!skip(rt, call, mb->ag))

@@ -71,7 +71,7 @@ static struct acd_agent *acd_round_robin(const struct acd_route *rt,
 	(void)rnd;
 
 	memset(&probe, 0, sizeof(probe));
-	probe.user_id = rt->grp->rr_last;
+	str_ncpy(probe.user_id, rt->grp->rr_last, sizeof(probe.user_id));
 	from = otree_rank(rt->lvl, &probe.node, &found);
 
 	ag = acd_route_first(rt, call, from + (found ? 1 : 0));
