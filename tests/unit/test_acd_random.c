@@ -282,7 +282,7 @@ static bool agent_check(struct le *le, void *arg)
 
 static void check_invariants(void)
 {
-	size_t queued = 0;
+	size_t queued = 0, in_groups = 0;
 
 	/* the ACD's calls are exactly the live ones */
 	assert_int_equal(m->livec, list_count(&m->acd->calls));
@@ -295,14 +295,19 @@ static void check_invariants(void)
 		switch (call->state) {
 
 		case ACD_CALL_QUEUED:
-			/* a waiting caller is in the queue, nobody rings */
+			/* a waiting caller is in the queue, and in its
+			 * group's, and nobody rings */
 			assert_non_null(call->qle.list);
+			assert_non_null(call->gqle.list);
+			assert_string_equal(call->qgrp->name,
+					    call->group.name);
 			assert_int_equal(0, call->ringc);
 			++queued;
 			break;
 
 		case ACD_CALL_RINGING:
 			assert_null(call->qle.list);
+			assert_null(call->gqle.list);
 			assert_true(call->ringc >= 1);
 			for (size_t j = 0; j < call->ringc; j++)
 				assert_ptr_equal(call, call->ringv[j]->call);
@@ -321,8 +326,16 @@ static void check_invariants(void)
 		}
 	}
 
-	/* nobody waits in the queue who is not a live, queued call */
+	/* nobody waits in the queue who is not a live, queued call; the
+	 * groups' queues hold the same calls */
 	assert_int_equal(queued, list_count(&m->acd->queue));
+	for (struct le *le = m->acd->waiting.head; le; le = le->next) {
+		const struct acd_group *grp = le->data;
+
+		assert_false(list_isempty(&grp->queue));
+		in_groups += list_count(&grp->queue);
+	}
+	assert_int_equal(queued, in_groups);
 
 	/* every front-end leg belongs to an agent the ACD has ringing */
 	for (size_t i = 0; i < m->legc; i++) {

@@ -29,6 +29,8 @@ struct acd {
 	struct list delayed;          /**< free agents within a reject or
 					   no-answer delay, by its end */
 	uint32_t groupc;              /**< groups in acd->groups */
+	struct list waiting;          /**< struct acd_group with calls
+					   waiting */
 	uint64_t queue_seq;           /**< arrival order of queued calls */
 	int64_t retention_last;       /**< Unix s of the last CDR expiry */
 };
@@ -66,6 +68,8 @@ struct acd_agent {
 struct acd_call {
 	struct le le;                 /**< in acd->calls */
 	struct le qle;                /**< in acd->queue while waiting */
+	struct le gqle;               /**< in qgrp->queue while waiting */
+	struct acd_group *qgrp;       /**< whose queue it waits in */
 	struct acd *acd;
 	struct store_cdr cdr;
 	enum acd_call_state state;
@@ -115,6 +119,9 @@ struct acd_group {
 	struct list members;          /* struct acd_member */
 	char rr_last[STORE_ID_SZ];    /* round-robin: offered last */
 	bool stale;                   /* the store changed: load again */
+	struct list queue;            /* struct acd_call waiting, in the
+					 order they are served */
+	struct le wle;                /* in acd->waiting while queued */
 };
 
 /* One agent in one group; in a tree of the group while free */
@@ -171,6 +178,9 @@ void acd_route_agent_detach(struct acd_agent *ag);
 void acd_route_promote(struct acd *acd);
 struct acd_group *acd_route_group(struct acd *acd, const char *app,
 				  const char *name);
+struct acd_group *acd_route_group_obj(struct acd *acd, const char *app,
+				      const char *name);
+bool acd_route_has_free(struct acd_group *grp);
 int  acd_route_find(struct acd_route *rt, struct acd *acd,
 		    struct acd_call *call, bool commit);
 struct acd_agent *acd_route_pick(struct acd *acd, struct acd_call *call,

@@ -3,13 +3,16 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * DESIGN: one queue of waiting calls for the whole server, kept in the
- * order they are served: higher caller priority first, then first come
- * first served.  The order is kept on insertion (from the tail, so a call
- * of the usual priority costs O(1)), never by dispatch.  Dispatch runs
- * from a zero-delay timer, so that it never re-enters the SIP code that
- * triggered it (an offer can fail synchronously), and walks the queue in
- * order: the first call whose group has a free agent is offered first.
+ * DESIGN: the waiting calls are kept in the order they are served:
+ * higher caller priority first, then first come first served, in one
+ * queue for the whole server (positions, metrics) and in one per skill
+ * group.  The order is kept on insertion (from the tail, so a call of
+ * the usual priority costs O(1)), never by dispatch.  Dispatch runs from
+ * a zero-delay timer, so that it never re-enters the SIP code that
+ * triggered it (an offer can fail synchronously), and offers the call
+ * served first among the heads of the groups that have a free agent
+ * (route.c knows that in O(1)): O(groups waiting), whatever the length
+ * of the queue or the number of agents.
  * An agent who is being offered a call is reserved (agent->call set) and
  * can not be offered another.  Agents tried for a call are skipped for
  * that call until every free agent of the group has been tried.
@@ -40,6 +43,9 @@ const char *acd_call_state_str(enum acd_call_state state)
 }
 
 
+static void queue_remove(struct acd_call *call);
+
+
 static void call_destructor(void *arg)
 {
 	struct acd_call *call = arg;
@@ -49,7 +55,7 @@ static void call_destructor(void *arg)
 
 	tmr_cancel(&call->maxwait_tmr);
 	tmr_cancel(&call->step_tmr);
-	list_unlink(&call->qle);
+	queue_remove(call);
 	list_unlink(&call->le);
 }
 
@@ -130,37 +136,73 @@ static bool served_before(const struct acd_call *a, const struct acd_call *b)
  * already queued stops at once; a call back from a failed offer keeps
  * its place because it keeps its arrival number.
  */
-static void queue_insert(struct acd *acd, struct acd_call *call)
+static void ordered_insert(struct list *q, struct le *qle,
+			   struct acd_call *call)
 {
-	struct le *le = acd->queue.tail;
+	struct le *le = q->tail;
 
 	while (le && served_before(call, le->data))
 		le = le->prev;
 
 	if (le)
-		list_insert_after(&acd->queue, le, &call->qle, call);
+		list_insert_after(q, le, qle, call);
 	else
-		list_prepend(&acd->queue, &call->qle, call);
+		list_prepend(q, qle, call);
+}
+
+
+static void queue_insert(struct acd *acd, struct acd_call *call)
+{
+	struct acd_group *grp;
+
+	ordered_insert(&acd->queue, &call->qle, call);
+
+	grp = acd_route_group_obj(acd, call->cdr.sdk_app_id,
+				  call->group.name);
+	if (!grp) {
+		log_warn("acd: call %s: no memory for the queue of %s",
+			 call->cdr.session_id, call->group.name);
+		return;
+	}
+
+	ordered_insert(&grp->queue, &call->gqle, call);
+	call->qgrp = grp;
+	if (!grp->wle.list)
+		list_append(&acd->waiting, &grp->wle, grp);
+}
+
+
+static void queue_remove(struct acd_call *call)
+{
+	struct acd_group *grp = call->qgrp;
+
+	list_unlink(&call->qle);
+	if (!grp)
+		return;
+
+	list_unlink(&call->gqle);
+	call->qgrp = NULL;
+	if (list_isempty(&grp->queue))
+		list_unlink(&grp->wle);
 }
 
 
 static void maxwait_handler(void *arg);
 
 
-static uint32_t queued_in_group(const struct acd *acd,
-				const struct acd_call *call)
+static uint32_t queued_in_group(struct acd *acd, const struct acd_call *call)
 {
-	uint32_t n = 0;
+	struct acd_group *grp;
+	uint32_t n;
 
-	for (struct le *le = acd->queue.head; le; le = le->next) {
-		const struct acd_call *c = le->data;
+	grp = acd_route_group_obj(acd, call->cdr.sdk_app_id,
+				  call->group.name);
+	if (!grp)
+		return 0;
 
-		if (c != call && 0 == strcmp(c->group.name, call->group.name) &&
-		    0 == strcmp(c->cdr.sdk_app_id, call->cdr.sdk_app_id))
-			++n;
-	}
+	n = list_count(&grp->queue);
 
-	return n;
+	return call->qgrp == grp ? n - 1 : n;
 }
 
 
@@ -253,14 +295,14 @@ static void maxwait_handler(void *arg)
 		++call->overflows;
 		log_info("acd: call %s: overflow to %s", call->cdr.session_id,
 			 next);
-		list_unlink(&call->qle);
+		queue_remove(call);
 		call->triedc = 0;
 		err = group_enter(call, next);
 		if (!err)
 			return;
 	}
 
-	list_unlink(&call->qle);
+	queue_remove(call);
 	if (call->timeouth)
 		call->timeouth(call, err == EOVERFLOW ? ETIMEDOUT : err,
 			       call->arg);
@@ -309,7 +351,7 @@ void acd_call_set_priority(struct acd_call *call, int priority)
 	call->priority = priority;
 
 	if (call->qle.list) {
-		list_unlink(&call->qle);
+		queue_remove(call);
 		queue_insert(call->acd, call);
 		acd_dispatch_schedule(call->acd);
 	}
@@ -461,7 +503,7 @@ void acd_call_answered(struct acd_call *call, const char *user_id)
 	call->state = ACD_CALL_TALKING;
 	call->cdr.answered_ms = (int64_t)acd_now_ms();
 	tmr_cancel(&call->maxwait_tmr);
-	list_unlink(&call->qle);
+	queue_remove(call);
 
 	if (ag) {
 		call->agent = ag;
@@ -604,7 +646,7 @@ void acd_call_end(struct acd_call *call, const char *status,
 	talked = call->state == ACD_CALL_TALKING;
 	call->state = ACD_CALL_ENDED;
 	tmr_cancel(&call->maxwait_tmr);
-	list_unlink(&call->qle);
+	queue_remove(call);
 	ring_clear(call);
 
 	call->cdr.ended_ms = (int64_t)acd_now_ms();
@@ -661,7 +703,7 @@ static void ring(struct acd_call *call, struct acd_agent *ag)
 		call->state = ACD_CALL_RINGING;
 		str_ncpy(call->cdr.agent, ag->user_id,
 			 sizeof(call->cdr.agent));
-		list_unlink(&call->qle);
+		queue_remove(call);
 	}
 
 	log_info("acd: call %s offered to agent %s", call->cdr.session_id,
@@ -765,56 +807,68 @@ static void step_handler(void *arg)
 }
 
 
-/* Groups found without a free agent in one dispatch run */
-struct empty_groups {
-	const struct acd_call *byv[32];   /* a call of each such group */
-	size_t n;
-};
-
-
-static bool group_is_empty(const struct empty_groups *eg,
-			   const struct acd_call *call)
+/* The first call of a group's queue that waits (not ringing) */
+static struct acd_call *group_head(const struct acd_group *grp)
 {
-	for (size_t i = 0; i < eg->n; i++) {
-		const struct acd_call *c = eg->byv[i];
+	for (struct le *le = grp->queue.head; le; le = le->next) {
+		struct acd_call *call = le->data;
 
-		if (0 == strcmp(c->group.name, call->group.name) &&
-		    0 == strcmp(c->cdr.sdk_app_id, call->cdr.sdk_app_id))
-			return true;
+		if (call->state == ACD_CALL_QUEUED)
+			return call;
 	}
 
-	return false;
+	return NULL;
 }
 
 
+/*
+ * Offer the call served first among those whose group has a free agent
+ * now: the heads of the groups' queues, compared.  One call per run:
+ * handlers may change the queues; the next run starts again.  A group
+ * whose head could not be offered (no memory) is passed over in this
+ * run, so that the others are still served.
+ */
 static void dispatch_handler(void *arg)
 {
 	struct acd *acd = arg;
-	struct empty_groups eg;
-	struct le *le;
+	const struct acd_group *passv[16];
+	size_t passc = 0;
 
-	eg.n = 0;
+	acd_route_promote(acd);
 
-	le = acd->queue.head;
-	while (le) {
-		struct acd_call *call = le->data;
+	for (;;) {
+		struct acd_group *best_grp = NULL;
+		struct acd_call *best = NULL;
 		bool empty;
 
-		le = le->next;
+		for (struct le *le = acd->waiting.head; le; le = le->next) {
+			struct acd_group *grp = le->data;
+			struct acd_call *head = group_head(grp);
+			bool passed = false;
 
-		if (call->state != ACD_CALL_QUEUED ||
-		    group_is_empty(&eg, call))
-			continue;
+			for (size_t i = 0; i < passc; i++)
+				passed |= passv[i] == grp;
 
-		/* One call per run: handlers may change the queue; the
-		 * next run goes on from the head. */
-		if (offer(acd, call, &empty)) {
+			if (!head || passed || !acd_route_has_free(grp))
+				continue;
+
+			if (!best || served_before(head, best)) {
+				best = head;
+				best_grp = grp;
+			}
+		}
+
+		if (!best)
+			return;
+
+		if (offer(acd, best, &empty)) {
 			acd_dispatch_schedule(acd);
 			return;
 		}
 
-		if (empty && eg.n < ARRAY_SIZE(eg.byv))
-			eg.byv[eg.n++] = call;
+		if (passc == ARRAY_SIZE(passv))
+			return;
+		passv[passc++] = best_grp;
 	}
 }
 

@@ -217,6 +217,8 @@ static void group_destructor(void *arg)
 	struct acd_group *grp = arg;
 
 	members_clear(grp);
+	list_clear(&grp->queue);     /* the calls are the front end's */
+	list_unlink(&grp->wle);
 	hash_unlink(&grp->he);
 }
 
@@ -302,15 +304,15 @@ static int group_load(struct acd_group *grp)
 
 
 /**
- * The routing index of a group, loaded (again) if needed
+ * The ACD's object of a group, created (empty, to be loaded) if needed;
+ * it lives as long as the ACD, so calls may point to it
  *
- * @return the group, or NULL if it could not be loaded
+ * @return the group, or NULL if out of memory
  */
-struct acd_group *acd_route_group(struct acd *acd, const char *app,
-				  const char *name)
+struct acd_group *acd_route_group_obj(struct acd *acd, const char *app,
+				      const char *name)
 {
 	struct acd_group *grp;
-	int err;
 
 	if (!acd || !app || !name)
 		return NULL;
@@ -329,11 +331,28 @@ struct acd_group *acd_route_group(struct acd *acd, const char *app,
 		for (size_t i = 0; i < ACD_LEVELS; i++)
 			otree_init(&grp->levelv[i], member_cmp);
 		grp->stale = true;
+		list_init(&grp->queue);
 		hash_append(acd->groups, group_key(app, name), &grp->he, grp);
 		++acd->groupc;
 	}
 
-	if (!grp->stale)
+	return grp;
+}
+
+
+/**
+ * The routing index of a group, loaded (again) if needed
+ *
+ * @return the group, or NULL if it could not be loaded
+ */
+struct acd_group *acd_route_group(struct acd *acd, const char *app,
+				  const char *name)
+{
+	struct acd_group *grp;
+	int err;
+
+	grp = acd_route_group_obj(acd, app, name);
+	if (!grp || !grp->stale)
 		return grp;
 
 	err = group_load(grp);
@@ -421,6 +440,24 @@ void acd_route_agent_detach(struct acd_agent *ag)
 	list_unlink(&ag->dle);
 	list_flush(&ag->members);
 	ag->routed = false;
+}
+
+
+/**
+ * True if the group has a free agent now (loaded again if it changed);
+ * a waiting call of it can then be offered, by a new round if need be.
+ */
+bool acd_route_has_free(struct acd_group *grp)
+{
+	if (grp->stale && !acd_route_group(grp->acd, grp->app, grp->name))
+		return false;
+
+	for (size_t i = 0; i < ACD_LEVELS; i++) {
+		if (otree_count(&grp->levelv[i]))
+			return true;
+	}
+
+	return false;
 }
 
 
@@ -701,6 +738,7 @@ int acd_route_init(struct acd *acd)
 	int err;
 
 	list_init(&acd->delayed);
+	list_init(&acd->waiting);
 
 	err = hash_alloc(&acd->groups, GROUP_HASH_SIZE);
 	if (err)
