@@ -322,6 +322,29 @@ uint32_t otree_rank(const struct otree *t, const struct otree_node *key,
 }
 
 
+/**
+ * The smallest node that sorts after key (key need not be in the tree),
+ * or NULL; one descent
+ */
+struct otree_node *otree_after(const struct otree *t,
+			       const struct otree_node *key)
+{
+	struct otree_node *n = t ? t->root : NULL, *best = NULL;
+
+	while (n && key) {
+		if (t->cmph(key, n) < 0) {
+			best = n;
+			n = n->left;
+		}
+		else {
+			n = n->right;
+		}
+	}
+
+	return best;
+}
+
+
 static int check(otree_cmp_h *cmph, const struct otree_node *n,
 		 const struct otree_node *lo, const struct otree_node *hi)
 {

@@ -38,6 +38,8 @@ struct otree_node *otree_first(const struct otree *t);
 struct otree_node *otree_at(const struct otree *t, uint32_t i);
 uint32_t otree_rank(const struct otree *t, const struct otree_node *key,
 		    bool *foundp);
+struct otree_node *otree_after(const struct otree *t,
+			       const struct otree_node *key);
 int      otree_check(const struct otree *t);
 
 

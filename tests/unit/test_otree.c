@@ -180,6 +180,8 @@ static void test_random_model(void **state)
 		}
 		assert_null(otree_at(&t, (uint32_t)mc));
 		assert_ptr_equal(otree_at(&t, 0), otree_first(&t));
+		assert_ptr_equal(otree_at(&t, (uint32_t)model_rank(mv, mc,
+				 probe.key + 1)), otree_after(&t, &probe.node));
 
 		if (s % 97 == 0)
 			assert_int_equal(0, otree_check(&t));

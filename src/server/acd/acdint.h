@@ -192,7 +192,7 @@ size_t acd_route_list(const struct acd_route *rt,
 		      size_t max);
 struct acd_agent *acd_route_nth(const struct acd_route *rt,
 				const struct acd_call *call, uint32_t k,
-				uint32_t *countp);
+				bool modulo);
 bool acd_call_tried(const struct acd_call *call, const char *user_id);
 void acd_member_key(const struct acd_agent *ag, enum acd_order order,
 		    uint64_t *k1, uint64_t *k2);

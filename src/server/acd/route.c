@@ -554,22 +554,19 @@ static const struct acd_member *level_member(const struct acd_route *rt,
  * @param rt      Route
  * @param call    Call
  * @param k       Which one; past the end gives NULL
- * @param countp  Optional: how many there are
+ * @param modulo  Take k modulo how many there are (k random)
  */
 struct acd_agent *acd_route_nth(const struct acd_route *rt,
 				const struct acd_call *call, uint32_t k,
-				uint32_t *countp)
+				bool modulo)
 {
 	uint32_t rankv[ACD_MAX_TRIED];
 	size_t rankc = 0;
 	const struct acd_member *mb;
 	uint32_t n;
 
-	if (!rt->lvl) {
-		if (countp)
-			*countp = 0;
+	if (!rt->lvl)
 		return NULL;
-	}
 
 	for (size_t i = 0; !rt->use_tried && i < call->triedc; i++) {
 		const struct acd_agent *ag;
@@ -592,8 +589,8 @@ struct acd_agent *acd_route_nth(const struct acd_route *rt,
 	}
 
 	n = otree_count(rt->lvl) - (uint32_t)rankc;
-	if (countp)
-		*countp = n;
+	if (modulo && n)
+		k %= n;
 	if (k >= n)
 		return NULL;
 

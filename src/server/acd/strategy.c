@@ -64,17 +64,26 @@ static struct acd_agent *acd_round_robin(const struct acd_route *rt,
 					 const struct acd_call *call,
 					 uint32_t rnd, bool commit)
 {
+	const struct acd_member *next;
 	struct acd_member probe;
-	struct acd_agent *ag;
+	struct acd_agent *ag = NULL;
 	uint32_t from;
 	bool found;
 	(void)rnd;
 
 	memset(&probe, 0, sizeof(probe));
 	str_ncpy(probe.user_id, rt->grp->rr_last, sizeof(probe.user_id));
-	from = otree_rank(rt->lvl, &probe.node, &found);
 
-	ag = acd_route_first(rt, call, from + (found ? 1 : 0));
+	/* Usually the next one has not been tried: one descent. */
+	next = (const void *)otree_after(rt->lvl, &probe.node);
+	if (next && (rt->use_tried ||
+		     !acd_call_tried(call, next->user_id)))
+		ag = next->ag;
+
+	if (!ag) {
+		from = otree_rank(rt->lvl, &probe.node, &found);
+		ag = acd_route_first(rt, call, from + (found ? 1 : 0));
+	}
 	if (!ag)
 		ag = acd_route_first(rt, call, 0);
 
@@ -91,14 +100,9 @@ static struct acd_agent *acd_random(const struct acd_route *rt,
 				    const struct acd_call *call,
 				    uint32_t rnd, bool commit)
 {
-	uint32_t n = 0;
 	(void)commit;
 
-	(void)acd_route_nth(rt, call, 0, &n);
-	if (!n)
-		return NULL;
-
-	return acd_route_nth(rt, call, rnd % n, NULL);
+	return acd_route_nth(rt, call, rnd, true);
 }
 
 
