@@ -660,8 +660,11 @@ int acd_route_find(struct acd_route *rt, struct acd *acd,
 
 	acd_route_promote(acd);
 
-	rt->grp = acd_route_group(acd, call->cdr.sdk_app_id,
-				  call->group.name);
+	/* A waiting call knows its group: no lookup by name. */
+	rt->grp = call->qgrp;
+	if (!rt->grp || rt->grp->stale)
+		rt->grp = acd_route_group(acd, call->cdr.sdk_app_id,
+					  call->group.name);
 	if (!rt->grp)
 		return ENOMEM;
 
