@@ -74,6 +74,7 @@ struct result {
 	double store_p50, store_p99;
 	double upd_p50, upd_p99;
 	double idx_raw_p99;             /* counting interrupted ones */
+	double strat_p99[ARRAY_SIZE(strategies)];   /* index, by strategy */
 	double setup_s;
 	unsigned decisions, store_decisions;
 	unsigned interrupted;           /* decisions with a context switch */
@@ -334,8 +335,9 @@ static uint64_t take_call(struct site *s, struct acd_agent *ag)
 static int site_run(struct site *s, struct result *r, unsigned decisions,
 		    unsigned store_decisions)
 {
-	uint64_t *idx, *scan, *sto, *upd, *raw;
+	uint64_t *idx, *scan, *sto, *upd, *raw, *bys;
 	unsigned nupd = 0, n = 0;
+	uint8_t *sv;
 	int err = 0;
 
 	idx = mem_alloc(decisions * sizeof(*idx), NULL);
@@ -343,7 +345,9 @@ static int site_run(struct site *s, struct result *r, unsigned decisions,
 	sto = mem_alloc(store_decisions * sizeof(*sto), NULL);
 	upd = mem_alloc(decisions * sizeof(*upd), NULL);
 	raw = mem_alloc(decisions * sizeof(*raw), NULL);
-	if (!idx || !scan || !sto || !upd || !raw) {
+	bys = mem_alloc(decisions * sizeof(*bys), NULL);
+	sv = mem_alloc(decisions * sizeof(*sv), NULL);
+	if (!idx || !scan || !sto || !upd || !raw || !bys || !sv) {
 		err = ENOMEM;
 		goto out;
 	}
@@ -386,6 +390,8 @@ static int site_run(struct site *s, struct result *r, unsigned decisions,
 		raw[d] = t2 - t1;
 		if (switches() == sw) {
 			scan[n] = t1 - t0;
+			sv[n] = (uint8_t)(group_index(call->group.name) %
+					  ARRAY_SIZE(strategies));
 			idx[n++] = t2 - t1;
 		}
 
@@ -427,6 +433,15 @@ static int site_run(struct site *s, struct result *r, unsigned decisions,
 	r->interrupted = decisions - n;
 	r->store_decisions = store_decisions;
 	r->idx_raw_p99 = pct(raw, decisions, 0.99);
+	for (size_t k = 0; k < ARRAY_SIZE(strategies); k++) {
+		size_t m = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (sv[i] == k)
+				bys[m++] = idx[i];
+		}
+		r->strat_p99[k] = pct(bys, m, 0.99);
+	}
 	r->idx_p50 = pct(idx, n, 0.50);
 	r->idx_p99 = pct(idx, n, 0.99);
 	r->scan_p50 = pct(scan, n, 0.50);
@@ -442,6 +457,8 @@ static int site_run(struct site *s, struct result *r, unsigned decisions,
 	mem_deref(sto);
 	mem_deref(upd);
 	mem_deref(raw);
+	mem_deref(bys);
+	mem_deref(sv);
 	return err;
 }
 
@@ -496,6 +513,16 @@ static void report(const struct result *rv, size_t n)
 		       rv[i].decisions);
 	}
 	printf("\n");
+
+	printf("\nindex p99 by strategy:\n");
+	for (size_t k = 0; k < ARRAY_SIZE(strategies); k++) {
+		printf("  %-19s", strategies[k]);
+		for (size_t i = 0; i < n; i++) {
+			print_us(a, sizeof(a), rv[i].strat_p99[k]);
+			printf(" %9s", a);
+		}
+		printf("\n");
+	}
 
 	printf("\np99 growth from %u to %u agents: index x%.2f, linear scan "
 	       "x%.1f\n", lo->agents, hi->agents, grow, grow_scan);

@@ -6,11 +6,11 @@
  * An AVL tree whose nodes are embedded in the caller's objects (as
  * libre's struct le), each node counting the nodes below it, so that
  * besides O(log n) insert and remove it answers "the i-th smallest" and
- * "how many are smaller" in O(log n), and the smallest in O(1).  libre 1.1.0 has lists and hashes
- * but no ordered structure.  Keys must be unique under the compare
- * handler (break ties with an id), and a node's key must not change
- * while it is in a tree: remove it, change it, insert it again.  No
- * memory is allocated; not thread-safe.
+ * "how many are smaller" in O(log n), and "the smallest" in O(1).
+ * libre 1.1.0 has lists and hashes but no ordered structure.  Keys must
+ * be unique under the compare handler (break ties with an id), and a
+ * node's key must not change while it is in a tree: remove it, change
+ * it, insert it again.  No memory is allocated; not thread-safe.
  */
 
 struct otree_node {

@@ -174,9 +174,10 @@ static void test_random_model(void **state)
 
 		if (mc) {
 			size_t i = (size_t)random() % mc;
+			const struct item *at;
 
-			assert_int_equal(mv[i], ((struct item *)
-						 otree_at(&t, (uint32_t)i))->key);
+			at = (const void *)otree_at(&t, (uint32_t)i);
+			assert_int_equal(mv[i], at->key);
 		}
 		assert_null(otree_at(&t, (uint32_t)mc));
 		assert_ptr_equal(otree_at(&t, 0), otree_first(&t));
