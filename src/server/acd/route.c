@@ -387,6 +387,9 @@ static void member_change_handler(const char *app, const char *group,
 	if (!app)
 		return;
 
+	/* a waiting caller may have a new agent: look at once */
+	acd_dispatch_schedule(acd);
+
 	if (!group) {
 		(void)hash_apply(acd->groups, stale_handler, (void *)app);
 		return;
