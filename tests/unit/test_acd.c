@@ -1190,6 +1190,67 @@ static void done(struct acd_call *call)
 }
 
 
+/* Members and strategies changed in the store (as the API changes them)
+ * apply to the next routing decision, also for a caller who waits. */
+static void test_membership_changes(void **state)
+{
+	struct acd_call *call = NULL;
+	struct store_group g;
+	(void)state;
+
+	add_group("sales", "longest-idle");
+	add_staff("carol", "1003", "sales");
+	reg("carol");
+
+	/* nobody of support is logged in: the caller waits ... */
+	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
+					   "13812345678", "4001"));
+	assert_int_equal(0, acd_call_queue(call, "support", offer_handler,
+					   timeout_handler, NULL));
+	run_loop_ms(100);
+	assert_int_equal(0, fx->offers);
+
+	/* ... until carol joins support */
+	add_member("carol", "support", 1);
+	run_loop_ms(300);
+	assert_int_equal(1, fx->offers);
+	assert_string_equal("carol", fx->offered[0]);
+	acd_call_end(call, "ring-abandoned", "caller", 0);
+	call = mem_deref(call);
+
+	/* taken out again, she is not offered support's calls */
+	assert_int_equal(0, store_member_delete(fx->st, fx->app, "carol",
+						"support"));
+	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
+					   "13812345678", "4001"));
+	assert_int_equal(0, acd_call_queue(call, "support", offer_handler,
+					   timeout_handler, NULL));
+	run_loop_ms(100);
+	assert_int_equal(1, fx->offers);
+	acd_call_end(call, "abandoned", "caller", 0);
+	call = mem_deref(call);
+
+	/* bob has waited longest, but the group now goes top-down */
+	reg("bob");
+	run_loop_ms(20);
+	reg("alice");
+	assert_int_equal(0, store_group_get(fx->st, fx->app, "support", &g));
+	str_ncpy(g.strategy, "top-down", sizeof(g.strategy));
+	assert_int_equal(0, store_group_update(fx->st, fx->app, &g));
+
+	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
+					   "13812345678", "4001"));
+	assert_int_equal(0, acd_call_queue(call, "support", offer_handler,
+					   timeout_handler, NULL));
+	run_loop_ms(300);
+	assert_int_equal(2, fx->offers);
+	assert_string_equal("alice", fx->offered[1]);
+	acd_call_end(call, "ring-abandoned", "caller", 0);
+	mem_deref(call);
+	assert_int_equal(0, fx->timeouts);
+}
+
+
 static void test_round_robin_per_group(void **state)
 {
 	struct acd_call *c;
@@ -1277,6 +1338,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reject_delay, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_membership_changes,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_robin_per_group,
 						setup, teardown),
 	};

@@ -11,7 +11,12 @@
  * keeps one leg per agent rung and cancels the others when one answers.
  * After every step the invariants below are checked against the ACD's
  * own state; the seed is printed so that a failure can be replayed
- * (LL_ACD_SEED=n).
+ * (LL_ACD_SEED=n).  Memberships and strategies change too (as the API
+ * changes them, through the store), and after every step the routing
+ * index (acd/route.c) is compared with a naive recomputation from the
+ * store and the agents (testroute.h): the same members free at the same
+ * levels with their current keys, and, for every waiting call, the same
+ * agent picked.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +34,7 @@
 #include "acd/acdint.h"
 #include "testloop.h"
 #include "testacd.h"
+#include "testroute.h"
 
 
 enum {
@@ -48,6 +54,7 @@ static const char *const end_statuses[] = {
 static const char *const groups[] = {"sales", "support", "vip", "spill"};
 static const char *const strategies[] = {
 	"longest-idle", "ring-all", "ring-progressively", "round-robin",
+	"top-down", "fewest-calls", "least-talk-time", "random",
 };
 
 struct leg {
@@ -68,6 +75,10 @@ struct model {
 	unsigned offers;
 	unsigned answered;
 	unsigned overflowed;
+	unsigned picks;            /* index picks compared with the scan */
+	unsigned picked;           /* of which an agent, not nobody */
+	unsigned admin;            /* membership and strategy changes */
+	struct ref_group rg;
 };
 
 static struct model *m;
@@ -207,6 +218,7 @@ static int teardown(void **state)
 
 	mem_deref(m->acd);
 	mem_deref(m->st);
+	ref_free(&m->rg);
 	m = mem_deref(m);
 
 	return 0;
@@ -270,7 +282,7 @@ static bool agent_check(struct le *le, void *arg)
 
 static void check_invariants(void)
 {
-	size_t queued = 0;
+	size_t queued = 0, in_groups = 0;
 
 	/* the ACD's calls are exactly the live ones */
 	assert_int_equal(m->livec, list_count(&m->acd->calls));
@@ -283,14 +295,19 @@ static void check_invariants(void)
 		switch (call->state) {
 
 		case ACD_CALL_QUEUED:
-			/* a waiting caller is in the queue, nobody rings */
+			/* a waiting caller is in the queue, and in its
+			 * group's, and nobody rings */
 			assert_non_null(call->qle.list);
+			assert_non_null(call->gqle.list);
+			assert_string_equal(call->qgrp->name,
+					    call->group.name);
 			assert_int_equal(0, call->ringc);
 			++queued;
 			break;
 
 		case ACD_CALL_RINGING:
 			assert_null(call->qle.list);
+			assert_null(call->gqle.list);
 			assert_true(call->ringc >= 1);
 			for (size_t j = 0; j < call->ringc; j++)
 				assert_ptr_equal(call, call->ringv[j]->call);
@@ -309,8 +326,16 @@ static void check_invariants(void)
 		}
 	}
 
-	/* nobody waits in the queue who is not a live, queued call */
+	/* nobody waits in the queue who is not a live, queued call; the
+	 * groups' queues hold the same calls */
 	assert_int_equal(queued, list_count(&m->acd->queue));
+	for (struct le *le = m->acd->waiting.head; le; le = le->next) {
+		const struct acd_group *grp = le->data;
+
+		assert_false(list_isempty(&grp->queue));
+		in_groups += list_count(&grp->queue);
+	}
+	assert_int_equal(queued, in_groups);
 
 	/* every front-end leg belongs to an agent the ACD has ringing */
 	for (size_t i = 0; i < m->legc; i++) {
@@ -326,6 +351,133 @@ static void check_invariants(void)
 	}
 
 	(void)hash_apply(m->acd->agents, agent_check, NULL);
+}
+
+
+static bool group_check(struct le *le, void *arg)
+{
+	const struct acd_group *grp = le->data;
+	uint64_t *nowp = arg;
+	char why[256] = "";
+	int err;
+
+	/* as the next decision would: a changed group is loaded again */
+	if (grp->stale)
+		assert_non_null(acd_route_group(m->acd, grp->app, grp->name));
+
+	err = ref_check_group(&m->rg, m->acd, grp, *nowp, why, sizeof(why));
+	if (err)
+		fail_msg("routing index: %s", why);
+
+	return false;
+}
+
+
+static bool delayed_check(struct le *le, void *arg)
+{
+	const struct acd_agent *ag = le->data;
+	const uint64_t *nowp = arg;
+	bool waits = ag->status == ACD_AGENT_FREE && !ag->call &&
+		ag->contact[0] && ag->offer_after > *nowp;
+
+	/* within a delay: among the delayed, and only then */
+	assert_int_equal(waits, ag->dle.list != NULL);
+	if (ag->routed)
+		assert_true(ref_free_now(ag, *nowp));
+
+	return false;
+}
+
+
+/* One pass of the index checks at one instant; false if the clock
+ * moved meanwhile (a delay may have ended between the two sides). */
+static bool index_check_at(void)
+{
+	uint64_t now = tmr_jiffies();
+
+	acd_route_promote(m->acd);
+	(void)hash_apply(m->acd->agents, delayed_check, &now);
+	(void)hash_apply(m->acd->groups, group_check, &now);
+
+	for (size_t i = 0; i < m->livec; i++) {
+		struct acd_call *call = m->live[i];
+		const struct acd_group *grp;
+		struct acd_agent *ag, *ref;
+		uint32_t r = (uint32_t)random();
+		bool empty, ref_empty;
+
+		if (call->state != ACD_CALL_QUEUED)
+			continue;
+
+		ag = acd_route_pick(m->acd, call, r, false, &empty);
+		grp = acd_route_group(m->acd, m->app, call->group.name);
+		assert_non_null(grp);
+		assert_int_equal(0, ref_load(&m->rg, m->st, m->app,
+					     call->group.name));
+		ref = ref_pick(&m->rg, m->acd, call, grp->strat->name,
+			       grp->rr_last, r, now, &ref_empty);
+		if (tmr_jiffies() != now)
+			return false;
+
+		if (ag != ref || empty != ref_empty)
+			fail_msg("call in %s (%s): index picks %s, scan %s",
+				 call->group.name, grp->strat->name,
+				 ag ? ag->user_id : "nobody",
+				 ref ? ref->user_id : "nobody");
+		++m->picks;
+		m->picked += ag != NULL;
+	}
+
+	return tmr_jiffies() == now;
+}
+
+
+static void check_index(void)
+{
+	for (int i = 0; i < 5 && !index_check_at(); i++)
+		;
+}
+
+
+/* What the API does now and then: a member added or taken out, a
+ * group's strategy changed.  The ACD learns it from the store. */
+static void step_admin(void)
+{
+	char user[16];
+	const char *group = groups[rnd(ARRAY_SIZE(groups))];
+	struct store_group g;
+	struct store_member mb;
+	int err;
+
+	agent_name(user, sizeof(user), rnd(AGENTS));
+	++m->admin;
+
+	switch (rnd(3)) {
+
+	case 0:
+		memset(&mb, 0, sizeof(mb));
+		str_ncpy(mb.user_id, user, sizeof(mb.user_id));
+		str_ncpy(mb.group, group, sizeof(mb.group));
+		mb.level = 1 + rnd(3);
+		err = store_member_add(m->st, m->app, &mb);
+		assert_true(err == 0 || err == EEXIST);
+		break;
+
+	case 1:
+		err = store_member_delete(m->st, m->app, user, group);
+		assert_true(err == 0 || err == ENOENT);
+		break;
+
+	default:
+		assert_int_equal(0, store_group_get(m->st, m->app, group,
+						    &g));
+		str_ncpy(g.strategy, strategies[rnd(ARRAY_SIZE(strategies))],
+			 sizeof(g.strategy));
+		assert_int_equal(0, store_group_update(m->st, m->app, &g));
+		break;
+	}
+
+	acd_dispatch_schedule(m->acd);
 }
 
 
@@ -499,14 +651,21 @@ static void test_random_run(void **state)
 			step_leg();
 		else if (r < 70)
 			step_hangup();
-		else if (r < 90)
+		else if (r < 87)
 			step_agent();
+		else if (r < 90)
+			step_admin();
 		else
 			run_loop_ms(1 + rnd(40));
+
+		/* before the dispatcher offers the calls that now have a
+		 * free agent, and after */
+		check_index();
 
 		/* the dispatcher runs from a zero timer: let it */
 		run_loop_ms(0);
 		check_invariants();
+		check_index();
 	}
 
 	/* everyone hangs up: nothing is left behind */
@@ -527,7 +686,11 @@ static void test_random_run(void **state)
 
 	print_message("%u calls, %u offers, %u answered, %u overflowed\n",
 		      m->ended, m->offers, m->answered, m->overflowed);
+	print_message("%u routing picks compared with the scan (%u of an "
+		      "agent), %u membership or strategy changes\n",
+		      m->picks, m->picked, m->admin);
 	assert_true(m->answered > 0);
+	assert_true(m->picks > 0);
 }
 
 

@@ -16,8 +16,7 @@
 enum {
 	TICK_MS = 1000,
 	RETENTION_PERIOD_S = 60,
-	AGENT_HASH_SIZE = 256,
-	GROUP_HASH_SIZE = 64,
+	AGENT_HASH_SIZE = 4096,    /* a large site has 10,000s of agents */
 };
 
 
@@ -33,8 +32,8 @@ static void destructor(void *arg)
 	list_clear(&acd->calls);
 	hash_flush(acd->agents);
 	mem_deref(acd->agents);
-	hash_flush(acd->rr);
-	mem_deref(acd->rr);
+	if (acd->groups)
+		acd_route_close(acd);
 	mem_deref(acd->st);
 }
 
@@ -116,7 +115,7 @@ int acd_alloc(struct acd **acdp, struct store *st, const struct config *cfg)
 
 	err = hash_alloc(&acd->agents, AGENT_HASH_SIZE);
 	if (!err)
-		err = hash_alloc(&acd->rr, GROUP_HASH_SIZE);
+		err = acd_route_init(acd);
 	if (err)
 		goto out;
 

@@ -4,12 +4,15 @@
  * Copyright (C) 2026 The lianluo authors
  */
 
+#include "common/otree.h"
+
 enum {
 	ACD_MAX_TRIED     = 16,
 	ACD_MAX_RINGING   = 32,   /* agents rung at once for one call */
 	ACD_MAX_MISSES    = 3,    /* unanswered offers in a row: notReady */
 	ACD_MAX_OVERFLOWS = 3,    /* group hops of one call, against cycles */
 	ACD_REASON_SZ     = 64,
+	ACD_LEVELS        = 5,    /* skill levels 1..5 (store/staff.c) */
 };
 
 struct acd {
@@ -22,7 +25,12 @@ struct acd {
 	struct tmr tick_tmr;
 	acd_status_h *statush;        /**< told of every status change */
 	void *statush_arg;
-	struct hash *rr;              /**< struct acd_rr, per group */
+	struct hash *groups;          /**< struct acd_group, by app/name */
+	struct list delayed;          /**< free agents within a reject or
+					   no-answer delay, by its end */
+	uint32_t groupc;              /**< groups in acd->groups */
+	struct list waiting;          /**< struct acd_group with calls
+					   waiting */
 	uint64_t queue_seq;           /**< arrival order of queued calls */
 	int64_t retention_last;       /**< Unix s of the last CDR expiry */
 };
@@ -52,11 +60,16 @@ struct acd_agent {
 	uint32_t answered;            /**< calls answered since start */
 	uint64_t talk_ms;             /**< talk time since start */
 	struct tmr wrapup_tmr;
+	struct list members;          /**< struct acd_member, its groups */
+	struct le dle;                /**< in acd->delayed */
+	bool routed;                  /**< its members are in the trees */
 };
 
 struct acd_call {
 	struct le le;                 /**< in acd->calls */
 	struct le qle;                /**< in acd->queue while waiting */
+	struct le gqle;               /**< in qgrp->queue while waiting */
+	struct acd_group *qgrp;       /**< whose queue it waits in */
 	struct acd *acd;
 	struct store_cdr cdr;
 	enum acd_call_state state;
@@ -79,20 +92,66 @@ struct acd_call {
 	bool last_agent_known;        /**< last_agent was looked up */
 };
 
-/* Round-robin's memory of one skill group: the agent offered last */
-struct acd_rr {
-	struct le he;
-	char app[STORE_ID_SZ];
-	char group[STORE_NAME_SZ];
-	char last[STORE_ID_SZ];
+/*
+ * The order a strategy picks in: route.c keeps the free members of each
+ * skill level sorted by it, so that the pick is the first member not
+ * yet tried (or, for round-robin and random, a rank).  Ties fall to the
+ * user id, so every order is total.
+ */
+enum acd_order {
+	ACD_ORDER_USER = 0,   /* user id: top-down, round-robin, random,
+				 ring-all */
+	ACD_ORDER_IDLE,       /* idle since (longest first) */
+	ACD_ORDER_CALLS,      /* calls answered, then idle since */
+	ACD_ORDER_TALK,       /* talk time, then idle since */
 };
 
-/* A strategy picks one agent among the free candidates of the call's
- * group (in member order, by user id), or returns NULL. */
-typedef struct acd_agent *(acd_select_h)(struct acd *acd,
+struct acd_strategy;
+
+/* The routing index of one skill group (route.c) */
+struct acd_group {
+	struct le he;                 /* in acd->groups */
+	struct acd *acd;
+	char app[STORE_ID_SZ];
+	char name[STORE_NAME_SZ];
+	const struct acd_strategy *strat;  /* the group's, as loaded */
+	struct otree levelv[ACD_LEVELS];   /* free members, level 1 first */
+	struct list members;          /* struct acd_member */
+	char rr_last[STORE_ID_SZ];    /* round-robin: offered last */
+	bool stale;                   /* the store changed: load again */
+	struct list queue;            /* struct acd_call waiting, in the
+					 order they are served */
+	struct le wle;                /* in acd->waiting while queued */
+};
+
+/* One agent in one group; in a tree of the group while free */
+struct acd_member {
+	struct otree_node node;       /* first: the trees hold nodes */
+	uint64_t k1, k2;              /* the key it was inserted with */
+	char user_id[STORE_ID_SZ];    /* a copy: a tree walk compares keys
+					 without touching the agents */
+	struct acd_agent *ag;
+	struct acd_group *grp;
+	uint32_t level;               /* 1..ACD_LEVELS */
+	struct le gle;                /* in grp->members */
+	struct le ale;                /* in ag->members */
+};
+
+/* Where one call may go now (acd_route_find) */
+struct acd_route {
+	struct acd_group *grp;
+	struct otree *lvl;            /* the level to pick in; NULL none */
+	struct acd_agent *last;       /* the caller's last agent, if free */
+	bool use_tried;               /* a new round: tried agents count */
+	bool empty;                   /* no free agent in the group at all */
+};
+
+/* A strategy picks one agent of rt->lvl not tried by the call, or
+ * returns NULL.  rnd is a random number (random); commit false asks
+ * without changing anything (round-robin's memory). */
+typedef struct acd_agent *(acd_select_h)(const struct acd_route *rt,
 					 const struct acd_call *call,
-					 struct acd_agent **candv,
-					 size_t candc);
+					 uint32_t rnd, bool commit);
 
 /* How many agents ring for one call at a time */
 enum acd_ring_mode {
@@ -105,9 +164,38 @@ struct acd_strategy {
 	const char *name;
 	acd_select_h *selecth;
 	enum acd_ring_mode ring;
+	enum acd_order order;
 };
 
 const struct acd_strategy *acd_strategy_find(const char *name);
+
+/* route.c */
+int  acd_route_init(struct acd *acd);
+void acd_route_close(struct acd *acd);
+void acd_route_update(struct acd_agent *ag);
+int  acd_route_agent_attach(struct acd_agent *ag);
+void acd_route_agent_detach(struct acd_agent *ag);
+void acd_route_promote(struct acd *acd);
+struct acd_group *acd_route_group(struct acd *acd, const char *app,
+				  const char *name);
+struct acd_group *acd_route_group_obj(struct acd *acd, const char *app,
+				      const char *name);
+bool acd_route_has_free(struct acd_group *grp);
+int  acd_route_find(struct acd_route *rt, struct acd *acd,
+		    struct acd_call *call, bool commit);
+struct acd_agent *acd_route_pick(struct acd *acd, struct acd_call *call,
+				 uint32_t rnd, bool commit, bool *emptyp);
+struct acd_agent *acd_route_first(const struct acd_route *rt,
+				  const struct acd_call *call, uint32_t from);
+size_t acd_route_list(const struct acd_route *rt,
+		      const struct acd_call *call, struct acd_agent **agv,
+		      size_t max);
+struct acd_agent *acd_route_nth(const struct acd_route *rt,
+				const struct acd_call *call, uint32_t k,
+				bool modulo);
+bool acd_call_tried(const struct acd_call *call, const char *user_id);
+void acd_member_key(const struct acd_agent *ag, enum acd_order order,
+		    uint64_t *k1, uint64_t *k2);
 
 uint64_t acd_now_ms(void);
 struct acd_agent *acd_agent_find(const struct acd *acd, const char *app,

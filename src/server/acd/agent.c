@@ -71,6 +71,7 @@ static void agent_destructor(void *arg)
 	struct acd_agent *ag = arg;
 
 	tmr_cancel(&ag->wrapup_tmr);
+	acd_route_agent_detach(ag);
 	hash_unlink(&ag->he);
 }
 
@@ -79,6 +80,7 @@ int acd_agent_alloc(struct acd_agent **agp, struct acd *acd,
 		    const char *app, const char *user_id)
 {
 	struct acd_agent *ag;
+	int err;
 
 	if (strlen(app) >= sizeof(ag->app) ||
 	    strlen(user_id) >= sizeof(ag->user_id))
@@ -95,8 +97,17 @@ int acd_agent_alloc(struct acd_agent **agp, struct acd *acd,
 	ag->pending = ACD_AGENT_OFFLINE;
 	ag->since_ms = acd_now_ms();
 	tmr_init(&ag->wrapup_tmr);
+	list_init(&ag->members);
 
 	hash_append(acd->agents, agent_key(app, user_id), &ag->he, ag);
+
+	/* Without its memberships the agent would never be offered a call
+	 * of a group already loaded: no agent rather than a deaf one. */
+	err = acd_route_agent_attach(ag);
+	if (err) {
+		mem_deref(ag);
+		return err;
+	}
 
 	*agp = ag;
 	return 0;
@@ -124,6 +135,8 @@ static void agent_bind(struct acd_agent *ag, const char *contact,
 		acd_agent_change(ag, ag->call ? ACD_AGENT_BUSY :
 				 ACD_AGENT_FREE, "registered", "system");
 	}
+
+	acd_route_update(ag);    /* its contact */
 }
 
 
@@ -194,6 +207,7 @@ int acd_agent_unregister(struct acd *acd, const char *app,
 
 	ag->reg_expires = 0;
 	ag->contact[0] = '\0';
+	acd_route_update(ag);
 	if (!ag->call && ag->status != ACD_AGENT_ARRANGE)
 		acd_agent_change(ag, ACD_AGENT_OFFLINE, "unregistered",
 				 "system");

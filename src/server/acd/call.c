@@ -3,13 +3,16 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * DESIGN: one queue of waiting calls for the whole server, kept in the
- * order they are served: higher caller priority first, then first come
- * first served.  The order is kept on insertion (from the tail, so a call
- * of the usual priority costs O(1)), never by dispatch.  Dispatch runs
- * from a zero-delay timer, so that it never re-enters the SIP code that
- * triggered it (an offer can fail synchronously), and walks the queue in
- * order: the first call whose group has a free agent is offered first.
+ * DESIGN: the waiting calls are kept in the order they are served:
+ * higher caller priority first, then first come first served, in one
+ * queue for the whole server (positions, metrics) and in one per skill
+ * group.  The order is kept on insertion (from the tail, so a call of
+ * the usual priority costs O(1)), never by dispatch.  Dispatch runs from
+ * a zero-delay timer, so that it never re-enters the SIP code that
+ * triggered it (an offer can fail synchronously), and offers the call
+ * served first among the heads of the groups that have a free agent
+ * (route.c knows that in O(1)): O(groups waiting), whatever the length
+ * of the queue or the number of agents.
  * An agent who is being offered a call is reserved (agent->call set) and
  * can not be offered another.  Agents tried for a call are skipped for
  * that call until every free agent of the group has been tried.
@@ -23,11 +26,6 @@
 #include "config.h"
 #include "acd/acd.h"
 #include "acd/acdint.h"
-
-
-enum {
-	MAX_CANDIDATES = 256,
-};
 
 
 const char *acd_call_state_str(enum acd_call_state state)
@@ -45,6 +43,9 @@ const char *acd_call_state_str(enum acd_call_state state)
 }
 
 
+static void queue_remove(struct acd_call *call);
+
+
 static void call_destructor(void *arg)
 {
 	struct acd_call *call = arg;
@@ -54,7 +55,7 @@ static void call_destructor(void *arg)
 
 	tmr_cancel(&call->maxwait_tmr);
 	tmr_cancel(&call->step_tmr);
-	list_unlink(&call->qle);
+	queue_remove(call);
 	list_unlink(&call->le);
 }
 
@@ -135,37 +136,73 @@ static bool served_before(const struct acd_call *a, const struct acd_call *b)
  * already queued stops at once; a call back from a failed offer keeps
  * its place because it keeps its arrival number.
  */
-static void queue_insert(struct acd *acd, struct acd_call *call)
+static void ordered_insert(struct list *q, struct le *qle,
+			   struct acd_call *call)
 {
-	struct le *le = acd->queue.tail;
+	struct le *le = q->tail;
 
 	while (le && served_before(call, le->data))
 		le = le->prev;
 
 	if (le)
-		list_insert_after(&acd->queue, le, &call->qle, call);
+		list_insert_after(q, le, qle, call);
 	else
-		list_prepend(&acd->queue, &call->qle, call);
+		list_prepend(q, qle, call);
+}
+
+
+static void queue_insert(struct acd *acd, struct acd_call *call)
+{
+	struct acd_group *grp;
+
+	ordered_insert(&acd->queue, &call->qle, call);
+
+	grp = acd_route_group_obj(acd, call->cdr.sdk_app_id,
+				  call->group.name);
+	if (!grp) {
+		log_warn("acd: call %s: no memory for the queue of %s",
+			 call->cdr.session_id, call->group.name);
+		return;
+	}
+
+	ordered_insert(&grp->queue, &call->gqle, call);
+	call->qgrp = grp;
+	if (!grp->wle.list)
+		list_append(&acd->waiting, &grp->wle, grp);
+}
+
+
+static void queue_remove(struct acd_call *call)
+{
+	struct acd_group *grp = call->qgrp;
+
+	list_unlink(&call->qle);
+	if (!grp)
+		return;
+
+	list_unlink(&call->gqle);
+	call->qgrp = NULL;
+	if (list_isempty(&grp->queue))
+		list_unlink(&grp->wle);
 }
 
 
 static void maxwait_handler(void *arg);
 
 
-static uint32_t queued_in_group(const struct acd *acd,
-				const struct acd_call *call)
+static uint32_t queued_in_group(struct acd *acd, const struct acd_call *call)
 {
-	uint32_t n = 0;
+	struct acd_group *grp;
+	uint32_t n;
 
-	for (struct le *le = acd->queue.head; le; le = le->next) {
-		const struct acd_call *c = le->data;
+	grp = acd_route_group_obj(acd, call->cdr.sdk_app_id,
+				  call->group.name);
+	if (!grp)
+		return 0;
 
-		if (c != call && 0 == strcmp(c->group.name, call->group.name) &&
-		    0 == strcmp(c->cdr.sdk_app_id, call->cdr.sdk_app_id))
-			++n;
-	}
+	n = list_count(&grp->queue);
 
-	return n;
+	return call->qgrp == grp ? n - 1 : n;
 }
 
 
@@ -195,6 +232,17 @@ static int group_enter(struct acd_call *call, const char *group)
 		call->group.max_wait_s = acd->cfg->max_wait_s;
 
 	str_ncpy(call->cdr.group, group, sizeof(call->cdr.group));
+
+	/* A caller who called before meets their last agent, if free:
+	 * looked up once, when a group that asks for it is entered, so
+	 * that routing decisions need not. */
+	if (call->group.last_agent_first && !call->last_agent_known) {
+		call->last_agent_known = true;
+		if (store_cdr_last_agent(acd->st, call->cdr.sdk_app_id,
+					 call->cdr.caller, call->last_agent,
+					 sizeof(call->last_agent)))
+			call->last_agent[0] = '\0';
+	}
 
 	if (call->group.max_queue_len &&
 	    queued_in_group(acd, call) >= call->group.max_queue_len) {
@@ -247,14 +295,14 @@ static void maxwait_handler(void *arg)
 		++call->overflows;
 		log_info("acd: call %s: overflow to %s", call->cdr.session_id,
 			 next);
-		list_unlink(&call->qle);
+		queue_remove(call);
 		call->triedc = 0;
 		err = group_enter(call, next);
 		if (!err)
 			return;
 	}
 
-	list_unlink(&call->qle);
+	queue_remove(call);
 	if (call->timeouth)
 		call->timeouth(call, err == EOVERFLOW ? ETIMEDOUT : err,
 			       call->arg);
@@ -303,7 +351,7 @@ void acd_call_set_priority(struct acd_call *call, int priority)
 	call->priority = priority;
 
 	if (call->qle.list) {
-		list_unlink(&call->qle);
+		queue_remove(call);
 		queue_insert(call->acd, call);
 		acd_dispatch_schedule(call->acd);
 	}
@@ -317,17 +365,6 @@ void acd_call_ringing(struct acd_call *call)
 
 	if (!call->cdr.ringing_ms)
 		call->cdr.ringing_ms = (int64_t)acd_now_ms();
-}
-
-
-static bool was_tried(const struct acd_call *call, const char *user_id)
-{
-	for (size_t i = 0; i < call->triedc; i++) {
-		if (0 == strcmp(call->tried[i], user_id))
-			return true;
-	}
-
-	return false;
 }
 
 
@@ -353,6 +390,7 @@ static struct acd_agent *ring_remove(struct acd_call *call, size_t i)
 	call->ringv[i] = call->ringv[--call->ringc];
 	call->ringv[call->ringc] = NULL;
 	ag->call = NULL;
+	acd_route_update(ag);
 
 	return ag;
 }
@@ -403,7 +441,7 @@ void acd_call_offer_failed(struct acd_call *call, const char *user_id,
 	log_info("acd: agent %s did not take call %s (%s)", ag->user_id,
 		 call->cdr.session_id, no_answer ? "no answer" : "rejected");
 
-	if (call->triedc < ACD_MAX_TRIED && !was_tried(call, ag->user_id))
+	if (call->triedc < ACD_MAX_TRIED && !acd_call_tried(call, ag->user_id))
 		str_ncpy(call->tried[call->triedc++], ag->user_id,
 			 sizeof(call->tried[0]));
 
@@ -411,6 +449,7 @@ void acd_call_offer_failed(struct acd_call *call, const char *user_id,
 	ag->offer_after = ag->idle_since + 1000ULL *
 		(no_answer ? call->acd->cfg->no_answer_delay_s :
 		 call->acd->cfg->reject_delay_s);
+	acd_route_update(ag);
 	if (no_answer && ++ag->misses >= ACD_MAX_MISSES &&
 	    ag->pending == ACD_AGENT_OFFLINE && ag->reg_expires) {
 		char why[ACD_REASON_SZ];
@@ -464,7 +503,7 @@ void acd_call_answered(struct acd_call *call, const char *user_id)
 	call->state = ACD_CALL_TALKING;
 	call->cdr.answered_ms = (int64_t)acd_now_ms();
 	tmr_cancel(&call->maxwait_tmr);
-	list_unlink(&call->qle);
+	queue_remove(call);
 
 	if (ag) {
 		call->agent = ag;
@@ -481,6 +520,9 @@ void acd_call_answered(struct acd_call *call, const char *user_id)
 	else if (call->agent) {
 		++call->agent->answered;
 	}
+
+	if (call->agent)
+		acd_route_update(call->agent);
 }
 
 
@@ -563,6 +605,7 @@ int acd_call_outbound(struct acd_call *call, const char *user_id,
 		call->agent = ag;
 		ag->call = call;
 		acd_agent_call_out(ag);
+		acd_route_update(ag);
 	}
 
 	return 0;
@@ -603,7 +646,7 @@ void acd_call_end(struct acd_call *call, const char *status,
 	talked = call->state == ACD_CALL_TALKING;
 	call->state = ACD_CALL_ENDED;
 	tmr_cancel(&call->maxwait_tmr);
-	list_unlink(&call->qle);
+	queue_remove(call);
 	ring_clear(call);
 
 	call->cdr.ended_ms = (int64_t)acd_now_ms();
@@ -637,97 +680,12 @@ void acd_call_end(struct acd_call *call, const char *status,
 
 		acd_agent_release(ag, talked, wrapup);
 	}
+	else if (ag) {
+		acd_route_update(ag);    /* its talk time */
+	}
 
 	list_unlink(&call->le);
 	acd_dispatch_schedule(call->acd);
-}
-
-
-struct cand_ctx {
-	struct acd *acd;
-	const struct acd_call *call;
-	struct acd_agent *candv[MAX_CANDIDATES];
-	size_t candc;
-	size_t triedc;     /* free agents skipped because already tried */
-	uint32_t level;    /* skill level of the candidates so far */
-	bool use_tried;
-	struct acd_agent *last;   /* the caller's last agent, if eligible */
-};
-
-
-static void member_handler(const struct store_member *m, void *arg)
-{
-	struct cand_ctx *ctx = arg;
-	struct acd_agent *ag;
-
-	ag = acd_agent_find(ctx->acd, ctx->call->cdr.sdk_app_id, m->user_id);
-	if (!ag || ag->status != ACD_AGENT_FREE || ag->call)
-		return;
-	if (!ag->contact[0] || ag->offer_after > tmr_jiffies())
-		return;
-
-	if (!ctx->use_tried && was_tried(ctx->call, ag->user_id)) {
-		++ctx->triedc;
-		return;
-	}
-
-	if (ctx->call->group.last_agent_first &&
-	    0 == strcmp(ag->user_id, ctx->call->last_agent))
-		ctx->last = ag;
-
-	/*
-	 * Skill-level priority: only the lowest level that has a free agent
-	 * competes, so the strategy applies within it.  Done in this one
-	 * pass over the members: a lower level drops what was gathered.
-	 */
-	if (ctx->candc && m->level > ctx->level)
-		return;
-	if (ctx->candc && m->level < ctx->level)
-		ctx->candc = 0;
-	ctx->level = m->level;
-
-	if (ctx->candc < ARRAY_SIZE(ctx->candv))
-		ctx->candv[ctx->candc++] = ag;
-}
-
-
-/* The free agents of the call's group who may ring for it now. */
-static int candidates(struct cand_ctx *ctx, struct acd *acd,
-		      struct acd_call *call)
-{
-	int err;
-
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->acd = acd;
-	ctx->call = call;
-
-	/* A caller who called before meets their last agent, if free: looked
-	 * up once, and only for a group that asks for it. */
-	if (call->group.last_agent_first && !call->last_agent_known) {
-		call->last_agent_known = true;
-		if (store_cdr_last_agent(acd->st, call->cdr.sdk_app_id,
-					 call->cdr.caller, call->last_agent,
-					 sizeof(call->last_agent)))
-			call->last_agent[0] = '\0';
-	}
-
-	err = store_member_list_by_group(acd->st, call->cdr.sdk_app_id,
-					 call->group.name, member_handler,
-					 ctx);
-	if (err)
-		return err;
-
-	/* Everyone free was tried once: start a new round. */
-	if (!ctx->candc && ctx->triedc && !call->ringc) {
-		call->triedc = 0;
-		ctx->use_tried = true;
-		err = store_member_list_by_group(acd->st,
-						 call->cdr.sdk_app_id,
-						 call->group.name,
-						 member_handler, ctx);
-	}
-
-	return err;
 }
 
 
@@ -739,12 +697,13 @@ static void ring(struct acd_call *call, struct acd_agent *ag)
 {
 	ag->call = call;
 	call->ringv[call->ringc++] = ag;
+	acd_route_update(ag);
 
 	if (call->state != ACD_CALL_RINGING) {
 		call->state = ACD_CALL_RINGING;
 		str_ncpy(call->cdr.agent, ag->user_id,
 			 sizeof(call->cdr.agent));
-		list_unlink(&call->qle);
+		queue_remove(call);
 	}
 
 	log_info("acd: call %s offered to agent %s", call->cdr.session_id,
@@ -760,34 +719,37 @@ static void ring(struct acd_call *call, struct acd_agent *ag)
  * Offer a queued call as its group's strategy says; false if nobody.
  * *group_emptyp is set when the group has no free agent at all (not only
  * none this call has not tried yet): the calls behind it in the same
- * group need not look again in this dispatch run.
+ * group need not look again in this dispatch run.  The group's strategy
+ * is the one it has now (route.c loads it again when the API changes
+ * it), also for callers who were waiting already.
  */
 static bool offer(struct acd *acd, struct acd_call *call, bool *group_emptyp)
 {
+	struct acd_agent *ringv[ACD_MAX_RINGING];
 	const struct acd_strategy *strat;
+	struct acd_route rt;
 	struct acd_agent *ag;
-	struct cand_ctx *ctx;
 	bool offered = false;
+	size_t n;
 
 	*group_emptyp = false;
 
-	ctx = mem_alloc(sizeof(*ctx), NULL);
-	if (!ctx)
+	if (acd_route_find(&rt, acd, call, true))
 		return false;
 
-	if (candidates(ctx, acd, call))
-		goto out;
+	*group_emptyp = rt.empty;
+	if (!rt.lvl)
+		return false;
 
-	if (!ctx->candc) {
-		*group_emptyp = !ctx->triedc;
-		goto out;
-	}
-
-	strat = acd_strategy_find(call->group.strategy);
+	strat = rt.grp->strat;
 
 	if (strat->ring == ACD_RING_ALL) {
-		for (size_t i = 0; i < ctx->candc; i++) {
-			ag = ctx->candv[i];
+		/* Taken first: an offer may fail at once and change the
+		 * level while we ring. */
+		n = acd_route_list(&rt, call, ringv, ARRAY_SIZE(ringv));
+
+		for (size_t i = 0; i < n; i++) {
+			ag = ringv[i];
 
 			if (call->state == ACD_CALL_ENDED ||
 			    call->ringc >= ACD_MAX_RINGING)
@@ -798,16 +760,15 @@ static bool offer(struct acd *acd, struct acd_call *call, bool *group_emptyp)
 			ring(call, ag);
 			offered = true;
 		}
-		goto out;
+
+		return offered;
 	}
 
-	ag = ctx->last ? ctx->last : strat->selecth(acd, call, ctx->candv,
-						      ctx->candc);
+	ag = rt.last ? rt.last : strat->selecth(&rt, call, rand_u32(), true);
 	if (!ag)
-		goto out;
+		return false;
 
 	ring(call, ag);
-	offered = true;
 
 	if (strat->ring == ACD_RING_PROGRESSIVE &&
 	    call->state == ACD_CALL_RINGING)
@@ -815,17 +776,16 @@ static bool offer(struct acd *acd, struct acd_call *call, bool *group_emptyp)
 			  (call->group.ring_step_s ? call->group.ring_step_s :
 			   5) * 1000ULL, step_handler, call);
 
- out:
-	mem_deref(ctx);
-	return offered;
+	return true;
 }
 
 
-/* Ring-progressively: one more agent every ring_step_s while ringing. */
+/* Ring-progressively: one more agent every ring_step_s while ringing,
+ * in the group's order (longest idle). */
 static void step_handler(void *arg)
 {
 	struct acd_call *call = arg;
-	struct cand_ctx *ctx;
+	struct acd_route rt;
 	struct acd_agent *ag;
 
 	if (call->state != ACD_CALL_RINGING)
@@ -838,71 +798,77 @@ static void step_handler(void *arg)
 	if (call->ringc >= ACD_MAX_RINGING)
 		return;
 
-	ctx = mem_alloc(sizeof(*ctx), NULL);
-	if (!ctx)
+	if (acd_route_find(&rt, call->acd, call, true) || !rt.lvl)
 		return;
 
-	if (!candidates(ctx, call->acd, call)) {
-		ag = acd_strategy_find(NULL)->selecth(call->acd, call,
-						      ctx->candv, ctx->candc);
-		if (ag)
-			ring(call, ag);
-	}
-
-	mem_deref(ctx);
+	ag = rt.grp->strat->selecth(&rt, call, rand_u32(), true);
+	if (ag)
+		ring(call, ag);
 }
 
 
-/* Groups found without a free agent in one dispatch run */
-struct empty_groups {
-	const struct acd_call *byv[32];   /* a call of each such group */
-	size_t n;
-};
-
-
-static bool group_is_empty(const struct empty_groups *eg,
-			   const struct acd_call *call)
+/* The first call of a group's queue that waits (not ringing) */
+static struct acd_call *group_head(const struct acd_group *grp)
 {
-	for (size_t i = 0; i < eg->n; i++) {
-		const struct acd_call *c = eg->byv[i];
+	for (struct le *le = grp->queue.head; le; le = le->next) {
+		struct acd_call *call = le->data;
 
-		if (0 == strcmp(c->group.name, call->group.name) &&
-		    0 == strcmp(c->cdr.sdk_app_id, call->cdr.sdk_app_id))
-			return true;
+		if (call->state == ACD_CALL_QUEUED)
+			return call;
 	}
 
-	return false;
+	return NULL;
 }
 
 
+/*
+ * Offer the call served first among those whose group has a free agent
+ * now: the heads of the groups' queues, compared.  One call per run:
+ * handlers may change the queues; the next run starts again.  A group
+ * whose head could not be offered (no memory) is passed over in this
+ * run, so that the others are still served.
+ */
 static void dispatch_handler(void *arg)
 {
 	struct acd *acd = arg;
-	struct empty_groups eg;
-	struct le *le;
+	const struct acd_group *passv[16];
+	size_t passc = 0;
 
-	eg.n = 0;
+	acd_route_promote(acd);
 
-	le = acd->queue.head;
-	while (le) {
-		struct acd_call *call = le->data;
+	for (;;) {
+		struct acd_group *best_grp = NULL;
+		struct acd_call *best = NULL;
 		bool empty;
 
-		le = le->next;
+		for (struct le *le = acd->waiting.head; le; le = le->next) {
+			struct acd_group *grp = le->data;
+			struct acd_call *head = group_head(grp);
+			bool passed = false;
 
-		if (call->state != ACD_CALL_QUEUED ||
-		    group_is_empty(&eg, call))
-			continue;
+			for (size_t i = 0; i < passc; i++)
+				passed |= passv[i] == grp;
 
-		/* One call per run: handlers may change the queue; the
-		 * next run goes on from the head. */
-		if (offer(acd, call, &empty)) {
+			if (!head || passed || !acd_route_has_free(grp))
+				continue;
+
+			if (!best || served_before(head, best)) {
+				best = head;
+				best_grp = grp;
+			}
+		}
+
+		if (!best)
+			return;
+
+		if (offer(acd, best, &empty)) {
 			acd_dispatch_schedule(acd);
 			return;
 		}
 
-		if (empty && eg.n < ARRAY_SIZE(eg.byv))
-			eg.byv[eg.n++] = call;
+		if (passc == ARRAY_SIZE(passv))
+			return;
+		passv[passc++] = best_grp;
 	}
 }
 

@@ -181,6 +181,8 @@ void acd_agent_change(struct acd_agent *ag, enum acd_agent_status to,
 		ag->idle_since = tmr_jiffies();
 		acd_dispatch_schedule(ag->acd);
 	}
+
+	acd_route_update(ag);
 }
 
 
@@ -235,19 +237,17 @@ void acd_agent_release(struct acd_agent *ag, bool talked, uint32_t wrapup_s)
 {
 	ag->call = NULL;
 
-	if (!ag->reg_expires) {
+	if (!ag->reg_expires)
 		acd_agent_change(ag, ACD_AGENT_OFFLINE, "registration ended",
 				 actor_system);
-		return;
-	}
-
-	if (ag->status == ACD_AGENT_BUSY && talked && wrapup_s) {
+	else if (ag->status == ACD_AGENT_BUSY && talked && wrapup_s)
 		arrange_start(ag, wrapup_s, actor_system);
-		return;
-	}
-
-	if (ag->status == ACD_AGENT_BUSY || ag->pending != ACD_AGENT_OFFLINE)
+	else if (ag->status == ACD_AGENT_BUSY ||
+		 ag->pending != ACD_AGENT_OFFLINE)
 		settle(ag, "call ended");
+
+	/* (a ringing agent released stays free: free to route again) */
+	acd_route_update(ag);
 }
 
 
@@ -511,6 +511,7 @@ static void state_load_handler(const struct store_agent_state *s, void *arg)
 	ag->pending = pending;
 	str_ncpy(ag->pending_reason, s->pending_reason,
 		 sizeof(ag->pending_reason));
+	acd_route_update(ag);
 }
 
 

@@ -4,9 +4,10 @@
  * Copyright (C) 2026 The lianluo authors
  *
  * One table of named strategies, built from ACD_STRATEGIES in acd.h; a
- * skill group names one of them.  Candidates come in the store's member
- * order (by user id) and are already narrowed to the lowest skill level
- * that has a free agent, so a strategy only chooses within a level.
+ * skill group names one of them.  route.c keeps the free members of each
+ * skill level sorted in the strategy's order and has already chosen the
+ * lowest level that has a free agent, so a strategy only picks within
+ * it, in O(log n): most take the first member the call has not tried.
  */
 #include <string.h>
 #include <re.h>
@@ -15,56 +16,43 @@
 #include "acd/acdint.h"
 
 
-/* The agent who has waited longest since their last call (fairness). */
-static struct acd_agent *acd_longest_idle(struct acd *acd,
-					  const struct acd_call *call,
-					  struct acd_agent **candv,
-					  size_t candc)
+/*
+ * Each handler picks in the order route.c keeps the level in, named by
+ * <handler>_order; ring-all rings in user id order whatever its handler.
+ */
+enum {
+	acd_longest_idle_order    = ACD_ORDER_IDLE,
+	acd_round_robin_order     = ACD_ORDER_USER,
+	acd_top_down_order        = ACD_ORDER_USER,
+	acd_fewest_calls_order    = ACD_ORDER_CALLS,
+	acd_least_talk_time_order = ACD_ORDER_TALK,
+	acd_random_order          = ACD_ORDER_USER,
+};
+
+
+/*
+ * The first in the level's order: longest-idle (the agent who has
+ * waited longest since their last call), top-down (the first in member
+ * order, every time), fewest-calls and least-talk-time (the fewest calls
+ * answered, or the least talk time, since the server started; among
+ * equals the longest idle, so that a tie does not always favour the
+ * first agent in member order).
+ */
+static struct acd_agent *first(const struct acd_route *rt,
+			       const struct acd_call *call, uint32_t rnd,
+			       bool commit)
 {
-	struct acd_agent *best = NULL;
-	(void)acd;
-	(void)call;
+	(void)rnd;
+	(void)commit;
 
-	for (size_t i = 0; i < candc; i++) {
-		if (!best || candv[i]->idle_since < best->idle_since)
-			best = candv[i];
-	}
-
-	return best;
+	return acd_route_first(rt, call, 0);
 }
 
 
-static bool rr_cmp_handler(struct le *le, void *arg)
-{
-	const struct acd_rr *rr = le->data;
-	const struct acd_call *call = arg;
-
-	return 0 == strcmp(rr->app, call->cdr.sdk_app_id) &&
-		0 == strcmp(rr->group, call->group.name);
-}
-
-
-static struct acd_rr *rr_state(struct acd *acd, const struct acd_call *call)
-{
-	uint32_t key = hash_joaat_str(call->cdr.sdk_app_id) ^
-		hash_joaat_str(call->group.name);
-	struct acd_rr *rr;
-	struct le *le;
-
-	le = hash_lookup(acd->rr, key, rr_cmp_handler, (void *)call);
-	if (le)
-		return le->data;
-
-	rr = mem_zalloc(sizeof(*rr), NULL);
-	if (!rr)
-		return NULL;
-
-	str_ncpy(rr->app, call->cdr.sdk_app_id, sizeof(rr->app));
-	str_ncpy(rr->group, call->group.name, sizeof(rr->group));
-	hash_append(acd->rr, key, &rr->he, rr);
-
-	return rr;
-}
+#define acd_longest_idle    first
+#define acd_top_down        first
+#define acd_fewest_calls    first
+#define acd_least_talk_time first
 
 
 /*
@@ -72,123 +60,54 @@ static struct acd_rr *rr_state(struct acd *acd, const struct acd_call *call)
  * member after them (members are in user id order), skipping those who
  * are not free now and wrapping round.
  */
-static struct acd_agent *acd_round_robin(struct acd *acd,
+static struct acd_agent *acd_round_robin(const struct acd_route *rt,
 					 const struct acd_call *call,
-					 struct acd_agent **candv,
-					 size_t candc)
+					 uint32_t rnd, bool commit)
 {
+	const struct acd_member *next;
+	struct acd_member probe;
 	struct acd_agent *ag = NULL;
-	struct acd_rr *rr;
+	uint32_t from;
+	bool found;
+	(void)rnd;
 
-	if (!candc)
-		return NULL;
+	memset(&probe, 0, sizeof(probe));
+	str_ncpy(probe.user_id, rt->grp->rr_last, sizeof(probe.user_id));
 
-	rr = rr_state(acd, call);
-	if (!rr)
-		return candv[0];
+	/* Usually the next one has not been tried: one descent. */
+	next = (const void *)otree_after(rt->lvl, &probe.node);
+	if (next && (rt->use_tried ||
+		     !acd_call_tried(call, next->user_id)))
+		ag = next->ag;
 
-	for (size_t i = 0; i < candc && !ag; i++) {
-		if (strcmp(candv[i]->user_id, rr->last) > 0)
-			ag = candv[i];
+	if (!ag) {
+		from = otree_rank(rt->lvl, &probe.node, &found);
+		ag = acd_route_first(rt, call, from + (found ? 1 : 0));
 	}
 	if (!ag)
-		ag = candv[0];
+		ag = acd_route_first(rt, call, 0);
 
-	str_ncpy(rr->last, ag->user_id, sizeof(rr->last));
+	if (ag && commit)
+		str_ncpy(rt->grp->rr_last, ag->user_id,
+			 sizeof(rt->grp->rr_last));
 
 	return ag;
 }
 
 
-/* Sequential: the first free agent in member order, every time. */
-static struct acd_agent *acd_top_down(struct acd *acd,
-				      const struct acd_call *call,
-				      struct acd_agent **candv, size_t candc)
-{
-	(void)acd;
-	(void)call;
-
-	return candc ? candv[0] : NULL;
-}
-
-
-/*
- * Pick the agent with the lowest key; among equals the longest idle, so
- * that a tie does not always favour the first agent in member order.
- */
-static struct acd_agent *lowest(struct acd_agent **candv, size_t candc,
-				uint64_t (*keyh)(const struct acd_agent *))
-{
-	struct acd_agent *best = NULL;
-	uint64_t bestk = 0;
-
-	for (size_t i = 0; i < candc; i++) {
-		uint64_t k = keyh(candv[i]);
-
-		if (!best || k < bestk ||
-		    (k == bestk && candv[i]->idle_since < best->idle_since)) {
-			best = candv[i];
-			bestk = k;
-		}
-	}
-
-	return best;
-}
-
-
-static uint64_t answered_key(const struct acd_agent *ag)
-{
-	return ag->answered;
-}
-
-
-static uint64_t talk_key(const struct acd_agent *ag)
-{
-	return ag->talk_ms;
-}
-
-
-/* Fewest answered calls since the server started. */
-static struct acd_agent *acd_fewest_calls(struct acd *acd,
-					  const struct acd_call *call,
-					  struct acd_agent **candv,
-					  size_t candc)
-{
-	(void)acd;
-	(void)call;
-
-	return lowest(candv, candc, answered_key);
-}
-
-
-/* Least talk time since the server started (calls that ended). */
-static struct acd_agent *acd_least_talk_time(struct acd *acd,
-					     const struct acd_call *call,
-					     struct acd_agent **candv,
-					     size_t candc)
-{
-	(void)acd;
-	(void)call;
-
-	return lowest(candv, candc, talk_key);
-}
-
-
-static struct acd_agent *acd_random(struct acd *acd,
+/* Any free agent: the rnd-th of those not tried, in member order. */
+static struct acd_agent *acd_random(const struct acd_route *rt,
 				    const struct acd_call *call,
-				    struct acd_agent **candv, size_t candc)
+				    uint32_t rnd, bool commit)
 {
-	(void)acd;
-	(void)call;
+	(void)commit;
 
-	if (!candc)
-		return NULL;
-
-	return candv[rand_u32() % candc];
+	return acd_route_nth(rt, call, rnd, true);
 }
 
 
-#define STRATEGY_ENTRY(name, h, ring) {name, h, ring},
+#define STRATEGY_ENTRY(name, h, ring)                                  \
+	{name, h, ring, ring == ACD_RING_ALL ? ACD_ORDER_USER : h##_order},
 
 static const struct acd_strategy strategies[] = {
 	ACD_STRATEGIES(STRATEGY_ENTRY)

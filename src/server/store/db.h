@@ -22,10 +22,14 @@ struct store {
 	sqlite3 *db;
 	struct store_stmt stmtv[STORE_STMT_MAX];
 	size_t stmtc;
+	store_member_change_h *mchangeh;
+	void *mchange_arg;
 };
 
 /* store.c */
 int  store_sqlerr(struct store *st, int rc, const char *what);
+void store_member_changed(struct store *st, const char *app,
+			  const char *group);
 
 /* sql.c */
 int  store_exec_const(struct store *st, const char *sql);

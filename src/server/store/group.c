@@ -103,6 +103,8 @@ static int group_write(struct store *st, const char *sql, const char *app,
 
  out:
 	store_stmt_put(st, stmt);
+	if (!err)
+		store_member_changed(st, app, g->name);
 	return err;
 }
 
@@ -217,6 +219,8 @@ int store_group_delete(struct store *st, const char *app, const char *name)
 
  out:
 	store_stmt_put(st, stmt);
+	if (!err)
+		store_member_changed(st, app, name);
 	return err;
 }
 

@@ -229,12 +229,17 @@ int store_staff_delete(struct store *st, const char *app,
 		       const char *user_id)
 {
 	const char *argv[2] = {app, user_id};
+	int err;
 
 	if (!st || !store_arg_ok(app, STORE_ID_SZ) ||
 	    !store_arg_ok(user_id, STORE_ID_SZ))
 		return EINVAL;
 
-	return store_change(st, sql_staff_delete, argv, 2, "staff delete");
+	err = store_change(st, sql_staff_delete, argv, 2, "staff delete");
+	if (!err)
+		store_member_changed(st, app, NULL);
+
+	return err;
 }
 
 
@@ -302,6 +307,8 @@ int store_member_add(struct store *st, const char *app,
 
  out:
 	store_stmt_put(st, stmt);
+	if (!err)
+		store_member_changed(st, app, m->group);
 	return err;
 }
 
@@ -315,14 +322,18 @@ int store_member_delete(struct store *st, const char *app,
 			const char *user_id, const char *group)
 {
 	const char *argv[3] = {app, user_id, group};
+	int err;
 
 	if (!st || !store_arg_ok(app, STORE_ID_SZ) ||
 	    !store_arg_ok(user_id, STORE_ID_SZ) ||
 	    !store_arg_ok(group, STORE_NAME_SZ))
 		return EINVAL;
 
-	return store_change(st, sql_member_delete, argv, 3,
-			    "member delete");
+	err = store_change(st, sql_member_delete, argv, 3, "member delete");
+	if (!err)
+		store_member_changed(st, app, group);
+
+	return err;
 }
 
 

@@ -108,6 +108,25 @@ static int pragmas(struct store *st)
 }
 
 
+void store_member_change_handler_set(struct store *st,
+				     store_member_change_h *h, void *arg)
+{
+	if (!st)
+		return;
+
+	st->mchangeh = h;
+	st->mchange_arg = arg;
+}
+
+
+void store_member_changed(struct store *st, const char *app,
+			  const char *group)
+{
+	if (st->mchangeh)
+		st->mchangeh(app, group, st->mchange_arg);
+}
+
+
 /**
  * Open (creating or migrating as needed) a store
  *

@@ -259,6 +259,15 @@ int  store_member_list_by_user(struct store *st, const char *app,
 /* ENOENT if the user is not in the group */
 int  store_member_delete(struct store *st, const char *app,
 			 const char *user_id, const char *group);
+/* Told after every change that may alter the members of a skill group:
+ * a member added or deleted, a group added, updated (its strategy) or
+ * deleted (group set), a staff member deleted (group NULL: any group of
+ * app).  The ACD keeps its routing index with this.  One handler; NULL
+ * removes it. */
+typedef void (store_member_change_h)(const char *app, const char *group,
+				     void *arg);
+void store_member_change_handler_set(struct store *st,
+				     store_member_change_h *h, void *arg);
 int  store_member_list_by_group(struct store *st, const char *app,
 				const char *group, store_member_h *h,
 				void *arg);
