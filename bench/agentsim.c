@@ -24,7 +24,7 @@
  *
  * Usage: agentsim --sip ADDR:PORT --agents M [--prefix P]
  *                 [--api http://ADDR:PORT --data DIR [--create GROUP]]
- *                 [--inflight K] [--duration S] [--local-port P]
+ *                 [--inflight K] [--duration S] [--local-port P] [--tcp]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +83,7 @@ static struct {
 	unsigned inflight;
 	unsigned duration_s;
 	uint16_t local_port;
+	bool tcp;                /* SIP over TCP instead of UDP */
 
 	/* application credentials */
 	char app_id[FIELD_SZ];
@@ -190,13 +191,13 @@ static int agent_register(struct agent *a)
 {
 	char reg_uri[128];
 
-	(void)re_snprintf(reg_uri, sizeof(reg_uri), "sip:%J", &g.sip_addr);
+	(void)re_snprintf(reg_uri, sizeof(reg_uri), "%s%s",
+			  g.sip_uri, g.tcp ? ";transport=tcp" : "");
 	if (!a->aor[0])
 		(void)re_snprintf(a->aor, sizeof(a->aor), "sip:%s@%J",
 				  a->user, &g.sip_addr);
 
-	return sipreg_register(&a->reg, g.sip, g.sip_uri[0] ? g.sip_uri :
-			       reg_uri, a->aor, NULL, a->aor, REG_EXPIRES,
+	return sipreg_register(&a->reg, g.sip, reg_uri, a->aor, NULL, a->aor, REG_EXPIRES,
 			       a->cuser, NULL, 0, 0, auth_handler, a, false,
 			       reg_handler, a, NULL, NULL);
 }
@@ -680,6 +681,7 @@ static int parse_args(int argc, char *argv[])
 		{"inflight",   required_argument, NULL, 'k'},
 		{"duration",   required_argument, NULL, 'd'},
 		{"local-port", required_argument, NULL, 'p'},
+		{"tcp",        no_argument,       NULL, 'C'},
 		{NULL, 0, NULL, 0}
 	};
 	int ch;
@@ -699,6 +701,7 @@ static int parse_args(int argc, char *argv[])
 		case 'k': g.inflight = (unsigned)atoi(optarg); break;
 		case 'd': g.duration_s = (unsigned)atoi(optarg); break;
 		case 'p': g.local_port = (uint16_t)atoi(optarg); break;
+		case 'C': g.tcp = true; break;
 		default: return EINVAL;
 		}
 	}
@@ -729,7 +732,7 @@ int main(int argc, char *argv[])
 			"                [--api http://ADDR:PORT --data DIR"
 			" [--create GROUP]]\n"
 			"                [--inflight K] [--duration S]"
-			" [--local-port P]\n");
+			" [--local-port P] [--tcp]\n");
 		return 2;
 	}
 
@@ -766,6 +769,8 @@ int main(int argc, char *argv[])
 		goto out;
 	sa_set_str(&laddr, "127.0.0.1", g.local_port);
 	err = sip_transp_add(g.sip, SIP_TRANSP_UDP, &laddr);
+	if (!err && g.tcp)
+		err = sip_transp_add(g.sip, SIP_TRANSP_TCP, &laddr);
 	if (err)
 		goto out;
 	(void)sip_transp_laddr(g.sip, &laddr, SIP_TRANSP_UDP, &g.sip_addr);
@@ -778,6 +783,7 @@ int main(int argc, char *argv[])
 	if (err)
 		goto out;
 
+	(void)re_snprintf(g.sip_uri, sizeof(g.sip_uri), "sip:%J", &g.sip_addr);
 	tmr_start(&g.stop, (uint64_t)g.duration_s * 1000, stop_handler,
 		  NULL);
 	if (g.api[0] && g.group[0])

@@ -25,7 +25,7 @@
  * Usage: callgen --server 127.0.0.1:5060 --to 4001 [--users N]
  *                (--rate CPS | --concurrent N) [--calls N]
  *                [--duration S] [--length MS] [--setup-timeout MS]
- *                [--local-port P] [--quiet]
+ *                [--local-port P] [--tcp] [--quiet]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +83,7 @@ static struct {
 	unsigned length_ms;
 	unsigned setup_timeout_ms;
 	uint16_t local_port;
+	bool tcp;                /* SIP over TCP instead of UDP */
 	bool quiet;
 
 	/* state */
@@ -343,11 +344,12 @@ static int call_start(void)
 		goto out;
 
 	if (g.users)
-		(void)re_snprintf(uri, sizeof(uri), "sip:%s%u@%J", g.to,
-				  idx % g.users, &g.server);
+		(void)re_snprintf(uri, sizeof(uri), "sip:%s%u@%J%s", g.to,
+				  idx % g.users, &g.server,
+				  g.tcp ? ";transport=tcp" : "");
 	else
-		(void)re_snprintf(uri, sizeof(uri), "sip:%s@%J", g.to,
-				  &g.server);
+		(void)re_snprintf(uri, sizeof(uri), "sip:%s@%J%s", g.to,
+				  &g.server, g.tcp ? ";transport=tcp" : "");
 	(void)re_snprintf(from, sizeof(from), "sip:139%08u@127.0.0.1",
 			  idx % 100000000u);
 
@@ -534,7 +536,7 @@ static void usage(void)
 		"               (--rate CPS | --concurrent N) [--calls N]\n"
 		"               [--duration S] [--length MS]\n"
 		"               [--setup-timeout MS] [--local-port P]"
-		" [--quiet]\n");
+		" [--tcp] [--quiet]\n");
 }
 
 
@@ -551,6 +553,7 @@ static int parse_args(int argc, char *argv[])
 		{"length",        required_argument, NULL, 'l'},
 		{"setup-timeout", required_argument, NULL, 'T'},
 		{"local-port",    required_argument, NULL, 'p'},
+		{"tcp",           no_argument,       NULL, 'C'},
 		{"quiet",         no_argument,       NULL, 'q'},
 		{NULL, 0, NULL, 0}
 	};
@@ -574,6 +577,7 @@ static int parse_args(int argc, char *argv[])
 		case 'l': g.length_ms = (unsigned)atoi(optarg); break;
 		case 'T': g.setup_timeout_ms = (unsigned)atoi(optarg); break;
 		case 'p': g.local_port = (uint16_t)atoi(optarg); break;
+		case 'C': g.tcp = true; break;
 		case 'q': g.quiet = true; break;
 		default: return EINVAL;
 		}
@@ -619,6 +623,8 @@ int main(int argc, char *argv[])
 		goto out;
 	sa_set_str(&laddr, "127.0.0.1", g.local_port);
 	err = sip_transp_add(g.sip, SIP_TRANSP_UDP, &laddr);
+	if (!err && g.tcp)
+		err = sip_transp_add(g.sip, SIP_TRANSP_TCP, &laddr);
 	if (err)
 		goto out;
 	(void)sip_transp_laddr(g.sip, &laddr, SIP_TRANSP_UDP, &g.server);
