@@ -15,7 +15,8 @@
  * login storm, measured: POST /v1/login for ephemeral SIP credentials and
  * REGISTER with digest until 200.  --create GROUP first creates the staff
  * members in that skill group through POST /v1/staff (existing ones are
- * kept).  Against a plain registrar (Kamailio, no --api) agents register
+ * kept), and --create-only stops there.  Against a plain registrar
+ * (Kamailio, no --api) agents register
  * unauthenticated as PREFIX<i>.
  *
  * Bounded: exits after --duration seconds (or on SIGINT/SIGTERM).  Lines
@@ -23,7 +24,8 @@
  * says every agent is registered.  Loopback only.
  *
  * Usage: agentsim --sip ADDR:PORT --agents M [--prefix P]
- *                 [--api http://ADDR:PORT --data DIR [--create GROUP]]
+ *                 [--api http://ADDR:PORT --data DIR
+ *                  [--create GROUP [--create-only]]]
  *                 [--inflight K] [--duration S] [--local-port P] [--tcp]
  */
 #include <stdio.h>
@@ -82,6 +84,8 @@ static struct {
 	char group[64];
 	unsigned inflight;
 	unsigned duration_s;
+	bool create_only;        /* stop once the staff exist */
+	bool fatal;              /* a phase failed */
 	uint16_t local_port;
 	bool tcp;                /* SIP over TCP instead of UDP */
 
@@ -546,12 +550,17 @@ static void phase_next(void)
 	if (failed && g.phase != PH_LOGIN) {
 		re_fprintf(stderr, "agentsim: phase %s failed\n",
 			   phase_name(g.phase));
+		g.fatal = true;
 		re_cancel();
 		return;
 	}
 	switch (g.phase) {
 
 	case PH_CREATE:
+		if (g.create_only) {
+			re_cancel();
+			break;
+		}
 		phase_begin(PH_TOKEN);
 		break;
 	case PH_TOKEN:
@@ -678,6 +687,7 @@ static int parse_args(int argc, char *argv[])
 		{"api",        required_argument, NULL, 'a'},
 		{"data",       required_argument, NULL, 'D'},
 		{"create",     required_argument, NULL, 'c'},
+		{"create-only", no_argument,      NULL, 'o'},
 		{"inflight",   required_argument, NULL, 'k'},
 		{"duration",   required_argument, NULL, 'd'},
 		{"local-port", required_argument, NULL, 'p'},
@@ -698,6 +708,7 @@ static int parse_args(int argc, char *argv[])
 		case 'a': str_ncpy(g.api, optarg, sizeof(g.api)); break;
 		case 'D': str_ncpy(g.data, optarg, sizeof(g.data)); break;
 		case 'c': str_ncpy(g.group, optarg, sizeof(g.group)); break;
+		case 'o': g.create_only = true; break;
 		case 'k': g.inflight = (unsigned)atoi(optarg); break;
 		case 'd': g.duration_s = (unsigned)atoi(optarg); break;
 		case 'p': g.local_port = (uint16_t)atoi(optarg); break;
@@ -730,7 +741,7 @@ int main(int argc, char *argv[])
 			"usage: agentsim --sip ADDR:PORT --agents M"
 			" [--prefix P]\n"
 			"                [--api http://ADDR:PORT --data DIR"
-			" [--create GROUP]]\n"
+			" [--create GROUP [--create-only]]]\n"
 			"                [--inflight K] [--duration S]"
 			" [--local-port P] [--tcp]\n");
 		return 2;
@@ -814,5 +825,5 @@ int main(int argc, char *argv[])
 	g.dnsc = mem_deref(g.dnsc);
 	libre_close();
 
-	return err ? 1 : 0;
+	return err || g.fatal ? 1 : 0;
 }

@@ -7,7 +7,8 @@
 # Prints ROW lines (bench/lib.sh).
 set -u
 . "$(dirname "$0")/lib.sh"
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 N=5000
 [ "$LL_BENCH_QUICK" = 1 ] && N=200

@@ -1,18 +1,20 @@
 #!/bin/sh
 # Figure 6: server memory.  lianluod's VmRSS (/proc/PID/status) on a fresh
 # start, after M agents (10,000; 200 with --quick) are created, logged in
-# and registered, and while N calls (1,000; 30 with --quick) are held up
+# and registered, and while N calls (600, placed at 40/s, below figure 1's
+# sustained rate; 30 with --quick) are held up
 # (caller -> queue -> agent, RTP both ways): KiB per agent and per call.
 # Also agentsim's own RSS per agent, which says whether 10,000 agents fit.
 # Prints ROW lines (bench/lib.sh).
 set -u
 . "$(dirname "$0")/lib.sh"
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 if [ "$LL_BENCH_QUICK" = 1 ]; then
 	M=200; N=30; RATE=30
 else
-	M=10000; N=1000; RATE=100
+	M=10000; N=600; RATE=40
 fi
 # every call is up between N/RATE s and HOLD s after the first
 HOLD_MS=$((N * 1000 / RATE * 2 + 4000))

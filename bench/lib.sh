@@ -85,13 +85,17 @@ kv() {
 	grep "^$2" "$1" | tail -1 | tr ' ' '\n' | sed -n "s/^$3=//p"
 }
 
-# start_lianluod NAME: a fresh server in $LL_BENCH_WORK/NAME with a skill
-# group "bench" and service number 4001; sets LD_PID, LD_SIP, LD_HTTP,
-# LD_DATA.
+# start_lianluod NAME [TEMPLATE]: a fresh server in $LL_BENCH_WORK/NAME
+# with a skill group "bench" and service number 4001, or on a copy of the
+# data directory TEMPLATE (a stopped server's, made so before); sets
+# LD_PID, LD_SIP, LD_HTTP, LD_DATA.
 start_lianluod() {
 	LD_DATA="$LL_BENCH_WORK/$1"
 	rm -rf "$LD_DATA"
 	mkdir -p "$LD_DATA"
+	if [ -n "${2:-}" ]; then
+		cp -a "$2" "$LD_DATA/data"
+	fi
 	LD_SIP="127.0.0.1:$(free_port)"
 	LD_HTTP="127.0.0.1:$(free_port)"
 	"$LL_BENCH_BIN/lianluod" --data "$LD_DATA/data" --sip "$LD_SIP" \
@@ -108,6 +112,7 @@ start_lianluod() {
 		fi
 		sleep 0.1
 	done
+	[ -z "${2:-}" ] || return 0
 	"$LL_BENCH_BIN/lianluoctl" --data "$LD_DATA/data" skill-group create \
 		--name bench >/dev/null &&
 	"$LL_BENCH_BIN/lianluoctl" --data "$LD_DATA/data" number create \
