@@ -28,6 +28,7 @@
  *                  [--create GROUP [--create-only]]]
  *                 [--inflight K] [--duration S] [--local-port P] [--tcp]
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,9 +202,9 @@ static int agent_register(struct agent *a)
 		(void)re_snprintf(a->aor, sizeof(a->aor), "sip:%s@%J",
 				  a->user, &g.sip_addr);
 
-	return sipreg_register(&a->reg, g.sip, reg_uri, a->aor, NULL, a->aor, REG_EXPIRES,
-			       a->cuser, NULL, 0, 0, auth_handler, a, false,
-			       reg_handler, a, NULL, NULL);
+	return sipreg_register(&a->reg, g.sip, reg_uri, a->aor, NULL, a->aor,
+			       REG_EXPIRES, a->cuser, NULL, 0, 0, auth_handler,
+			       a, false, reg_handler, a, NULL, NULL);
 }
 
 
@@ -582,21 +583,16 @@ static int read_credentials(void)
 {
 	char path[300];
 	struct odict *od = NULL;
-	struct mbuf *mb = mbuf_alloc(4096);
 	const char *v;
 	FILE *f;
 	char buf[4096];
 	size_t n;
 	int err = 0;
 
-	if (!mb)
-		return ENOMEM;
 	(void)re_snprintf(path, sizeof(path), "%s/credentials.json", g.data);
 	f = fopen(path, "r");
-	if (!f) {
-		mem_deref(mb);
+	if (!f)
 		return errno;
-	}
 	n = fread(buf, 1, sizeof(buf), f);
 	(void)fclose(f);
 	err = json_decode_odict(&od, 8, buf, n, 4);
@@ -616,7 +612,6 @@ static int read_credentials(void)
 		err = EBADMSG;
  out:
 	mem_deref(od);
-	mem_deref(mb);
 
 	return err;
 }
