@@ -3,9 +3,17 @@
  *
  * Copyright (C) 2026 The lianluo authors
  *
- * Generates 20 ms frames on a timer and sends them as RTP to one leg of a
- * relay.  The frame count follows the clock, not the timer ticks, so a late
- * tick is caught up and the far end's jitter buffer stays fed.  What is
+ * Generates 20 ms frames on a clock and sends them as RTP to one leg of a
+ * relay.  The frame count follows the time, not the clock's ticks, so a
+ * late tick is caught up and the far end's jitter buffer stays fed.
+ *
+ * One clock (one libre timer) ticks every player: libre 1.1.0 keeps its
+ * timers in one sorted list that tmr_start() walks from its end, past
+ * every 32 s SIP transaction timer, so a 20 ms timer per waiting caller
+ * cost 50 walks of that list a second per caller; under load, with more
+ * callers waiting longer, that alone stalled the loop
+ * (docs/PERFORMANCE.md, figure 1).  The clock belongs to the loop's
+ * thread, as every libre object does.  What is
  * played comes from a playlist (prompts over looped music); switching
  * between them changes only the samples, so the leg hears one RTP stream
  * throughout (one SSRC, sequence numbers and timestamps running on).
@@ -38,7 +46,8 @@ enum player_enc {
 };
 
 struct player {
-	struct tmr tmr;
+	struct le cle;                    /* in clockl while ticking */
+	struct tmr tmr;                   /* tells the done handler */
 	struct relay *relay;              /* (ref.) */
 	struct playlist *pl;
 	const struct media_prompt *music; /* (ref.) NULL for the tone */
@@ -59,11 +68,17 @@ struct player {
 	bool once;                        /* stop when they are done */
 };
 
+static struct list clockl;
+static struct tmr clock_tmr;
+
 
 static void destructor(void *arg)
 {
 	struct player *p = arg;
 
+	list_unlink(&p->cle);
+	if (list_isempty(&clockl))
+		tmr_cancel(&clock_tmr);
 	tmr_cancel(&p->tmr);
 	if (p->opus)
 		opus_encoder_destroy(p->opus);
@@ -154,10 +169,18 @@ static void send_frame(struct player *p)
 }
 
 
-static void tmr_handler(void *arg)
+static void done_handler(void *arg)
 {
 	struct player *p = arg;
-	uint64_t due = (tmr_jiffies() - p->start_ms) / FRAME_MS + 1;
+
+	if (p->doneh)
+		p->doneh(p->arg);
+}
+
+
+static void tick(struct player *p, uint64_t now)
+{
+	uint64_t due = (now - p->start_ms) / FRAME_MS + 1;
 	unsigned n = 0;
 	bool done;
 
@@ -175,15 +198,36 @@ static void tmr_handler(void *arg)
 		p->frames_sent = due;
 
 	done = p->playing && !playlist_pending(p->pl);
-	if (done)
-		p->playing = false;
+	if (!done)
+		return;
 
-	if (!done || !p->once)
-		tmr_start(&p->tmr, FRAME_MS, tmr_handler, p);
+	p->playing = false;
+	if (p->once)
+		list_unlink(&p->cle);
 
-	/* Last, as the handler may free the player. */
-	if (done && p->doneh)
-		p->doneh(p->arg);
+	/* On a timer of its own: the handler may free the player, and
+	 * other players are still to tick.  A 0 ms timer goes in at the
+	 * list's head, without the walk. */
+	if (p->doneh)
+		tmr_start(&p->tmr, 0, done_handler, p);
+}
+
+
+static void clock_handler(void *arg)
+{
+	uint64_t now = tmr_jiffies();
+	struct le *le = clockl.head;
+	(void)arg;
+
+	while (le) {
+		struct player *p = le->data;
+
+		le = le->next;
+		tick(p, now);
+	}
+
+	if (!list_isempty(&clockl))
+		tmr_start(&clock_tmr, FRAME_MS, clock_handler, NULL);
 }
 
 
@@ -249,7 +293,9 @@ int player_alloc(struct player **pp, struct relay *r, enum relay_leg leg,
 	}
 
 	p->start_ms = tmr_jiffies();
-	tmr_start(&p->tmr, 0, tmr_handler, p);
+	list_append(&clockl, &p->cle, p);
+	if (!tmr_isrunning(&clock_tmr))
+		tmr_start(&clock_tmr, 0, clock_handler, NULL);
 
  out:
 	if (err)
@@ -301,8 +347,8 @@ void player_stop_prompts(struct player *p)
 
 /**
  * Set who is told when the last pending prompt has been sent (the music
- * then plays).  The handler runs on the player's timer and may free the
- * player.
+ * then plays).  The handler runs on the loop right after that frame
+ * and may free the player.
  */
 void player_set_done_handler(struct player *p, player_done_h *doneh,
 			     void *arg)
