@@ -18,7 +18,7 @@ relays in the same run, each pinned to the same core:
              system calls).
 
 The load (bench/rtp_load.c) runs on the other core.  Prints the figures,
-`ROW|...` lines for bench/run, and a table.  docs/PERFORMANCE-media.md
+`ROW|...` lines for bench/run, and a table.  docs/PERFORMANCE.md
 tells what the figures mean.
 
 Usage: media_bench.py [--quick] [--bin DIR] [--seconds S] [--start N]

@@ -5,7 +5,8 @@
 # UndefinedBehaviorSanitizer (every test: the end-to-end tests drive
 # lianluod and the SDK through real calls, where the sanitizers see the
 # most); then each fuzzer of fuzz/ for 10 s (fuzz/run.sh, a clang build),
-# one test per fuzzer.  The last line is "N passed, N failed" over all of
+# one test per fuzzer.  Between the two builds, bench/run --quick (one
+# test) on the plain build.  The last line is "N passed, N failed" over all of
 # them.  Running every end-to-end test twice would not fit CI's time.
 #   LL_SANITIZE=0 scripts/test.sh   the plain build only, every test
 #   LL_SANITIZE=1 scripts/test.sh   the sanitizer build only
@@ -65,10 +66,25 @@ run_fuzz() {
 	failed=$((failed + all - ok))
 }
 
+# bench/run --quick on the plain build (built with the load tools): the
+# benchmarks' smoke run, one test; it checks that every tool works and
+# judges no speed (docs/PERFORMANCE.md).
+run_bench() {
+	if LL_BENCH_BUILD=build LL_BENCH_PREBUILT=1 ./bench/run --quick; then
+		echo "bench: passed"
+		passed=$((passed + 1))
+	else
+		echo "bench: FAILED"
+		failed=$((failed + 1))
+	fi
+}
+
 case "${LL_SANITIZE:-both}" in
-0)	run_suite build "" ;;
+0)	run_suite build "" -DLL_BUILD_BENCH=ON
+	run_bench ;;
 1)	run_suite build-asan "" -DLL_SANITIZE=ON ;;
-*)	run_suite build "$SMOKE"
+*)	run_suite build "$SMOKE" -DLL_BUILD_BENCH=ON
+	run_bench
 	run_suite build-asan "" -DLL_SANITIZE=ON ;;
 esac
 
