@@ -40,7 +40,6 @@
 
 
 enum {
-	SOCKBUF   = 8 << 20,
 	REG_EXPIRES = 3600,
 	FIELD_SZ  = 64,
 	TICK_MS   = 10,
@@ -769,20 +768,9 @@ int main(int argc, char *argv[])
 			goto out;
 	}
 
-	err = sip_alloc(&g.sip, NULL, 8192, 8192, 8192, "lianluo-agentsim",
-			exit_handler, NULL);
-	if (err)
-		goto out;
-	sa_set_str(&laddr, "127.0.0.1", g.local_port);
-	err = sip_transp_add(g.sip, SIP_TRANSP_UDP, &laddr);
-	if (!err && g.tcp)
-		err = sip_transp_add(g.sip, SIP_TRANSP_TCP, &laddr);
-	if (err)
-		goto out;
-	(void)sip_transp_laddr(g.sip, &laddr, SIP_TRANSP_UDP, &g.sip_addr);
-	if (bu_sockbuf_by_port(sa_port(&laddr), SOCKBUF))
-		re_fprintf(stderr, "agentsim: no socket buffers set\n");
-	err = sipsess_listen(&g.sock, g.sip, 8192, conn_handler, NULL);
+	err = bu_sip_start(&g.sip, &g.sock, "lianluo-agentsim", 8192,
+			   g.local_port, g.tcp, exit_handler, conn_handler,
+			   &g.sip_addr, &laddr, "agentsim");
 	if (err)
 		goto out;
 	err = sip_listen(&g.lsnr, g.sip, true, req_handler, NULL);

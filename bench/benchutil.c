@@ -144,3 +144,40 @@ int bu_sdp_print(struct mbuf **mbp, uint16_t port)
 
 	return 0;
 }
+
+
+/**
+ * The SIP stack of a load tool: UDP (and TCP) on 127.0.0.1:port, large
+ * socket buffers, a session socket for incoming INVITEs.
+ *
+ * @param dst    The server, to pick the local address towards it
+ * @param laddr  Returned UDP address (the port chosen with port 0)
+ * @param tool   Name for the warning when no buffer could be set
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int bu_sip_start(struct sip **sipp, struct sipsess_sock **sockp,
+		 const char *ua, uint32_t hsize, uint16_t port, bool tcp,
+		 sip_exit_h *exith, sipsess_conn_h *connh,
+		 const struct sa *dst, struct sa *laddr, const char *tool)
+{
+	struct sa a;
+	int err;
+
+	err = sip_alloc(sipp, NULL, hsize, hsize, hsize, ua, exith, NULL);
+	if (err)
+		return err;
+
+	sa_set_str(&a, "127.0.0.1", port);
+	err = sip_transp_add(*sipp, SIP_TRANSP_UDP, &a);
+	if (!err && tcp)
+		err = sip_transp_add(*sipp, SIP_TRANSP_TCP, &a);
+	if (err)
+		return err;
+
+	(void)sip_transp_laddr(*sipp, laddr, SIP_TRANSP_UDP, dst);
+	if (bu_sockbuf_by_port(sa_port(laddr), BU_SOCKBUF))
+		re_fprintf(stderr, "%s: no socket buffers set\n", tool);
+
+	return sipsess_listen(sockp, *sipp, hsize, connh, NULL);
+}

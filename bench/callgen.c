@@ -41,7 +41,6 @@ enum {
 	PAYLOAD    = 160,
 	RTP_HDR    = 12,
 	MAX_STREAM = 4,
-	SOCKBUF    = 8 << 20,
 };
 
 struct stream {
@@ -617,20 +616,9 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
-	err = sip_alloc(&g.sip, NULL, 4096, 4096, 4096, "lianluo-callgen",
-			exit_handler, NULL);
-	if (err)
-		goto out;
-	sa_set_str(&laddr, "127.0.0.1", g.local_port);
-	err = sip_transp_add(g.sip, SIP_TRANSP_UDP, &laddr);
-	if (!err && g.tcp)
-		err = sip_transp_add(g.sip, SIP_TRANSP_TCP, &laddr);
-	if (err)
-		goto out;
-	(void)sip_transp_laddr(g.sip, &laddr, SIP_TRANSP_UDP, &g.server);
-	if (bu_sockbuf_by_port(sa_port(&laddr), SOCKBUF))
-		re_fprintf(stderr, "callgen: no socket buffers set\n");
-	err = sipsess_listen(&g.sock, g.sip, 4096, conn_handler, NULL);
+	err = bu_sip_start(&g.sip, &g.sock, "lianluo-callgen", 4096,
+			   g.local_port, g.tcp, exit_handler, conn_handler,
+			   &g.server, &laddr, "callgen");
 	if (err)
 		goto out;
 

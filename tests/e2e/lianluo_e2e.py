@@ -1699,12 +1699,15 @@ class SipMessage:
 
 class SipClient:
     """A bare UDP or TCP SIP endpoint on loopback that sends what it is
-    told, well-formed or not, and reads responses."""
+    told, well-formed or not, and reads responses.  src: the loopback
+    address it sends from (127.0.0.x), to be another client."""
 
-    def __init__(self, server_port, transport='udp', user='probe'):
+    def __init__(self, server_port, transport='udp', user='probe',
+                 src=LOOPBACK):
         self.server = (LOOPBACK, server_port)
         self.transport = transport
         self.user = user
+        self.src = src
         self.tag = uuid.uuid4().hex[:10]
         self.cseq = 1
         self._buf = b''
@@ -1713,9 +1716,10 @@ class SipClient:
     def _connect(self):
         if self.transport == 'udp':
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self.sock.bind((LOOPBACK, 0))
+            self.sock.bind((self.src, 0))
         else:
-            self.sock = socket.create_connection(self.server, timeout=5)
+            self.sock = socket.create_connection(
+                self.server, timeout=5, source_address=(self.src, 0))
         self.local = self.sock.getsockname()
         self._buf = b''
 

@@ -54,24 +54,6 @@ FLOOD = 3000
 TRUNK_ADDR = '127.0.0.30'
 
 
-class SrcClient(e2e.SipClient):
-    """A SipClient whose socket is bound to another loopback address."""
-
-    def __init__(self, server_port, src, transport='udp', user='probe'):
-        self.src = src
-        super().__init__(server_port, transport, user)
-
-    def _connect(self):
-        if self.transport == 'udp':
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self.sock.bind((self.src, 0))
-        else:
-            self.sock = socket.create_connection(
-                self.server, timeout=5, source_address=(self.src, 0))
-        self.local = self.sock.getsockname()
-        self._buf = b''
-
-
 def api_from(srv, src, method, target, body=b'', secret_id=None,
              secret_key=None):
     """A signed API request from the address src."""
@@ -138,7 +120,7 @@ def check_api(srv):
 
 def register_from(srv, src, user, password, expires=60):
     """REGISTER from src answering one challenge: (first, final)."""
-    c = SrcClient(srv.sip_port, src, user=user)
+    c = e2e.SipClient(srv.sip_port, user=user, src=src)
     try:
         ruri = 'sip:%s:%d' % (e2e.LOOPBACK, srv.sip_port)
         aor = '<sip:%s@%s:%d>' % (user, e2e.LOOPBACK, srv.sip_port)
@@ -286,7 +268,7 @@ def dialog_end(c, srv, number, call_id, r):
 
 def check_call_limits(srv, trunk):
     # Calls per source address: the queue of 4002 has nobody logged in.
-    c = SrcClient(srv.sip_port, '127.0.0.9', user=CUSTOMER)
+    c = e2e.SipClient(srv.sip_port, user=CUSTOMER, src='127.0.0.9')
     try:
         calls = []
         for i in range(3):
@@ -305,7 +287,7 @@ def check_call_limits(srv, trunk):
         c.close()
 
     # The trunk's address is not limited.
-    c = SrcClient(srv.sip_port, TRUNK_ADDR, user=CUSTOMER)
+    c = e2e.SipClient(srv.sip_port, user=CUSTOMER, src=TRUNK_ADDR)
     try:
         calls = []
         for i in range(3):
@@ -322,7 +304,7 @@ def check_call_limits(srv, trunk):
 
     # Outbound calls per agent: the trunk takes the first and never
     # answers; the agent's second gets 403.
-    c = SrcClient(srv.sip_port, '127.0.0.3', user='1002')
+    c = e2e.SipClient(srv.sip_port, user='1002', src='127.0.0.3')
     try:
         ruri = 'sip:13900000000@%s:%d' % (e2e.LOOPBACK, srv.sip_port)
         results = []

@@ -82,24 +82,6 @@ NASTY = [
 ]
 
 
-class SrcClient(e2e.SipClient):
-    """A SipClient whose socket is bound to another loopback address."""
-
-    def __init__(self, server_port, src, transport='udp', user='probe'):
-        self.src = src
-        super().__init__(server_port, transport, user)
-
-    def _connect(self):
-        if self.transport == 'udp':
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self.sock.bind((self.src, 0))
-        else:
-            self.sock = socket.create_connection(
-                self.server, timeout=5, source_address=(self.src, 0))
-        self.local = self.sock.getsockname()
-        self._buf = b''
-
-
 class Trunk:
     """A SIP trunk on its own address that is always busy: 486 to every
     INVITE, 200 to CANCEL and BYE; counts the INVITEs."""
@@ -425,7 +407,7 @@ def invite_flood(srv, agent, customer):
                           daemon=True)
     th.start()
     time.sleep(0.3)
-    c = SrcClient(srv.sip_port, '127.0.0.22', user=CUSTOMER)
+    c = e2e.SipClient(srv.sip_port, user=CUSTOMER, src='127.0.0.22')
     try:
         r = invite_call(c, srv, '4002', 'bystander@127.0.0.22')
         e2e.check(r is not None and r.status == 200,
@@ -564,7 +546,7 @@ def bad_digests(srv):
     got = []
     for i, (what, make) in enumerate(cases):
         src = '127.0.0.%d' % (40 + i)
-        c = SrcClient(srv.sip_port, src, user='1002')
+        c = e2e.SipClient(srv.sip_port, user='1002', src=src)
         try:
             aor = '<sip:1002@%s:%d>' % (e2e.LOOPBACK, srv.sip_port)
             hdrs = [('From', '%s;tag=%s' % (aor, c.tag)), ('To', aor),
@@ -610,7 +592,7 @@ def replays(srv, trunk):
               (r.header('WWW-Authenticate') or ''),
               'the REGISTER replayed verbatim: expected 401 stale, got %r'
               % r)
-    thief = SrcClient(srv.sip_port, '127.0.0.70', user='1002')
+    thief = e2e.SipClient(srv.sip_port, user='1002', src='127.0.0.70')
     try:
         thief.send_raw(captured.replace(c.local[0].encode() + b':%d'
                                         % c.local[1], b'127.0.0.70:%d'
@@ -650,7 +632,7 @@ def replays(srv, trunk):
 
     # An agent's outbound INVITE: a right answer reaches the (busy) trunk;
     # the same credentials in a new transaction get a new challenge.
-    c = SrcClient(srv.sip_port, '127.0.0.71', user='1002')
+    c = e2e.SipClient(srv.sip_port, user='1002', src='127.0.0.71')
     try:
         call_id = 'replay-invite@127.0.0.71'
         r, pa = agent_invite(c, srv, trunk, call_id)
@@ -703,7 +685,7 @@ def agent_invite(c, srv, trunk, call_id, headers=()):
 def remarks(srv, trunk):
     """The UUI and remark an agent's INVITE carries land in the CDR as
     they were sent."""
-    c = SrcClient(srv.sip_port, '127.0.0.72', user='1002')
+    c = e2e.SipClient(srv.sip_port, user='1002', src='127.0.0.72')
     try:
         for i, s in enumerate(NASTY):
             r, _ = agent_invite(c, srv, trunk, 'remark-%d@127.0.0.72' % i,
