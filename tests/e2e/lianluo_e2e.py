@@ -1697,6 +1697,33 @@ class SipMessage:
         return '<%s>' % self.first_line
 
 
+class DatagramReader:
+    """Collects every datagram a socket receives, on a thread of its own,
+    until stop(): the answers to a flood sent from the same socket."""
+
+    def __init__(self, sock, timeout=0.3):
+        self.sock = sock
+        self.replies = []
+        self._stop = False
+        sock.settimeout(timeout)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop:
+            try:
+                data, _ = self.sock.recvfrom(65535)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.replies.append(data)
+
+    def stop(self):
+        self._stop = True
+        self._thread.join(2)
+
+
 class SipClient:
     """A bare UDP or TCP SIP endpoint on loopback that sends what it is
     told, well-formed or not, and reads responses.  src: the loopback

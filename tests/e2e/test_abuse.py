@@ -371,21 +371,8 @@ def flood(srv, src, count, seconds, replies):
     port = s.getsockname()[1]
     ruri = 'sip:%s:%d' % (e2e.LOOPBACK, srv.sip_port)
     aor = '<sip:1002@%s:%d>' % (e2e.LOOPBACK, srv.sip_port)
-    stop = [False]
 
-    def reader():
-        s.settimeout(0.5)
-        while not stop[0]:
-            try:
-                data, _ = s.recvfrom(65535)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            replies.append(data)
-
-    th = threading.Thread(target=reader, daemon=True)
-    th.start()
+    reader = e2e.DatagramReader(s, timeout=0.5)
     start = time.monotonic()
     for i in range(count):
         msg = ('REGISTER %s SIP/2.0\r\n'
@@ -401,8 +388,8 @@ def flood(srv, src, count, seconds, replies):
             if lag > 0:
                 time.sleep(lag)
     time.sleep(1.0)
-    stop[0] = True
-    th.join(2)
+    reader.stop()
+    replies.extend(reader.replies)
     s.close()
 
 

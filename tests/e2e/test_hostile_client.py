@@ -335,25 +335,12 @@ def flood(srv, src, result):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     port = s.getsockname()[1]
     uri = srv.number_uri('4002')
-    replies = []
-    stop = [False]
-
-    def reader():
-        s.settimeout(0.3)
-        while not stop[0]:
-            try:
-                data, _ = s.recvfrom(65535)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            replies.append(data)
 
     def send(text):
         s.sendto(text.encode(), (e2e.LOOPBACK, srv.sip_port))
 
-    th = threading.Thread(target=reader, daemon=True)
-    th.start()
+    reader = e2e.DatagramReader(s)
+    replies = reader.replies
     sdp = e2e.sdp_offer(40000).decode()
     start = time.monotonic()
     for i in range(FLOOD):
@@ -392,8 +379,7 @@ def flood(srv, src, result):
                  'z9hG4bKbye%s;rport\r\n%sCSeq: 2 BYE\r\n'
                  'Content-Length: 0\r\n\r\n' % (uri, src, port, i, head))
     time.sleep(0.5)
-    stop[0] = True
-    th.join(2)
+    reader.stop()
     s.close()
     result[:] = list(final.values())
 
