@@ -318,8 +318,9 @@ LL_API int ll_login_agent(struct ll_sdk *sdk, const char *server_url,
 			  const char *token, ll_login_h *loginh, void *arg);
 
 /**
- * How the next ll_login_agent() verifies an https:// server.  The SDK
- * never accepts a server it cannot verify.
+ * How the next login verifies the server: https:// for ll_login_agent(),
+ * and SIP over TLS for both logins.  The SDK never accepts a server it
+ * cannot verify.
  *
  *   - 64 hex digits (pairs may be separated by ':', any case): the SHA-256
  *     of the server's certificate, as lianluod's credentials.json gives it
@@ -330,7 +331,10 @@ LL_API int ll_login_agent(struct ll_sdk *sdk, const char *server_url,
  *   - NULL or "" (the default): the system's trust store, host checked.
  *
  * The file is read at login; an unreadable file makes that login fail
- * with LL_ERR_CERTIFICATE.  http:// URLs ignore the setting.
+ * with LL_ERR_CERTIFICATE.  http:// URLs ignore the setting.  Once logged
+ * in, a server whose certificate no longer verifies (replaced, or someone
+ * in between) gets nothing: the SDK reports on_warning(LL_ERR_CERTIFICATE)
+ * besides on_connection_lost and keeps trying to reconnect.
  *
  * @param sdk                Shared instance
  * @param sha256_or_ca_file  Fingerprint, CA file, or NULL (copied)

@@ -369,6 +369,22 @@ static void failed(struct ll__acct *acct, int err, const struct sip_msg *msg)
 		return;
 	}
 
+	/* The server now shows a certificate that fails verification (it
+	 * was replaced, or someone sits in between): the SDK keeps trying,
+	 * but the app is told why, once per refusal. */
+	if (acct->tlsv && acct->tlsv->refused) {
+		struct ll__ev *ev = ll__ev_new(acct->sdk, LL__EV_WARNING);
+
+		acct->tlsv->refused = false;
+		log_warn("sdk: %s: the SIP server's certificate failed"
+			 " verification", acct->user_id);
+		if (ev) {
+			ev->err = LL_ERR_CERTIFICATE;
+			str_ncpy(ev->msg, "SIP server certificate failed"
+				 " verification", sizeof(ev->msg));
+		}
+	}
+
 	/* Sent from an address the host no longer has? */
 	if (moved(acct, &laddr)) {
 		tmr_start(&acct->move_tmr, 0, move_handler, acct);

@@ -234,6 +234,13 @@ static void reg_load_handler(const struct store_reg *r, void *arg)
 	if (r->expires <= (int64_t)time(NULL))
 		return;
 
+	/* A registration over TCP or TLS is bound to its connection
+	 * (sip/register.c), which a restart closed: the agent is offline
+	 * until its client reconnects and registers again. */
+	if (!strcasecmp(r->transport, "tcp") || !strcasecmp(r->transport,
+							     "tls"))
+		return;
+
 	ag = acd_agent_find(acd, r->sdk_app_id, r->user_id);
 	if (!ag && acd_agent_alloc(&ag, acd, r->sdk_app_id, r->user_id))
 		return;
