@@ -165,6 +165,19 @@ static void cdr_handler(const struct store_cdr *c, void *arg)
 }
 
 
+/* A caller of 4001 queued to group (offers and time-outs recorded). */
+static struct acd_call *queue_call(const char *group, const char *caller)
+{
+	struct acd_call *call = NULL;
+
+	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
+					   caller, "4001"));
+	assert_int_equal(0, acd_call_queue(call, group, offer_handler,
+					   timeout_handler, NULL));
+	return call;
+}
+
+
 static void test_longest_idle_gets_the_call(void **state)
 {
 	struct acd_call *call = NULL;
@@ -177,10 +190,7 @@ static void test_longest_idle_gets_the_call(void **state)
 	assert_int_equal(ACD_AGENT_FREE,
 			 acd_agent_status(fx->acd, fx->app, "alice"));
 
-	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
-					   "13812345678", "4001"));
-	assert_int_equal(0, acd_call_queue(call, "support", offer_handler,
-					   timeout_handler, NULL));
+	call = queue_call("support", "13812345678");
 	run_loop_ms(1000);
 
 	assert_int_equal(1, fx->offers);
@@ -219,10 +229,7 @@ static void test_no_answer_goes_to_next_agent(void **state)
 	run_loop_ms(20);
 	reg("bob");
 
-	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
-					   "13812345678", "4001"));
-	assert_int_equal(0, acd_call_queue(call, "support", offer_handler,
-					   timeout_handler, NULL));
+	call = queue_call("support", "13812345678");
 	run_loop_ms(1000);
 	assert_string_equal("alice", fx->offered[0]);
 
@@ -248,17 +255,11 @@ static void test_busy_agent_is_not_offered(void **state)
 
 	reg("alice");
 
-	assert_int_equal(0, acd_call_alloc(&c1, fx->acd, fx->app, true,
-					   "13800000001", "4001"));
-	assert_int_equal(0, acd_call_queue(c1, "support", offer_handler,
-					   timeout_handler, NULL));
+	c1 = queue_call("support", "13800000001");
 	run_loop_ms(1000);
 	acd_call_answered(c1, NULL);
 
-	assert_int_equal(0, acd_call_alloc(&c2, fx->acd, fx->app, true,
-					   "13800000002", "4001"));
-	assert_int_equal(0, acd_call_queue(c2, "support", offer_handler,
-					   timeout_handler, NULL));
+	c2 = queue_call("support", "13800000002");
 
 	/* nobody free: the second call waits its max wait (1 s) */
 	run_loop_ms(3000);
@@ -285,10 +286,7 @@ static void test_waiting_call_meets_agent_who_registers(void **state)
 	char status[512];
 	(void)state;
 
-	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
-					   "13812345678", "4001"));
-	assert_int_equal(0, acd_call_queue(call, "support", offer_handler,
-					   timeout_handler, NULL));
+	call = queue_call("support", "13812345678");
 	run_loop_ms(100);
 	assert_int_equal(0, fx->offers);
 
@@ -360,18 +358,6 @@ static void test_registration_survives_restart(void **state)
 	assert_int_equal(0, acd_agent_unregister(fx->acd, fx->app, "alice"));
 	assert_int_equal(ACD_AGENT_OFFLINE,
 			 acd_agent_status(fx->acd, fx->app, "alice"));
-}
-
-
-static struct acd_call *queue_call(const char *group, const char *caller)
-{
-	struct acd_call *call = NULL;
-
-	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
-					   caller, "4001"));
-	assert_int_equal(0, acd_call_queue(call, group, offer_handler,
-					   timeout_handler, NULL));
-	return call;
 }
 
 
@@ -1203,10 +1189,7 @@ static void test_membership_changes(void **state)
 	reg("carol");
 
 	/* nobody of support is logged in: the caller waits ... */
-	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
-					   "13812345678", "4001"));
-	assert_int_equal(0, acd_call_queue(call, "support", offer_handler,
-					   timeout_handler, NULL));
+	call = queue_call("support", "13812345678");
 	run_loop_ms(100);
 	assert_int_equal(0, fx->offers);
 
@@ -1221,10 +1204,7 @@ static void test_membership_changes(void **state)
 	/* taken out again, she is not offered support's calls */
 	assert_int_equal(0, store_member_delete(fx->st, fx->app, "carol",
 						"support"));
-	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
-					   "13812345678", "4001"));
-	assert_int_equal(0, acd_call_queue(call, "support", offer_handler,
-					   timeout_handler, NULL));
+	call = queue_call("support", "13812345678");
 	run_loop_ms(100);
 	assert_int_equal(1, fx->offers);
 	acd_call_end(call, "abandoned", "caller", 0);
@@ -1238,10 +1218,7 @@ static void test_membership_changes(void **state)
 	str_ncpy(g.strategy, "top-down", sizeof(g.strategy));
 	assert_int_equal(0, store_group_update(fx->st, fx->app, &g));
 
-	assert_int_equal(0, acd_call_alloc(&call, fx->acd, fx->app, true,
-					   "13812345678", "4001"));
-	assert_int_equal(0, acd_call_queue(call, "support", offer_handler,
-					   timeout_handler, NULL));
+	call = queue_call("support", "13812345678");
 	run_loop_ms(300);
 	assert_int_equal(2, fx->offers);
 	assert_string_equal("alice", fx->offered[1]);
