@@ -28,4 +28,6 @@ struct fuzz_server {
 
 void fuzz_init(void);
 int  fuzz_server_init(struct fuzz_server *fs);
+struct api;
+int  fuzz_api_init(struct fuzz_server *fs, struct api **apip);
 const char *fuzz_file_write(const uint8_t *data, size_t size);

@@ -38,22 +38,13 @@ static struct fuzz_server srv;
 static struct api *api;
 
 
-static void api_free(void)
-{
-	api = mem_deref(api);
-}
-
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 
-	if (fuzz_server_init(&srv) ||
-	    api_alloc(&api, &srv.cfg, srv.st, "sip:127.0.0.1:5060", srv.acd))
+	if (fuzz_api_init(&srv, &api))
 		abort();
-
-	atexit(api_free);
 
 	return 0;
 }

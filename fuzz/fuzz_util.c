@@ -12,10 +12,12 @@
 #include "config.h"
 #include "store/store.h"
 #include "acd/acd.h"
+#include "api/api.h"
 #include "fuzz.h"
 
 
 static char tmp_path[256];
+static struct api *fuzz_api;
 
 
 static void tmp_remove(void)
@@ -93,6 +95,30 @@ int fuzz_server_init(struct fuzz_server *fs)
 		return err;
 
 	return acd_alloc(&fs->acd, fs->st, &fs->cfg);
+}
+
+
+static void api_free(void)
+{
+	fuzz_api = mem_deref(fuzz_api);
+}
+
+
+/* The server and its HTTP API on a free port, freed at exit. */
+int fuzz_api_init(struct fuzz_server *fs, struct api **apip)
+{
+	int err = fuzz_server_init(fs);
+
+	if (!err)
+		err = api_alloc(&fuzz_api, &fs->cfg, fs->st,
+				"sip:127.0.0.1:5060", fs->acd);
+	if (err)
+		return err;
+
+	atexit(api_free);
+	*apip = fuzz_api;
+
+	return 0;
 }
 
 

@@ -196,21 +196,16 @@ int tlsc_file_sha256(char *hex, size_t sz, const char *pem_path)
 }
 
 
-/* SNI for a name (RFC 6066 3: never for an address), and without a pin
- * the name or address check (RFC 6125). */
-static int host_set(SSL *ssl, const char *host, bool check)
+/* SNI for a name (RFC 6066 3: never for an address); the name or
+ * address check is the context's (ctx_verify). */
+static int sni_set(SSL *ssl, const char *host)
 {
-	X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
 	struct sa sa;
 
 	if (0 == sa_set_str(&sa, host, 0))
-		return !check || X509_VERIFY_PARAM_set1_ip_asc(vp, host) ?
-			0 : EINVAL;
+		return 0;
 
-	if (!SSL_set_tlsext_host_name(ssl, host))
-		return EINVAL;
-
-	return !check || SSL_set1_host(ssl, host) ? 0 : EINVAL;
+	return SSL_set_tlsext_host_name(ssl, host) ? 0 : EINVAL;
 }
 
 
@@ -347,6 +342,67 @@ static int pin_check(struct tlsc *tc, char *detail, size_t sz)
 }
 
 
+/* The verification of tlsc_ctx_verify(), with the reason of a failure
+ * in detail (may be NULL). */
+static int ctx_verify(SSL_CTX *ctx, const char *host, const char *pin,
+		      const char *ca_file, struct tlsc_verify **vp,
+		      char *detail, size_t sz)
+{
+	struct tlsc_verify *v;
+	X509_VERIFY_PARAM *vp_x;
+	struct sa sa;
+	int ok;
+
+	v = verify_new(ctx);
+	if (!v)
+		return ENOMEM;
+
+	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	*vp = v;
+
+	if (pin && *pin) {
+		if (tlsc_pin_decode(v->pin, sizeof(v->pin), pin)) {
+			detail_set(detail, sz, "the pinned certificate"
+				   " fingerprint is not 64 hex digits"
+				   " (SHA-256)");
+			return EINVAL;
+		}
+
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, pin_verify_handler);
+		return 0;
+	}
+
+	if (ca_file && *ca_file) {
+		if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
+			detail_set(detail, sz, "cannot read the CA file %s",
+				   ca_file);
+			return EINVAL;
+		}
+	}
+	else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		detail_set(detail, sz, "no system trust store");
+		return EINVAL;
+	}
+
+	/* The name or address check (RFC 6125) */
+	vp_x = SSL_CTX_get0_param(ctx);
+	if (0 == sa_set_str(&sa, host, 0))
+		ok = X509_VERIFY_PARAM_set1_ip_asc(vp_x, host);
+	else
+		ok = X509_VERIFY_PARAM_set1_host(vp_x, host, 0);
+	if (!ok) {
+		detail_set(detail, sz, "bad host name %s", host);
+		return EINVAL;
+	}
+
+	/* libre limits the chain to one certificate above the server's */
+	SSL_CTX_set_verify_depth(ctx, 9);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, ca_verify_handler);
+
+	return 0;
+}
+
+
 /**
  * Make an OpenSSL context verify the servers it connects to as
  * tlsc_connect() does: with a pin, or a CA file or the system store and
@@ -365,53 +421,15 @@ int tlsc_ctx_verify(struct ssl_ctx_st *ctx, const char *host,
 		    const char *pin, const char *ca_file,
 		    struct tlsc_verify **vp)
 {
-	struct tlsc_verify *v;
-	X509_VERIFY_PARAM *vp_x;
-	struct sa sa;
-	int err = 0;
+	int err;
 
 	if (!ctx || !host || !vp)
 		return EINVAL;
 
-	v = verify_new(ctx);
-	if (!v)
-		return ENOMEM;
-
-	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-
-	if (pin && *pin) {
-		if (tlsc_pin_decode(v->pin, sizeof(v->pin), pin))
-			return EINVAL;
-
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, pin_verify_handler);
-		*vp = v;
-		return 0;
-	}
-
-	if (ca_file && *ca_file) {
-		if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1)
-			err = EINVAL;
-	}
-	else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-		err = EINVAL;
-	}
-
-	vp_x = SSL_CTX_get0_param(ctx);
-	if (!err && 0 == sa_set_str(&sa, host, 0))
-		err = X509_VERIFY_PARAM_set1_ip_asc(vp_x, host) ? 0 : EINVAL;
-	else if (!err)
-		err = X509_VERIFY_PARAM_set1_host(vp_x, host, 0) ? 0 : EINVAL;
-
+	err = ctx_verify(ctx, host, pin, ca_file, vp, NULL, 0);
 	ERR_clear_error();
-	if (err)
-		return err;
 
-	/* libre limits the chain to one certificate above the server's */
-	SSL_CTX_set_verify_depth(ctx, 9);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, ca_verify_handler);
-	*vp = v;
-
-	return 0;
+	return err;
 }
 
 
@@ -458,46 +476,12 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 		goto out;
 	}
 
-	tc->v = verify_new(tc->ctx);
-	if (!tc->v) {
-		err = ENOMEM;
+	err = ctx_verify(tc->ctx, host, pin, ca_file, &tc->v, detail, sz);
+	if (err)
 		goto out;
-	}
 
-	(void)SSL_CTX_set_min_proto_version(tc->ctx, TLS1_2_VERSION);
 	/* The reply's Content-Length says whether it is complete. */
 	SSL_CTX_set_options(tc->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
-
-	if (pinned) {
-		if (tlsc_pin_decode(tc->v->pin, sizeof(tc->v->pin), pin)) {
-			detail_set(detail, sz, "the pinned certificate"
-				   " fingerprint is not 64 hex digits"
-				   " (SHA-256)");
-			err = EINVAL;
-			goto out;
-		}
-		SSL_CTX_set_verify(tc->ctx, SSL_VERIFY_PEER,
-				   pin_verify_handler);
-	}
-	else {
-		if (ca_file && *ca_file) {
-			r = SSL_CTX_load_verify_locations(tc->ctx, ca_file,
-							  NULL);
-			if (r != 1) {
-				detail_set(detail, sz, "cannot read the CA"
-					   " file %s", ca_file);
-				err = EINVAL;
-				goto out;
-			}
-		}
-		else if (SSL_CTX_set_default_verify_paths(tc->ctx) != 1) {
-			detail_set(detail, sz, "no system trust store");
-			err = EINVAL;
-			goto out;
-		}
-
-		SSL_CTX_set_verify(tc->ctx, SSL_VERIFY_PEER, NULL);
-	}
 
 	tc->ssl = SSL_new(tc->ctx);
 	if (!tc->ssl) {
@@ -505,7 +489,7 @@ int tlsc_connect(struct tlsc **tcp, int fd, const char *host,
 		goto out;
 	}
 
-	err = host_set(tc->ssl, host, !pinned);
+	err = sni_set(tc->ssl, host);
 	if (err) {
 		detail_set(detail, sz, "bad host name %s", host);
 		goto out;

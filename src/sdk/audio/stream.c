@@ -724,13 +724,6 @@ int ll__stream_set_srtp(struct ll__stream *s, const struct media_crypto *tx,
 }
 
 
-/** Packets dropped for failing SRTP authentication (or replayed). */
-uint64_t ll__stream_srtp_dropped(const struct ll__stream *s)
-{
-	return s ? media_srtp_dropped(s->srtp) : 0;
-}
-
-
 /**
  * Local RTP port, for the SDP
  *

@@ -66,7 +66,6 @@ uint16_t ll__stream_lport(const struct ll__stream *s);
 /* SRTP (SDES keys, common/media_sdp.h) on the stream's sockets. */
 int  ll__stream_set_srtp(struct ll__stream *s, const struct media_crypto *tx,
 			 const struct media_crypto *rx);
-uint64_t ll__stream_srtp_dropped(const struct ll__stream *s);
 
 /* Move the RTP/RTCP sockets to laddr's IP (the host's address changed);
  * the codec, the peer and the audio go on.  New port: ll__stream_lport. */
