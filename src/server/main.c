@@ -270,6 +270,7 @@ int main(int argc, char *argv[])
 	char dbpath[300];
 	char metrics_token[2 * METRICS_TOKEN_BYTES + 1];
 	char https_url[128] = "", cert_sha256[TLSC_SHA256_HEX_SZ] = "";
+	const char *tls_uri;
 	int err;
 
 	log_set_tag("lianluod");
@@ -322,7 +323,8 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 
-	if (config_listening(&cfg.https_laddr) || config_listening(&cfg.sip_tls_laddr)) {
+	if (config_listening(&cfg.https_laddr) ||
+	    config_listening(&cfg.sip_tls_laddr)) {
 		err = tls_prepare(cert_sha256, sizeof(cert_sha256));
 		if (err)
 			goto out;
@@ -333,9 +335,9 @@ int main(int argc, char *argv[])
 		goto out;
 
 	/* Agents logging in are sent to SIP over TLS when there is one. */
-	err = api_alloc(&api, &cfg, st, sipfront_tls_uri(sipfront) ?
-			sipfront_tls_uri(sipfront) : sipfront_uri(sipfront),
-			acd);
+	tls_uri = sipfront_tls_uri(sipfront);
+	err = api_alloc(&api, &cfg, st,
+			tls_uri ? tls_uri : sipfront_uri(sipfront), acd);
 	if (err) {
 		log_error("lianluod: api: %m", err);
 		goto out;
@@ -361,8 +363,7 @@ int main(int argc, char *argv[])
 	metrics_token_get(metrics_token, sizeof(metrics_token));
 	err = api_metrics_token_set(api, metrics_token);
 	if (!err)
-		err = credentials_write(&app, sipfront_uri(sipfront),
-					sipfront_tls_uri(sipfront),
+		err = credentials_write(&app, sipfront_uri(sipfront), tls_uri,
 					metrics_token,
 					https_url[0] ? https_url : NULL,
 					cert_sha256[0] ? cert_sha256 : NULL);
@@ -374,11 +375,9 @@ int main(int argc, char *argv[])
 
 	log_info("lianluod %s ready: sip %s%s%s%s%s%s%s, data %s",
 		 LL_VERSION_STR, sipfront_uri(sipfront),
-		 sipfront_tls_uri(sipfront) ? ", " : "",
-		 sipfront_tls_uri(sipfront) ? sipfront_tls_uri(sipfront) : "",
+		 tls_uri ? ", " : "", tls_uri ? tls_uri : "",
 		 https_url[0] ? ", " : "", https_url,
-		 config_listening(&cfg.http_laddr) ? ", plain " : "",
-		 http_url, cfg.data_dir);
+		 http_url[0] ? ", plain " : "", http_url, cfg.data_dir);
 
 	err = re_main(signal_handler);
 
